@@ -1,0 +1,121 @@
+/**
+ * The ingress: a Hono app that turns each HTTP request into a flat task for the worker pool and the
+ * task's result back into a response (status, every header — several Set-Cookie included — body).
+ * It reads the Node request directly rather than building a Web Request only to flatten it again.
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { HttpBindings } from "@hono/node-server";
+import { NanoError, type RequestWire, type VersionWire, type WorkerPool } from "@nano/worker";
+import { Hono } from "hono";
+import { type Logger, logAppRecords } from "./logger.js";
+
+export const MAX_REQUEST_BODY_BYTES = 32 * 1024 * 1024;
+
+export interface IngressOptions {
+  pool: WorkerPool;
+  /** Which version serves this host and path; null answers 404. */
+  resolve(host: string, path: string): VersionWire | null;
+  logger: Logger;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<ArrayBuffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new NanoError("NANO_ERR_BODY_TOO_LARGE", `the request body is larger than ${limit} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (size === 0) return resolve(null);
+      const out = new Uint8Array(size);
+      let off = 0;
+      for (const c of chunks) {
+        out.set(c, off);
+        off += c.length;
+      }
+      resolve(out.buffer);
+    });
+    req.on("error", reject);
+  });
+}
+
+function errorResponse(err: NanoError, requestId: string): Response {
+  return new Response(JSON.stringify(err.toJSON()), {
+    status: err.status,
+    headers: { "content-type": "application/json", "x-request-id": requestId },
+  });
+}
+
+export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindings }> {
+  const app = new Hono<{ Bindings: HttpBindings }>();
+  app.all("*", async (c) => {
+    const started = performance.now();
+    const incoming = c.env.incoming;
+    const requestId = (incoming.headers["x-request-id"] as string | undefined) ?? randomUUID();
+    const host = (incoming.headers.host ?? "localhost").toLowerCase();
+    const path = (incoming.url ?? "/").split("?")[0] as string;
+    const version = opts.resolve(host.replace(/:\d+$/, ""), path);
+    if (!version)
+      return errorResponse(new NanoError("NANO_ERR_APP_NOT_FOUND", `no app serves ${host}${path}`), requestId);
+
+    const method = incoming.method ?? "GET";
+    let body: ArrayBuffer | null = null;
+    if (method !== "GET" && method !== "HEAD") {
+      try {
+        body = await readBody(incoming, MAX_REQUEST_BODY_BYTES);
+      } catch (err) {
+        return errorResponse(
+          err instanceof NanoError ? err : new NanoError("NANO_ERR_INTERNAL", String(err)),
+          requestId,
+        );
+      }
+    }
+    const request: RequestWire = {
+      requestId,
+      method,
+      url: `http://${host}${incoming.url ?? "/"}`,
+      headers: incoming.rawHeaders,
+      body,
+    };
+    const result = await opts.pool.fetch(version, request);
+    const fields = { requestId, app: version.app, version: version.id };
+    logAppRecords(opts.logger, result.logs, fields);
+
+    let response: Response;
+    if (result.error || !result.response) {
+      const err = result.error ? NanoError.from(result.error) : new NanoError("NANO_ERR_INTERNAL");
+      opts.logger.error({ ...fields, code: err.code }, err.message);
+      response = errorResponse(err, requestId);
+    } else if (result.response.status < 200 || result.response.status > 599) {
+      response = errorResponse(new NanoError("NANO_ERR_BAD_RESPONSE", "the app returned Response.error()"), requestId);
+    } else {
+      const r = result.response;
+      const headers = new Headers();
+      for (let i = 0; i + 1 < r.headers.length; i += 2)
+        headers.append(r.headers[i] as string, r.headers[i + 1] as string);
+      const noBody = method === "HEAD" || [101, 204, 205, 304].includes(r.status);
+      response = new Response(noBody ? null : r.body, { status: r.status, statusText: r.statusText, headers });
+    }
+    opts.logger.info(
+      {
+        ...fields,
+        method,
+        path,
+        status: response.status,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        cpuMs: Math.round(result.cpuMs * 100) / 100,
+        cold: result.coldStart,
+      },
+      "request",
+    );
+    return response;
+  });
+  return app;
+}

@@ -1,0 +1,105 @@
+/**
+ * `nano.json`, the optional app manifest (DESIGN.md §3). Validated strictly: an unknown field or a
+ * wrong type is an error naming the field, never silently ignored.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type AppLimits, NanoError } from "@nano/worker";
+
+export interface Manifest {
+  name?: string;
+  main?: string;
+  routes?: string[];
+  port?: number;
+  vars?: Record<string, string>;
+  limits?: Partial<AppLimits>;
+  compatibilityDate?: string;
+}
+
+export const APP_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+const LIMIT_RANGES: Record<keyof AppLimits, [number, number]> = {
+  memoryMb: [8, 4096],
+  cpuMs: [1, 300_000],
+  wallMs: [1, 900_000],
+  subrequests: [0, 10_000],
+};
+
+const FIELDS = ["name", "main", "routes", "port", "vars", "limits", "compatibilityDate", "$schema"];
+
+function fail(message: string): never {
+  throw new NanoError("NANO_ERR_MANIFEST", `nano.json: ${message}`);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+export function parseManifest(raw: unknown): Manifest {
+  if (!isObject(raw)) fail("must be a JSON object");
+  for (const key of Object.keys(raw)) if (!FIELDS.includes(key)) fail(`unknown field "${key}"`);
+  const m: Manifest = {};
+  if (raw.name !== undefined) {
+    if (typeof raw.name !== "string" || !APP_NAME.test(raw.name)) {
+      fail(`"name" must be 1-63 lowercase letters, digits or dashes, got ${JSON.stringify(raw.name)}`);
+    }
+    m.name = raw.name;
+  }
+  if (raw.main !== undefined) {
+    if (typeof raw.main !== "string" || raw.main.length === 0) fail(`"main" must be a file path`);
+    m.main = raw.main;
+  }
+  if (raw.routes !== undefined) {
+    if (!Array.isArray(raw.routes) || raw.routes.some((r) => typeof r !== "string" || r.length === 0)) {
+      fail(`"routes" must be an array of host or host/path patterns`);
+    }
+    m.routes = raw.routes as string[];
+  }
+  if (raw.port !== undefined) {
+    if (!Number.isInteger(raw.port) || (raw.port as number) < 1 || (raw.port as number) > 65535) {
+      fail(`"port" must be an integer from 1 to 65535`);
+    }
+    m.port = raw.port as number;
+  }
+  if (raw.vars !== undefined) {
+    if (!isObject(raw.vars)) fail(`"vars" must be an object of strings`);
+    for (const [k, v] of Object.entries(raw.vars)) if (typeof v !== "string") fail(`vars.${k} must be a string`);
+    m.vars = raw.vars as Record<string, string>;
+  }
+  if (raw.limits !== undefined) {
+    if (!isObject(raw.limits)) fail(`"limits" must be an object`);
+    const limits: Partial<AppLimits> = {};
+    for (const [k, v] of Object.entries(raw.limits)) {
+      const range = LIMIT_RANGES[k as keyof AppLimits];
+      if (!range) fail(`unknown limit "${k}" (known: ${Object.keys(LIMIT_RANGES).join(", ")})`);
+      if (typeof v !== "number" || !Number.isInteger(v) || v < range[0] || v > range[1]) {
+        fail(`limits.${k} must be an integer from ${range[0]} to ${range[1]}`);
+      }
+      limits[k as keyof AppLimits] = v;
+    }
+    m.limits = limits;
+  }
+  if (raw.compatibilityDate !== undefined) {
+    if (typeof raw.compatibilityDate !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(raw.compatibilityDate)) {
+      fail(`"compatibilityDate" must be a date like "2026-11-01"`);
+    }
+    m.compatibilityDate = raw.compatibilityDate;
+  }
+  return m;
+}
+
+/** Reads `dir/nano.json`; a missing file is an empty manifest, a broken one an error. */
+export async function readManifest(dir: string): Promise<Manifest> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, "nano.json"), "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw err;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    fail(`not valid JSON: ${(err as Error).message}`);
+  }
+  return parseManifest(raw);
+}

@@ -1,0 +1,54 @@
+/**
+ * `nano serve`: one app folder served directly — bundled, checked in a throwaway isolate, then every
+ * request on the port goes through the worker pool to that app. The same pipeline as a deploy.
+ */
+import { prepareVersion, type VersionWire, WorkerPool } from "@nano/worker";
+import { loadRuntimeSnapshot } from "@nano/worker/isolate";
+import { checkApp } from "./app-check.js";
+import { bundleApp } from "./bundler.js";
+import { createIngress } from "./ingress.js";
+import { createLogger, type Logger } from "./logger.js";
+import { listen } from "./server.js";
+
+export interface ServeOptions {
+  path: string;
+  port?: number;
+  host?: string;
+  threads?: number;
+  logger?: Logger;
+}
+
+export interface ServingApp {
+  name: string;
+  url: string;
+  version: VersionWire;
+  close(): Promise<void>;
+}
+
+export async function serveApp(opts: ServeOptions): Promise<ServingApp> {
+  const logger = opts.logger ?? createLogger();
+  const bundle = await bundleApp(opts.path);
+  const snapshot = loadRuntimeSnapshot();
+  const vars = bundle.manifest.vars ?? {};
+  const checked = checkApp(snapshot, bundle.code, { name: bundle.name, vars, limits: bundle.manifest.limits });
+  const version = prepareVersion({
+    app: bundle.name,
+    version: "dev",
+    code: bundle.code,
+    cachedData: checked.cachedData,
+    vars,
+    limits: bundle.manifest.limits,
+  });
+  const pool = new WorkerPool({ ...(opts.threads ? { threads: opts.threads } : {}), snapshot });
+  const ingress = createIngress({ pool, logger, resolve: () => version });
+  const server = await listen(ingress, { port: opts.port ?? 8080, host: opts.host ?? "127.0.0.1" });
+  return {
+    name: bundle.name,
+    url: server.url,
+    version,
+    async close() {
+      await server.close();
+      await pool.close();
+    },
+  };
+}

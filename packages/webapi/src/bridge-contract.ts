@@ -1,0 +1,40 @@
+/**
+ * The seam between the host and the runtime script: the host functions handed to `__nano_init`
+ * (in this order) and the entry points the runtime hands back. Shared by the in-isolate tree and the
+ * host, so it must not use Node or DOM types.
+ */
+
+/** Host functions, passed positionally to `__nano_init` as isolated-vm Callbacks. */
+export const BRIDGE_FUNCTIONS = ["log", "setTimer", "clearTimer", "respond", "fail", "complete"] as const;
+
+export type BridgeFunctionName = (typeof BRIDGE_FUNCTIONS)[number];
+
+export type LogLevel = "debug" | "log" | "info" | "warn" | "error";
+
+/** Response head and buffered body as the runtime reports it: headers are a flat [name, value, …] list. */
+export interface BridgeFunctions {
+  log(level: LogLevel, text: string): void;
+  setTimer(id: number, delayMs: number): void;
+  clearTimer(id: number): void;
+  respond(id: number, status: number, statusText: string, headers: string[], body: ArrayBuffer | null): void;
+  fail(id: number, message: string, stack: string): void;
+  complete(id: number, ok: boolean, text: string): void;
+}
+
+/** Entry points the runtime returns from `__nano_init`; the host keeps References to them. */
+export const ENTRY_POINTS = ["loadApp", "fetch", "fireTimer", "evaluate"] as const;
+
+export type EntryPointName = (typeof ENTRY_POINTS)[number];
+
+export interface EntryPoints {
+  /** Runs after the app script: checks its handler and binds `env`. Returns "module" or "service-worker". */
+  loadApp(envJson: string): string;
+  fetch(id: number, method: string, url: string, headers: string[], body: ArrayBuffer | null): void;
+  fireTimer(id: number): void;
+  evaluate(id: number, source: string): void;
+}
+
+/** Global the runtime script defines and the host removes after use. */
+export const INIT_GLOBAL = "__nano_init";
+/** Global the app script calls with its module factory; removed before any app code runs. */
+export const DEFINE_GLOBAL = "__nano_define";

@@ -1,0 +1,81 @@
+/**
+ * The functions the host calls into (see ../bridge-contract.ts). Each reports back through a bridge
+ * callback rather than a return value, so a handler that awaits timers completes on a later entry.
+ */
+import type { BridgeFunctions, EntryPoints } from "../bridge-contract.js";
+import { type AppHandler, checkResponse } from "./app-handler.js";
+import { Headers } from "./headers.js";
+import { inspect } from "./inspect.js";
+import { Request } from "./request.js";
+import { Response } from "./response.js";
+
+/** Drops the runtime's own frames, so a stack shows only the user's code. */
+function userStack(stack: string): string {
+  return stack
+    .split("\n")
+    .map((line) => line.replace(/\(eval at evaluate \([^)]*\), (<anonymous>:\d+:\d+)\)/, "($1)"))
+    .filter((line) => !/nano:runtime|^\s+at eval \(<anonymous>\)$/.test(line))
+    .join("\n");
+}
+
+function errorParts(err: unknown): [string, string] {
+  if (err instanceof Error) return [`${err.name}: ${err.message}`, err.stack ?? ""];
+  return [`Uncaught ${inspect(err)}`, ""];
+}
+
+export function createEntryPoints(
+  bridge: BridgeFunctions,
+  app: AppHandler,
+  fireTimer: (id: number) => void,
+): EntryPoints {
+  return {
+    loadApp(envJson) {
+      return app.load(JSON.parse(envJson) as Record<string, unknown>);
+    },
+
+    fetch(id, method, url, headers, body) {
+      const request = Request.fromHost(method, url, headers, body);
+      const ctx = {
+        waitUntil(p: unknown) {
+          Promise.resolve(p).catch((err) => bridge.log("error", `waitUntil: ${errorParts(err)[0]}`));
+        },
+        passThroughOnException() {},
+      };
+      app.handle(request, ctx).then(
+        (value) => {
+          const res = checkResponse(value);
+          const bytes = Response.takeBody(res);
+          const buf = bytes
+            ? (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
+            : null;
+          bridge.respond(id, res.status, res.statusText, Headers.flatten(res.headers), buf);
+        },
+        (err) => bridge.fail(id, ...errorParts(err)),
+      );
+    },
+
+    fireTimer(id) {
+      fireTimer(id);
+    },
+
+    evaluate(id, source) {
+      const fail = (err: unknown) => {
+        const [message, stack] = errorParts(err);
+        const clean = userStack(stack);
+        bridge.complete(id, false, clean.startsWith(message) ? clean : `${message}\n${clean}`.trimEnd());
+      };
+      let value: unknown;
+      try {
+        // Indirect eval: global scope, so `var x = 1` persists between REPL lines.
+        // biome-ignore lint/security/noGlobalEval: evaluating the user's code is what `nano eval` and the REPL do.
+        const globalEval = globalThis.eval;
+        value = globalEval(source);
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      if (value instanceof Promise) value.then((v) => bridge.complete(id, true, inspect(v)), fail);
+      else bridge.complete(id, true, inspect(value));
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Headers, Request and Response against the Fetch Standard's rules. These run the runtime's sources
+ * directly under Node (they use no Node APIs); the isolate tests cover the same classes end to end.
+ */
+import { describe, expect, it } from "vitest";
+import { Headers } from "./headers.js";
+import { Request } from "./request.js";
+import { Response } from "./response.js";
+
+describe("Headers", () => {
+  it("lower-cases, combines duplicates, sorts iteration and keeps Set-Cookie apart", () => {
+    const h = new Headers([
+      ["X-B", "2"],
+      ["x-a", " 1 "],
+      ["X-B", "3"],
+      ["Set-Cookie", "a=1"],
+      ["set-cookie", "b=2"],
+    ]);
+    expect(h.get("x-b")).toBe("2, 3");
+    expect(h.get("X-A")).toBe("1");
+    expect([...h]).toEqual([
+      ["set-cookie", "a=1"],
+      ["set-cookie", "b=2"],
+      ["x-a", "1"],
+      ["x-b", "2, 3"],
+    ]);
+    expect(h.getSetCookie()).toEqual(["a=1", "b=2"]);
+  });
+
+  it("rejects invalid names and values", () => {
+    expect(() => new Headers({ "bad name": "x" })).toThrow(TypeError);
+    expect(() => new Headers({ ok: "line\nbreak" })).toThrow(TypeError);
+    expect(() => new Headers([["only-one"]] as never)).toThrow(TypeError);
+  });
+
+  it("set replaces every value; delete removes them", () => {
+    const h = new Headers([
+      ["a", "1"],
+      ["a", "2"],
+      ["b", "x"],
+    ]);
+    h.set("A", "3");
+    expect([...h]).toEqual([
+      ["a", "3"],
+      ["b", "x"],
+    ]);
+    h.delete("a");
+    expect(h.has("a")).toBe(false);
+  });
+});
+
+describe("Request", () => {
+  it("parses the URL, normalizes methods and refuses bodies on GET/HEAD", () => {
+    const r = new Request("https://example.com/a/../b?x", { method: "post", body: "hi" });
+    expect([r.url, r.method, r.headers.get("content-type")]).toEqual([
+      "https://example.com/b?x",
+      "POST",
+      "text/plain;charset=UTF-8",
+    ]);
+    expect(new Request("https://e.com", { method: "patch" }).method).toBe("patch");
+    expect(() => new Request("https://e.com", { body: "x" })).toThrow(TypeError);
+    expect(() => new Request("/relative")).toThrow(TypeError);
+    expect(() => new Request("https://e.com", { method: "CONNECT" })).toThrow(TypeError);
+  });
+
+  it("reads its body once, and clones before reading", async () => {
+    const r = new Request("https://e.com", { method: "PUT", body: '{"a":1}' });
+    const c = r.clone();
+    expect(await r.json()).toEqual({ a: 1 });
+    expect(r.bodyUsed).toBe(true);
+    await expect(r.text()).rejects.toThrow(TypeError);
+    expect(await c.text()).toBe('{"a":1}');
+  });
+});
+
+describe("Response", () => {
+  it("validates status and refuses bodies on null-body statuses", () => {
+    expect(() => new Response("x", { status: 199 })).toThrow(RangeError);
+    expect(() => new Response("x", { status: 600 })).toThrow(RangeError);
+    expect(() => new Response("x", { status: 204 })).toThrow(TypeError);
+    expect(new Response(null, { status: 204 }).status).toBe(204);
+  });
+
+  it("Response.json sets the content type and refuses undefined", async () => {
+    const r = Response.json({ a: 1 }, { status: 201 });
+    expect([r.status, r.headers.get("content-type"), await r.text()]).toEqual([201, "application/json", '{"a":1}']);
+    expect(() => Response.json(undefined)).toThrow(TypeError);
+  });
+
+  it("Response.redirect and Response.error", () => {
+    const r = Response.redirect("https://e.com/x", 301);
+    expect([r.status, r.headers.get("location")]).toEqual([301, "https://e.com/x"]);
+    expect(() => r.headers.set("a", "b")).toThrow(TypeError);
+    expect(() => Response.redirect("https://e.com", 200)).toThrow(RangeError);
+    expect([Response.error().status, Response.error().type]).toEqual([0, "error"]);
+  });
+
+  it("exposes bodies as text, bytes and ArrayBuffer", async () => {
+    expect(await new Response("é").arrayBuffer()).toEqual(new Uint8Array([0xc3, 0xa9]).buffer);
+    expect(await new Response(new Uint8Array([1, 2])).bytes()).toEqual(new Uint8Array([1, 2]));
+    expect(new Response("x").ok).toBe(true);
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * The messages the pool side (main thread) and the thread side (inside Piscina) exchange. Neither side
+ * imports the other; both import this. Everything here must survive structured clone.
+ */
+
+export interface AppLimits {
+  /** V8 heap limit of the app's isolate. */
+  memoryMb: number;
+  /** CPU time one request may use inside the isolate. */
+  cpuMs: number;
+  /** Wall-clock time one request may take. */
+  wallMs: number;
+  /** Outbound fetches per request. */
+  subrequests: number;
+}
+
+export const DEFAULT_LIMITS: AppLimits = { memoryMb: 128, cpuMs: 50, wallMs: 30_000, subrequests: 50 };
+
+/** CPU time the app's top-level code may use when its isolate starts (Workers allows ~400 ms–1 s). */
+export const STARTUP_CPU_MS = 1_000;
+
+/**
+ * One deployed version as the threads see it. Code and code cache travel as SharedArrayBuffers, so
+ * sending the version with every task costs a handle, not a copy; a warm thread never reads them.
+ */
+export interface VersionWire {
+  /** `app@version`: the key of warm isolates. */
+  id: string;
+  app: string;
+  code: SharedArrayBuffer;
+  cachedData: SharedArrayBuffer | null;
+  vars: Record<string, string>;
+  limits: AppLimits;
+}
+
+/** The request in flat form, read straight from the Node request: headers as [name, value, …]. */
+export interface RequestWire {
+  requestId: string;
+  method: string;
+  url: string;
+  headers: string[];
+  body: ArrayBuffer | null;
+}
+
+export interface LogRecord {
+  level: "debug" | "log" | "info" | "warn" | "error";
+  msg: string;
+  time: number;
+}
+
+export interface ResponseWire {
+  status: number;
+  statusText: string;
+  headers: string[];
+  body: ArrayBuffer | null;
+}
+
+export interface FetchTask {
+  kind: "fetch";
+  version: VersionWire;
+  request: RequestWire;
+}
+
+export interface FetchResult {
+  response: ResponseWire | null;
+  error: { code: string; message: string; stack?: string } | null;
+  logs: LogRecord[];
+  /** CPU time spent inside the isolate for this request. */
+  cpuMs: number;
+  /** Whether this request had to start the isolate. */
+  coldStart: boolean;
+}
+
+/** Given to each thread through Piscina's workerData. */
+export interface ThreadData {
+  snapshot: SharedArrayBuffer;
+  /** How many isolates (and their memory) a thread keeps warm before evicting the least recently used. */
+  maxWarmIsolates: number;
+}

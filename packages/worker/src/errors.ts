@@ -1,0 +1,51 @@
+/**
+ * NANO's one error catalogue (after undici's lib/core/errors.js and fastify's codes): every failure a
+ * user can see has a stable `NANO_ERR_*` code and an HTTP status. The API, the CLI and the logs share it.
+ * It lives in the lowest host-side package so that worker threads can raise the same codes.
+ */
+export const ERROR_CODES = {
+  NANO_ERR_INTERNAL: { status: 500, message: "internal error" },
+  NANO_ERR_APP_EXCEPTION: { status: 500, message: "the app threw an exception" },
+  NANO_ERR_BAD_RESPONSE: { status: 500, message: "the app did not return a Response" },
+  NANO_ERR_CPU_LIMIT: { status: 503, message: "the app exceeded its CPU time limit" },
+  NANO_ERR_MEMORY_LIMIT: { status: 503, message: "the app exceeded its memory limit" },
+  NANO_ERR_WALL_LIMIT: { status: 504, message: "the app did not answer within its time limit" },
+  NANO_ERR_ISOLATE_DISPOSED: { status: 503, message: "the app's isolate was stopped" },
+  NANO_ERR_APP_LOAD: { status: 400, message: "the app failed to load" },
+  NANO_ERR_NO_FETCH_HANDLER: { status: 400, message: "the app has no fetch handler" },
+  NANO_ERR_BUNDLE: { status: 400, message: "the app could not be bundled" },
+  NANO_ERR_MANIFEST: { status: 400, message: "nano.json is invalid" },
+  NANO_ERR_BODY_TOO_LARGE: { status: 413, message: "the request body is too large" },
+  NANO_ERR_APP_NOT_FOUND: { status: 404, message: "no app serves this host or path" },
+  NANO_ERR_EVAL: { status: 400, message: "evaluation failed" },
+  NANO_ERR_TOOLCHAIN: { status: 500, message: "unsupported Node.js version" },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class NanoError extends Error {
+  override readonly name = "NanoError";
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+    super(message ?? ERROR_CODES[code].message, options);
+    this.code = code;
+    this.status = ERROR_CODES[code].status;
+  }
+
+  /** The JSON body the admin API and the ingress answer with. */
+  toJSON(): { error: { code: ErrorCode; message: string } } {
+    return { error: { code: this.code, message: this.message } };
+  }
+
+  /** Rebuilds an error that crossed a thread boundary as `{ code, message }`. */
+  static from(wire: { code: string; message: string }): NanoError {
+    const code = (wire.code in ERROR_CODES ? wire.code : "NANO_ERR_INTERNAL") as ErrorCode;
+    return new NanoError(code, wire.message);
+  }
+}
+
+export function isNanoError(err: unknown): err is NanoError {
+  return err instanceof NanoError;
+}

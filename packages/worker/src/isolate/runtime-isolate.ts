@@ -1,0 +1,270 @@
+/**
+ * One isolate started from the runtime snapshot, with the host bridges bound. It runs an app (load,
+ * then requests) or bare evaluations (`nano eval`, the REPL, deploy checks). Every entry into the
+ * isolate is synchronous (`applySync`, ~5 µs) with a timeout; handlers that wait on timers finish on a
+ * later entry and report through the `respond`/`complete` bridges.
+ */
+
+import { BRIDGE_FUNCTIONS, type BridgeFunctions, ENTRY_POINTS, type EntryPointName, INIT_GLOBAL } from "@nano/webapi";
+import ivm from "isolated-vm";
+import type { LogRecord, RequestWire, ResponseWire } from "../contract.js";
+import { NanoError } from "../errors.js";
+
+export interface RuntimeIsolateOptions {
+  snapshot: ivm.ExternalCopy<ArrayBuffer>;
+  memoryMb: number;
+  /** Console output that belongs to no running request (top level, stray timers). */
+  onLog?: (record: LogRecord) => void;
+  /** Called once when the isolate is killed by a limit or disposed. */
+  onDispose?: (reason: NanoError) => void;
+}
+
+export interface LoadedApp {
+  kind: "module" | "service-worker";
+  /** V8 code cache produced by this compile, for the next isolates of this version. */
+  cachedData: ArrayBuffer | null;
+}
+
+export interface FetchOutcome {
+  response: ResponseWire;
+  logs: LogRecord[];
+  cpuMs: number;
+}
+
+interface Pending {
+  resolve(value: { response?: ResponseWire; text?: string; ok?: boolean }): void;
+  reject(err: NanoError): void;
+  budgetNs: bigint;
+  cpuNs: bigint;
+  logs: LogRecord[];
+  wall: NodeJS.Timeout | null;
+}
+
+const NS_PER_MS = 1_000_000n;
+
+type EntryRef = ivm.Reference<(...args: unknown[]) => unknown>;
+
+export class RuntimeIsolate {
+  readonly isolate: ivm.Isolate;
+  readonly #context: ivm.Context;
+  readonly #entries: Record<EntryPointName, EntryRef>;
+  readonly #opts: RuntimeIsolateOptions;
+  readonly #pending = new Map<number, Pending>();
+  readonly #timers = new Map<number, { handle: NodeJS.Timeout; owner: number | null }>();
+  #current: number | null = null;
+  #nextId = 1;
+  #dead: NanoError | null = null;
+  readonly #host: BridgeFunctions;
+  /** CPU budget for entries no request owns (top level, timers of finished requests). */
+  #backgroundBudgetMs = 1_000;
+
+  constructor(opts: RuntimeIsolateOptions) {
+    this.#opts = opts;
+    this.isolate = new ivm.Isolate({ snapshot: opts.snapshot, memoryLimit: opts.memoryMb });
+    this.#context = this.isolate.createContextSync();
+    const init = this.#context.global.getSync(INIT_GLOBAL, { reference: true }) as ivm.Reference<
+      (...args: unknown[]) => unknown
+    >;
+    this.#host = this.#bridge();
+    const bridge = this.#host;
+    const entries = init.applySync(
+      undefined,
+      BRIDGE_FUNCTIONS.map((name) => new ivm.Callback(bridge[name] as (...a: unknown[]) => unknown)),
+      { result: { reference: true }, timeout: 1_000 },
+    ) as ivm.Reference<Record<string, unknown>>;
+    init.release();
+    this.#entries = Object.fromEntries(
+      ENTRY_POINTS.map((name) => [name, entries.getSync(name, { reference: true })]),
+    ) as Record<EntryPointName, EntryRef>;
+    entries.release();
+  }
+
+  get alive(): boolean {
+    return this.#dead === null;
+  }
+
+  /** Host side of the bridge: every function the runtime may call, bound to this isolate. */
+  #bridge(): BridgeFunctions {
+    return {
+      log: (level, text) => {
+        const record: LogRecord = { level, msg: String(text), time: Date.now() };
+        const owner = this.#current === null ? undefined : this.#pending.get(this.#current);
+        if (owner) owner.logs.push(record);
+        else this.#opts.onLog?.(record);
+      },
+      setTimer: (id, delayMs) => {
+        const owner = this.#current;
+        const handle = setTimeout(() => this.#fireTimer(id), Math.min(Math.max(0, delayMs), 2 ** 31 - 1));
+        this.#timers.set(id, { handle, owner });
+      },
+      clearTimer: (id) => {
+        const t = this.#timers.get(id);
+        if (t) clearTimeout(t.handle);
+        this.#timers.delete(id);
+      },
+      respond: (id, status, statusText, headers, body) => {
+        this.#settle(id)?.resolve({ response: { status, statusText, headers, body } });
+      },
+      fail: (id, message, stack) => {
+        this.#settle(id)?.reject(new NanoError("NANO_ERR_APP_EXCEPTION", stack || message));
+      },
+      complete: (id, ok, text) => {
+        this.#settle(id)?.resolve({ ok, text });
+      },
+    };
+  }
+
+  #settle(id: number): Pending | undefined {
+    const p = this.#pending.get(id);
+    if (!p) return undefined;
+    this.#pending.delete(id);
+    if (p.wall) clearTimeout(p.wall);
+    return p;
+  }
+
+  /**
+   * Runs one synchronous entry on behalf of `owner` (a pending request, or null), charging its CPU
+   * time and stopping it at the owner's remaining budget. A timeout or a memory kill disposes the isolate.
+   */
+  #enter(owner: number | null, name: EntryPointName, args: unknown[]): void {
+    if (this.#dead) {
+      if (owner !== null) this.#settle(owner)?.reject(new NanoError(this.#dead.code, this.#dead.message));
+      return;
+    }
+    const pending = owner === null ? undefined : this.#pending.get(owner);
+    const budgetNs = pending ? pending.budgetNs - pending.cpuNs : BigInt(this.#backgroundBudgetMs) * NS_PER_MS;
+    const timeout = Math.max(1, Number(budgetNs / NS_PER_MS));
+    const before = this.isolate.cpuTime;
+    const previous = this.#current;
+    this.#current = owner;
+    try {
+      this.#entries[name].applySync(undefined, args, { arguments: { copy: true }, timeout });
+    } catch (err) {
+      if (this.isolate.isDisposed) {
+        this.#kill(new NanoError("NANO_ERR_MEMORY_LIMIT"));
+        return;
+      }
+      if (err instanceof Error && /timed out/i.test(err.message)) {
+        this.#kill(new NanoError("NANO_ERR_CPU_LIMIT"));
+        return;
+      }
+      // An uncaught exception in a timer callback or an unhandled rejection: the app's bug, logged.
+      this.#host.log("error", `Uncaught ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    } finally {
+      this.#current = previous;
+    }
+    if (pending && !this.isolate.isDisposed) pending.cpuNs += this.isolate.cpuTime - before;
+  }
+
+  #fireTimer(id: number): void {
+    const t = this.#timers.get(id);
+    if (!t || this.#dead) return;
+    this.#timers.delete(id);
+    const owner = t.owner !== null && this.#pending.has(t.owner) ? t.owner : null;
+    this.#enter(owner, "fireTimer", [id]);
+  }
+
+  /** Compiles and runs the app script, then checks its fetch handler and binds `env`. */
+  loadApp(
+    code: string,
+    opts: { filename: string; cachedData?: ArrayBuffer | null; vars?: Record<string, string> },
+  ): LoadedApp {
+    let script: ivm.Script;
+    try {
+      script = this.isolate.compileScriptSync(code, {
+        filename: opts.filename,
+        ...(opts.cachedData ? { cachedData: new ivm.ExternalCopy(opts.cachedData) } : { produceCachedData: true }),
+      });
+    } catch (err) {
+      throw new NanoError("NANO_ERR_APP_LOAD", errorText(err));
+    }
+    const produced = (script as ivm.Script & ivm.CachedDataResult).cachedData;
+    const cachedData = produced ? produced.copy() : null;
+    try {
+      script.runSync(this.#context, { timeout: this.#backgroundBudgetMs });
+      const kind = this.#entries.loadApp.applySync(undefined, [JSON.stringify(opts.vars ?? {})], {
+        timeout: this.#backgroundBudgetMs,
+      }) as LoadedApp["kind"];
+      return { kind, cachedData };
+    } catch (err) {
+      if (this.isolate.isDisposed)
+        throw new NanoError("NANO_ERR_MEMORY_LIMIT", "the app exceeded its memory limit while starting");
+      const text = errorText(err);
+      const code = /no fetch handler|has no `fetch|is not a function/.test(text)
+        ? "NANO_ERR_NO_FETCH_HANDLER"
+        : "NANO_ERR_APP_LOAD";
+      throw new NanoError(code, text);
+    } finally {
+      script.release();
+    }
+  }
+
+  /** Runs one request through the app's handler. */
+  fetch(req: RequestWire, limits: { cpuMs: number; wallMs: number }): Promise<FetchOutcome> {
+    const id = this.#nextId++;
+    const promise = this.#track(id, limits.cpuMs, limits.wallMs);
+    this.#enter(id, "fetch", [id, req.method, req.url, req.headers, req.body]);
+    return promise.then((v) => ({ response: v.response as ResponseWire, logs: v.logs, cpuMs: v.cpuMs() }));
+  }
+
+  /** Evaluates source in the global scope; resolves with the inspected value or rejects with the error text. */
+  async evaluate(source: string, timeoutMs = 5_000): Promise<{ ok: boolean; text: string; logs: LogRecord[] }> {
+    const id = this.#nextId++;
+    const promise = this.#track(id, timeoutMs, timeoutMs);
+    this.#enter(id, "evaluate", [id, source]);
+    const v = await promise;
+    return { ok: Boolean(v.ok), text: v.text ?? "", logs: v.logs };
+  }
+
+  #track(id: number, cpuMs: number, wallMs: number) {
+    // cpuMs is read after the entry that settled the promise has been charged.
+    return new Promise<{
+      response?: ResponseWire;
+      text?: string;
+      ok?: boolean;
+      logs: LogRecord[];
+      cpuMs: () => number;
+    }>((resolve, reject) => {
+      const entry: Pending = {
+        budgetNs: BigInt(Math.ceil(cpuMs)) * NS_PER_MS,
+        cpuNs: 0n,
+        logs: [],
+        wall: null,
+        resolve: (v) => resolve({ ...v, logs: entry.logs, cpuMs: () => Number(entry.cpuNs) / 1e6 }),
+        reject: (err) => reject(Object.assign(err, { logs: entry.logs, cpuMs: Number(entry.cpuNs) / 1e6 })),
+      };
+      entry.wall = setTimeout(() => this.#settle(id)?.reject(new NanoError("NANO_ERR_WALL_LIMIT")), wallMs);
+      this.#pending.set(id, entry);
+    });
+  }
+
+  /** Stops everything in this isolate: its pending requests fail with `reason`, nothing else does. */
+  #kill(reason: NanoError): void {
+    if (this.#dead) return;
+    this.#dead = reason;
+    for (const t of this.#timers.values()) clearTimeout(t.handle);
+    this.#timers.clear();
+    for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(new NanoError(reason.code, reason.message));
+    for (const ref of Object.values(this.#entries)) ref.release();
+    if (!this.isolate.isDisposed) this.isolate.dispose();
+    this.#opts.onDispose?.(reason);
+  }
+
+  dispose(): void {
+    this.#kill(new NanoError("NANO_ERR_ISOLATE_DISPOSED"));
+  }
+
+  /** Heap in use, for eviction under a memory budget. */
+  heapBytes(): number {
+    if (this.isolate.isDisposed) return 0;
+    const s = this.isolate.getHeapStatisticsSync();
+    return s.used_heap_size + (s.externally_allocated_size ?? 0);
+  }
+}
+
+/** The error as the app's author should see it: message and in-isolate frames, no host frames. */
+function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const text = err.stack?.includes(err.message) ? err.stack : `${err.name}: ${err.message}`;
+  return text.split("\n    at (<isolated-vm boundary>)")[0] as string;
+}

@@ -1,0 +1,102 @@
+/**
+ * The pool side: a Piscina pool whose threads host isolates. Settings that matter (DESIGN.md §6):
+ * `atomics: 'disabled'` (the default freezes host timers between tasks), a fixed thread count,
+ * several concurrent tasks per thread (one isolate interleaves awaiting requests), and tasks are
+ * never aborted (that would kill the thread and every isolate in it).
+ */
+import { availableParallelism } from "node:os";
+import { Piscina } from "piscina";
+import {
+  type AppLimits,
+  DEFAULT_LIMITS,
+  type FetchResult,
+  type RequestWire,
+  type ThreadData,
+  type VersionWire,
+} from "../contract.js";
+import { loadRuntimeSnapshot } from "../isolate/snapshot.js";
+import { affinityBalancer } from "./affinity-balancer.js";
+
+export interface WorkerPoolOptions {
+  /** Worker threads; default: the cores left after the ingress thread, at least 1. */
+  threads?: number;
+  /** Requests one thread runs at once (they interleave while awaiting). */
+  concurrentTasksPerThread?: number;
+  /** Warm isolates per thread before LRU eviction. */
+  maxWarmIsolates?: number;
+  /** The runtime snapshot; default: from the disk cache, made if missing. */
+  snapshot?: SharedArrayBuffer;
+}
+
+export interface VersionSpec {
+  app: string;
+  version: string;
+  code: string;
+  cachedData?: ArrayBuffer | Uint8Array | null;
+  vars?: Record<string, string>;
+  limits?: Partial<AppLimits>;
+}
+
+function shared(bytes: Uint8Array): SharedArrayBuffer {
+  const sab = new SharedArrayBuffer(bytes.byteLength);
+  new Uint8Array(sab).set(bytes);
+  return sab;
+}
+
+/** Turns a version into its wire form once, at deploy; each task then carries only shared handles. */
+export function prepareVersion(spec: VersionSpec): VersionWire {
+  const cached = spec.cachedData ? new Uint8Array(spec.cachedData as ArrayBuffer) : null;
+  return {
+    id: `${spec.app}@${spec.version}`,
+    app: spec.app,
+    code: shared(Buffer.from(spec.code, "utf8")),
+    cachedData: cached ? shared(cached) : null,
+    vars: { ...(spec.vars ?? {}) },
+    limits: { ...DEFAULT_LIMITS, ...(spec.limits ?? {}) },
+  };
+}
+
+export class WorkerPool {
+  readonly #piscina: Piscina;
+  readonly threads: number;
+
+  constructor(opts: WorkerPoolOptions = {}) {
+    this.threads = opts.threads ?? Math.max(1, availableParallelism() - 1);
+    const concurrent = opts.concurrentTasksPerThread ?? 32;
+    const workerData: ThreadData = {
+      snapshot: opts.snapshot ?? loadRuntimeSnapshot(),
+      maxWarmIsolates: opts.maxWarmIsolates ?? 64,
+    };
+    this.#piscina = new Piscina({
+      filename: new URL("../thread/entry.js", import.meta.url).href,
+      minThreads: this.threads,
+      maxThreads: this.threads,
+      idleTimeout: 2 ** 31 - 1,
+      atomics: "disabled",
+      concurrentTasksPerWorker: concurrent,
+      workerData,
+      loadBalancer: affinityBalancer(concurrent),
+    });
+  }
+
+  /** Runs one request of `version`; resolves with the response or a coded error, never rejects for app faults. */
+  fetch(version: VersionWire, request: RequestWire): Promise<FetchResult> {
+    const task = { kind: "fetch" as const, version, request, [Piscina.queueOptionsSymbol]: { affinity: version.id } };
+    const transferList = request.body ? [request.body] : [];
+    return this.#piscina.run(task, { transferList });
+  }
+
+  get queueSize(): number {
+    return this.#piscina.queueSize;
+  }
+
+  /** Waits for running requests, then stops the threads. */
+  async close(): Promise<void> {
+    await this.#piscina.close();
+  }
+
+  /** Stops the threads now; running requests fail. */
+  async destroy(): Promise<void> {
+    await this.#piscina.destroy();
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * A thread's warm isolates: one per app version, started on its first request from the runtime
+ * snapshot, kept under a count bound with least-recently-used eviction. A killed isolate is dropped
+ * and the next request starts a fresh one.
+ */
+import type ivm from "isolated-vm";
+import type { FetchResult, FetchTask, LogRecord, VersionWire } from "../contract.js";
+import { NanoError } from "../errors.js";
+import { RuntimeIsolate } from "../isolate/runtime-isolate.js";
+
+interface Warm {
+  isolate: RuntimeIsolate;
+  /** Console output from outside any request, delivered with the next result. */
+  stray: LogRecord[];
+}
+
+export class IsolateHost {
+  readonly #snapshot: ivm.ExternalCopy<ArrayBuffer>;
+  readonly #maxWarm: number;
+  /** Map order is recency: the first entry is the least recently used. */
+  readonly #warm = new Map<string, Warm>();
+
+  constructor(snapshot: ivm.ExternalCopy<ArrayBuffer>, maxWarm: number) {
+    this.#snapshot = snapshot;
+    this.#maxWarm = Math.max(1, maxWarm);
+  }
+
+  get warmCount(): number {
+    return this.#warm.size;
+  }
+
+  async fetch(task: FetchTask): Promise<FetchResult> {
+    const { version, request } = task;
+    let warm = this.#warm.get(version.id);
+    const coldStart = !warm;
+    const result = (partial: Partial<FetchResult>): FetchResult => {
+      const logs = warm ? warm.stray.splice(0) : [];
+      return { response: null, error: null, cpuMs: 0, coldStart, ...partial, logs: [...logs, ...(partial.logs ?? [])] };
+    };
+    try {
+      if (warm) {
+        this.#warm.delete(version.id);
+        this.#warm.set(version.id, warm);
+      } else {
+        warm = this.#start(version);
+      }
+      const out = await warm.isolate.fetch(request, version.limits);
+      return result({ response: out.response, logs: out.logs, cpuMs: out.cpuMs });
+    } catch (err) {
+      const e = err instanceof NanoError ? err : new NanoError("NANO_ERR_INTERNAL", String(err));
+      const extra = err as { logs?: LogRecord[]; cpuMs?: number };
+      return result({ error: { code: e.code, message: e.message }, logs: extra.logs ?? [], cpuMs: extra.cpuMs ?? 0 });
+    }
+  }
+
+  #start(version: VersionWire): Warm {
+    const warm: Warm = { isolate: undefined as unknown as RuntimeIsolate, stray: [] };
+    warm.isolate = new RuntimeIsolate({
+      snapshot: this.#snapshot,
+      memoryMb: version.limits.memoryMb,
+      onLog: (record) => warm.stray.push(record),
+      onDispose: () => {
+        if (this.#warm.get(version.id) === warm) this.#warm.delete(version.id);
+      },
+    });
+    try {
+      warm.isolate.loadApp(Buffer.from(version.code).toString("utf8"), {
+        filename: `app:${version.app}`,
+        cachedData: version.cachedData ? new Uint8Array(version.cachedData).slice().buffer : null,
+        vars: version.vars,
+      });
+    } catch (err) {
+      warm.isolate.dispose();
+      throw err;
+    }
+    this.#warm.set(version.id, warm);
+    while (this.#warm.size > this.#maxWarm) {
+      const [oldest] = this.#warm.values();
+      oldest?.isolate.dispose();
+    }
+    return warm;
+  }
+
+  close(): void {
+    for (const w of [...this.#warm.values()]) w.isolate.dispose();
+  }
+}
