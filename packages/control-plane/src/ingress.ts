@@ -101,6 +101,8 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
       for (let i = 0; i + 1 < r.headers.length; i += 2)
         headers.append(r.headers[i] as string, r.headers[i + 1] as string);
       const noBody = method === "HEAD" || [101, 204, 205, 304].includes(r.status);
+      // node-server's writeHead passes no reason phrase, so Node uses statusMessage when it is set.
+      if (r.statusText) c.env.outgoing.statusMessage = r.statusText;
       response = new Response(noBody ? null : r.body, { status: r.status, statusText: r.statusText, headers });
     }
     opts.logger.info(

@@ -41,17 +41,18 @@ export function createEntryPoints(
         },
         passThroughOnException() {},
       };
-      app.handle(request, ctx).then(
-        (value) => {
+      // .catch after .then: a non-Response answer throws inside the fulfilment callback.
+      app
+        .handle(request, ctx)
+        .then((value) => {
           const res = checkResponse(value);
           const bytes = Response.takeBody(res);
           const buf = bytes
             ? (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
             : null;
           bridge.respond(id, res.status, res.statusText, Headers.flatten(res.headers), buf);
-        },
-        (err) => bridge.fail(id, ...errorParts(err)),
-      );
+        })
+        .catch((err) => bridge.fail(id, ...errorParts(err)));
     },
 
     fireTimer(id) {
