@@ -46,6 +46,20 @@ function readBody(req: IncomingMessage, limit: number): Promise<ArrayBuffer | nu
   });
 }
 
+/** Flat [name, value, …] to a record Node's writeHead takes; repeated names (Set-Cookie) become arrays. */
+function headerRecord(flat: string[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const name = flat[i] as string;
+    const value = flat[i + 1] as string;
+    const prev = out[name];
+    if (prev === undefined) out[name] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else out[name] = [prev, value];
+  }
+  return out;
+}
+
 function errorResponse(err: NanoError, requestId: string): Response {
   return new Response(JSON.stringify(err.toJSON()), {
     status: err.status,
@@ -97,13 +111,14 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
       response = errorResponse(new NanoError("NANO_ERR_BAD_RESPONSE", "the app returned Response.error()"), requestId);
     } else {
       const r = result.response;
-      const headers = new Headers();
-      for (let i = 0; i + 1 < r.headers.length; i += 2)
-        headers.append(r.headers[i] as string, r.headers[i + 1] as string);
       const noBody = method === "HEAD" || [101, 204, 205, 304].includes(r.status);
       // node-server's writeHead passes no reason phrase, so Node uses statusMessage when it is set.
       if (r.statusText) c.env.outgoing.statusMessage = r.statusText;
-      response = new Response(noBody ? null : r.body, { status: r.status, statusText: r.statusText, headers });
+      // A plain header record and a Uint8Array body take node-server's fast path (no Headers, no stream).
+      response = new Response(noBody || !r.body ? null : new Uint8Array(r.body), {
+        status: r.status,
+        headers: headerRecord(r.headers),
+      });
     }
     opts.logger.info(
       {

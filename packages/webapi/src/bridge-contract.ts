@@ -11,12 +11,24 @@ export type BridgeFunctionName = (typeof BRIDGE_FUNCTIONS)[number];
 
 export type LogLevel = "debug" | "log" | "info" | "warn" | "error";
 
-/** Response head and buffered body as the runtime reports it: headers are a flat [name, value, …] list. */
+/**
+ * Headers cross the isolate boundary as one string, "name\nvalue\nname\nvalue…": a primitive passes
+ * without a structured copy. Neither a header name nor a value can contain a line feed.
+ */
+export function encodeHeaderBlock(flat: readonly string[]): string {
+  return flat.join("\n");
+}
+
+export function decodeHeaderBlock(block: string): string[] {
+  return block === "" ? [] : block.split("\n");
+}
+
+/** Response head and buffered body as the runtime reports it. */
 export interface BridgeFunctions {
   log(level: LogLevel, text: string): void;
   setTimer(id: number, delayMs: number): void;
   clearTimer(id: number): void;
-  respond(id: number, status: number, statusText: string, headers: string[], body: ArrayBuffer | null): void;
+  respond(id: number, status: number, statusText: string, headerBlock: string, body: ArrayBuffer | null): void;
   fail(id: number, message: string, stack: string): void;
   complete(id: number, ok: boolean, text: string): void;
 }
@@ -29,7 +41,7 @@ export type EntryPointName = (typeof ENTRY_POINTS)[number];
 export interface EntryPoints {
   /** Runs after the app script: checks its handler and binds `env`. Returns "module" or "service-worker". */
   loadApp(envJson: string): string;
-  fetch(id: number, method: string, url: string, headers: string[], body: ArrayBuffer | null): void;
+  fetch(id: number, method: string, url: string, headerBlock: string, body: ArrayBuffer | null): void;
   fireTimer(id: number): void;
   evaluate(id: number, source: string): void;
 }

@@ -2,7 +2,7 @@
  * The functions the host calls into (see ../bridge-contract.ts). Each reports back through a bridge
  * callback rather than a return value, so a handler that awaits timers completes on a later entry.
  */
-import type { BridgeFunctions, EntryPoints } from "../bridge-contract.js";
+import { type BridgeFunctions, decodeHeaderBlock, type EntryPoints, encodeHeaderBlock } from "../bridge-contract.js";
 import { type AppHandler, checkResponse } from "./app-handler.js";
 import { Headers } from "./headers.js";
 import { inspect } from "./inspect.js";
@@ -33,8 +33,8 @@ export function createEntryPoints(
       return app.load(JSON.parse(envJson) as Record<string, unknown>);
     },
 
-    fetch(id, method, url, headers, body) {
-      const request = Request.fromHost(method, url, headers, body);
+    fetch(id, method, url, headerBlock, body) {
+      const request = Request.fromHost(method, url, decodeHeaderBlock(headerBlock), body);
       const ctx = {
         waitUntil(p: unknown) {
           Promise.resolve(p).catch((err) => bridge.log("error", `waitUntil: ${errorParts(err)[0]}`));
@@ -50,7 +50,7 @@ export function createEntryPoints(
           const buf = bytes
             ? (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
             : null;
-          bridge.respond(id, res.status, res.statusText, Headers.flatten(res.headers), buf);
+          bridge.respond(id, res.status, res.statusText, encodeHeaderBlock(Headers.flatten(res.headers)), buf);
         })
         .catch((err) => bridge.fail(id, ...errorParts(err)));
     },

@@ -101,3 +101,35 @@ describe("Response", () => {
     expect(new Response("x").ok).toBe(true);
   });
 });
+
+describe("Request.fromHost", () => {
+  it("keeps a URL as the parser would serialize it, whether or not it skips the parser", () => {
+    const urls = [
+      "http://localhost:8080/",
+      "http://127.0.0.1:8080/a/b?c=d&e=%20f",
+      "http://EXAMPLE.com/",
+      "http://example.com:80/x",
+      "https://example.com:443/x",
+      "http://0x7f.1/",
+      "http://127.1/",
+      "http://a.b/x/../y",
+      "http://a.b/%2e%2E/y",
+      "http://a.b/q?it's",
+      "http://a.b/sp ace",
+      "http://a.b/ü",
+      "http://xn--nxasmq6b.com/",
+      "http://a.b:99999/",
+      "http://a.b/p?x#frag",
+    ];
+    for (const url of urls) {
+      let expected: string | null;
+      try {
+        expected = new globalThis.URL(url).href;
+      } catch {
+        expected = null;
+      }
+      if (expected === null) expect(() => Request.fromHost("GET", url, [], null)).toThrow(TypeError);
+      else expect(Request.fromHost("GET", url, [], null).url).toBe(expected);
+    }
+  });
+});

@@ -10,6 +10,23 @@ export interface RequestInit {
   redirect?: "follow" | "error" | "manual";
 }
 
+/**
+ * An http(s) URL the URL parser would serialize to itself, so the host's URL can skip the parser
+ * (~20 µs). Conservative: lower-case host whose last label starts with a letter (no IPv4 forms), or a
+ * canonical dotted quad; no default or out-of-range port; path and query only of characters that
+ * need no percent-encoding; no dot segments, no fragment, no IDNA labels.
+ */
+const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+const LABEL = "[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
+const SERIALIZED_HTTP_URL = new RegExp(
+  `^https?://(?:(?:${LABEL}\\.)*[a-z](?:[a-z0-9-]*[a-z0-9])?|${OCTET}(?:\\.${OCTET}){3})` +
+    "(?::(?!80/|443/)(?:[1-9]\\d{0,3}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5]))?" +
+    "/[A-Za-z0-9\\-._~!$&'()*+,;=:@%/]*(?:\\?[A-Za-z0-9\\-._~!$&()*+,;=:@%/?]*)?$",
+);
+const UNSAFE_PART = /\/\.\.?(?:\/|\?|$)|%2e|xn--/i;
+/** Marks a Request being built by `fromHost`, which sets the URL itself. */
+const FROM_HOST = Symbol("fromHost");
+
 const NORMALIZED = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
 const FORBIDDEN = new Set(["CONNECT", "TRACE", "TRACK"]);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -30,7 +47,9 @@ export class Request {
 
   constructor(input: string | URL | Request, init: RequestInit = {}) {
     let base: Request | null = null;
-    if (input instanceof Request) {
+    if ((input as unknown) === FROM_HOST) {
+      this.#url = "";
+    } else if (input instanceof Request) {
       base = input;
       this.#url = input.#url;
     } else {
@@ -106,7 +125,9 @@ export class Request {
 
   /** @internal builds the incoming request from the host's flat form. */
   static fromHost(method: string, url: string, headers: string[], body: ArrayBuffer | null): Request {
-    const req = new Request(url, { method });
+    const serialized = SERIALIZED_HTTP_URL.test(url) && !UNSAFE_PART.test(url);
+    const req = new Request(serialized ? (FROM_HOST as unknown as string) : url, { method });
+    if (serialized) req.#url = url;
     req.#headers = Headers.fromFlat(headers, "immutable");
     req.#body = new BodyHolder(body && body.byteLength > 0 ? new Uint8Array(body) : null);
     return req;

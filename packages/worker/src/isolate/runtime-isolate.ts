@@ -5,7 +5,15 @@
  * later entry and report through the `respond`/`complete` bridges.
  */
 
-import { BRIDGE_FUNCTIONS, type BridgeFunctions, ENTRY_POINTS, type EntryPointName, INIT_GLOBAL } from "@nano/webapi";
+import {
+  BRIDGE_FUNCTIONS,
+  type BridgeFunctions,
+  decodeHeaderBlock,
+  ENTRY_POINTS,
+  type EntryPointName,
+  encodeHeaderBlock,
+  INIT_GLOBAL,
+} from "@nano/webapi";
 import ivm from "isolated-vm";
 import type { LogRecord, RequestWire, ResponseWire } from "../contract.js";
 import { NanoError } from "../errors.js";
@@ -102,8 +110,8 @@ export class RuntimeIsolate {
         if (t) clearTimeout(t.handle);
         this.#timers.delete(id);
       },
-      respond: (id, status, statusText, headers, body) => {
-        this.#settle(id)?.resolve({ response: { status, statusText, headers, body } });
+      respond: (id, status, statusText, headerBlock, body) => {
+        this.#settle(id)?.resolve({ response: { status, statusText, headers: decodeHeaderBlock(headerBlock), body } });
       },
       fail: (id, message, stack) => {
         this.#settle(id)?.reject(new NanoError("NANO_ERR_APP_EXCEPTION", stack || message));
@@ -138,7 +146,10 @@ export class RuntimeIsolate {
     const previous = this.#current;
     this.#current = owner;
     try {
-      this.#entries[name].applySync(undefined, args, { arguments: { copy: true }, timeout });
+      // Primitives pass as they are; only an ArrayBuffer body needs the (slower) structured copy.
+      const copy = args.some((a) => a !== null && typeof a === "object");
+      if (copy) this.#entries[name].applySync(undefined, args, { arguments: { copy: true }, timeout });
+      else this.#entries[name].applySync(undefined, args as ivm.Transferable[], { timeout });
     } catch (err) {
       if (this.isolate.isDisposed) {
         this.#kill(new NanoError("NANO_ERR_MEMORY_LIMIT"));
@@ -203,7 +214,7 @@ export class RuntimeIsolate {
   fetch(req: RequestWire, limits: { cpuMs: number; wallMs: number }): Promise<FetchOutcome> {
     const id = this.#nextId++;
     const promise = this.#track(id, limits.cpuMs, limits.wallMs);
-    this.#enter(id, "fetch", [id, req.method, req.url, req.headers, req.body]);
+    this.#enter(id, "fetch", [id, req.method, req.url, encodeHeaderBlock(req.headers), req.body]);
     return promise.then((v) => ({ response: v.response as ResponseWire, logs: v.logs, cpuMs: v.cpuMs() }));
   }
 
