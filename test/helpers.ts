@@ -53,20 +53,21 @@ export function startServe(path: string, extra: string[] = []): Promise<RunningN
 /** Runs `./nano …` to completion. */
 export function runNano(
   args: string[],
-  opts: { timeoutMs?: number } = {},
+  opts: { timeoutMs?: number; env?: Record<string, string>; input?: string } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const proc = spawn(NANO, args, {
       cwd: ROOT,
-      env: { ...process.env, NANO_QUIET: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NANO_QUIET: "1", ...opts.env },
+      stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    if (opts.input !== undefined) proc.stdin?.end(opts.input);
     let stdout = "";
     let stderr = "";
-    proc.stdout.on("data", (d) => {
+    proc.stdout?.on("data", (d) => {
       stdout += d;
     });
-    proc.stderr.on("data", (d) => {
+    proc.stderr?.on("data", (d) => {
       stderr += d;
     });
     const timer = setTimeout(() => {

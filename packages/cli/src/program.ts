@@ -1,8 +1,14 @@
 /** The commander program: one file per command under commands/. */
 import { Command, CommanderError } from "commander";
+import { appsCommand } from "./commands/apps.js";
+import { deployCommand } from "./commands/deploy.js";
 import { evalCommand } from "./commands/eval.js";
+import { loginCommand } from "./commands/login.js";
+import { logsCommand } from "./commands/logs.js";
 import { replCommand } from "./commands/repl.js";
+import { secretsCommand } from "./commands/secrets.js";
 import { serveCommand } from "./commands/serve.js";
+import { startCommand } from "./commands/start.js";
 import { printError } from "./output.js";
 import { VERSION } from "./version.js";
 
@@ -12,9 +18,19 @@ export function buildProgram(): Command {
     .version(VERSION, "-v, --version")
     .showHelpAfterError("(run nano --help for usage)")
     .exitOverride();
-  program.addCommand(evalCommand());
-  program.addCommand(serveCommand());
-  program.addCommand(replCommand());
+  for (const cmd of [
+    startCommand(),
+    deployCommand(),
+    appsCommand(),
+    secretsCommand(),
+    logsCommand(),
+    loginCommand(),
+    serveCommand(),
+    evalCommand(),
+    replCommand(),
+  ]) {
+    program.addCommand(cmd);
+  }
   return program;
 }
 

@@ -6,17 +6,34 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { HttpBindings } from "@hono/node-server";
-import { NanoError, type RequestWire, type VersionWire, type WorkerPool } from "@nano/worker";
+import { type FetchResult, NanoError, type RequestWire, type VersionWire, type WorkerPool } from "@nano/worker";
 import { Hono } from "hono";
 import { type Logger, logAppRecords } from "./logger.js";
 
 export const MAX_REQUEST_BODY_BYTES = 32 * 1024 * 1024;
 
+export interface RequestRecord {
+  requestId: string;
+  app: string;
+  version: string;
+  method: string;
+  path: string;
+  status: number;
+  seconds: number;
+  result: FetchResult;
+}
+
+/** Sees every request the ingress answered (metrics, log rings); the default sees nothing. */
+export interface IngressObserver {
+  onRequest(record: RequestRecord): void;
+}
+
 export interface IngressOptions {
   pool: WorkerPool;
-  /** Which version serves this host and path; null answers 404. */
-  resolve(host: string, path: string): VersionWire | null;
+  /** Which version serves this host and path: null answers 404, a NanoError answers its status. */
+  resolve(host: string, path: string): VersionWire | NanoError | null;
   logger: Logger;
+  observer?: IngressObserver;
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<ArrayBuffer | null> {
@@ -44,6 +61,18 @@ function readBody(req: IncomingMessage, limit: number): Promise<ArrayBuffer | nu
     });
     req.on("error", reject);
   });
+}
+
+/** Drops headers the ingress itself sets (x-request-id, x-forwarded-for, x-nano-client-ip) from the client's. */
+function stripHopHeaders(flat: string[]): string[] {
+  const own = new Set(["x-request-id", "x-forwarded-for", "x-nano-client-ip"]);
+  const out: string[] = [];
+  const firstOwn = flat.length - 6;
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    if (i < firstOwn && own.has((flat[i] as string).toLowerCase())) continue;
+    out.push(flat[i] as string, flat[i + 1] as string);
+  }
+  return out;
 }
 
 /** Flat [name, value, …] to a record Node's writeHead takes; repeated names (Set-Cookie) become arrays. */
@@ -78,6 +107,7 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
     const version = opts.resolve(host.replace(/:\d+$/, ""), path);
     if (!version)
       return errorResponse(new NanoError("NANO_ERR_APP_NOT_FOUND", `no app serves ${host}${path}`), requestId);
+    if (version instanceof NanoError) return errorResponse(version, requestId);
 
     const method = incoming.method ?? "GET";
     let body: ArrayBuffer | null = null;
@@ -91,11 +121,16 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
         );
       }
     }
+    // The app sees the original Host, the client address and the request id.
+    const clientIp = incoming.socket.remoteAddress ?? "";
+    const headers = [...incoming.rawHeaders, "x-nano-client-ip", clientIp, "x-request-id", requestId];
+    const forwarded = incoming.headers["x-forwarded-for"];
+    headers.push("x-forwarded-for", forwarded ? `${forwarded}, ${clientIp}` : clientIp);
     const request: RequestWire = {
       requestId,
       method,
       url: `http://${host}${incoming.url ?? "/"}`,
-      headers: incoming.rawHeaders,
+      headers: stripHopHeaders(headers),
       body,
     };
     const result = await opts.pool.fetch(version, request);
@@ -120,6 +155,16 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
         headers: headerRecord(r.headers),
       });
     }
+    opts.observer?.onRequest({
+      requestId,
+      app: version.app,
+      version: version.id,
+      method,
+      path,
+      status: response.status,
+      seconds: (performance.now() - started) / 1000,
+      result,
+    });
     opts.logger.info(
       {
         ...fields,

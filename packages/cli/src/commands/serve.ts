@@ -2,18 +2,13 @@
 
 import { serveApp } from "@nano/control-plane";
 import { Command } from "commander";
-
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`invalid port "${value}"`);
-  return n;
-}
+import { parsePort } from "../options.js";
 
 export function serveCommand(): Command {
   return new Command("serve")
     .description("bundle an app folder and serve it (TypeScript and npm imports allowed)")
     .argument("[path]", "app folder or entry file", ".")
-    .option("-p, --port <port>", "port to listen on (0 picks a free one)", port, 8080)
+    .option("-p, --port <port>", "port to listen on (0 picks a free one)", parsePort, 8080)
     .option("-H, --host <host>", "address to listen on", "127.0.0.1")
     .option("--threads <n>", "worker threads (default: cores - 1)", (v) => Number(v))
     .action(async (path: string, opts: { port: number; host: string; threads?: number }) => {

@@ -277,5 +277,10 @@ export class RuntimeIsolate {
 function errorText(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const text = err.stack?.includes(err.message) ? err.stack : `${err.name}: ${err.message}`;
-  return text.split("\n    at (<isolated-vm boundary>)")[0] as string;
+  const inIsolate = text.split("\n    at (<isolated-vm boundary>)")[0] as string;
+  // The runtime's own frames say nothing to the app's author.
+  return inIsolate
+    .split("\n")
+    .filter((line) => !line.includes("nano:runtime"))
+    .join("\n");
 }

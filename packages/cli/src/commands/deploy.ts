@@ -1,0 +1,47 @@
+/** `nano deploy [dir]`: bundles the folder here and uploads it; the server checks, stores, activates. */
+
+import { bundleApp } from "@nano/control-plane";
+import { Command } from "commander";
+import { AdminClient } from "../client.js";
+import type { RemoteOptions } from "../options.js";
+import { progress } from "../output.js";
+
+interface DeployReply {
+  app: string;
+  version: number;
+  hash: string;
+  created: boolean;
+}
+
+export function deployCommand(): Command {
+  return new Command("deploy")
+    .description("bundle an app folder and deploy it as a new version (identical content is a no-op)")
+    .argument("[dir]", "app folder", ".")
+    .option("--name <name>", "app name (default: nano.json's name, else the folder's)")
+    .option("--server <url>", "admin API URL (NANO_URL)")
+    .option("--token <token>", "admin token (NANO_TOKEN)")
+    .option("--json", "print the result as JSON")
+    .action(async (dir: string, opts: RemoteOptions & { name?: string }) => {
+      const started = performance.now();
+      const step = progress();
+      step("bundling");
+      const bundle = await bundleApp(dir, opts.name ? { name: opts.name } : {});
+      const client = new AdminClient(opts);
+      step(`uploading ${bundle.name} (${(Buffer.byteLength(bundle.code) / 1024).toFixed(1)} KiB) to ${client.server}`);
+      const manifest = { ...bundle.manifest };
+      delete manifest.name;
+      delete manifest.main;
+      const reply = await client.request<DeployReply>("POST", `/v1/apps/${encodeURIComponent(bundle.name)}/versions`, {
+        bundle: bundle.code,
+        manifest,
+      });
+      step(null);
+      if (opts.json) return console.log(JSON.stringify(reply));
+      const ms = Math.round(performance.now() - started);
+      console.log(
+        reply.created
+          ? `deployed ${reply.app} version ${reply.version} (${ms} ms)`
+          : `${reply.app} version ${reply.version} already has this content; it is active (${ms} ms)`,
+      );
+    });
+}

@@ -1,0 +1,34 @@
+/** `nano start`: runs the control plane (ingress, admin API with /metrics, registry) until interrupted. */
+
+import { resolveConfig, startServer } from "@nano/control-plane";
+import { Command } from "commander";
+import { parsePort } from "../options.js";
+
+export function startCommand(): Command {
+  return new Command("start")
+    .description("run the control plane: HTTP ingress, admin API, /metrics, registry in a data directory")
+    .option("-p, --port <port>", "ingress port (default 8080; NANO_PORT)", parsePort)
+    .option("-H, --host <host>", "ingress address (default 0.0.0.0; NANO_HOST)")
+    .option("--admin-port <port>", "admin API port (default 8788; NANO_ADMIN_PORT)", parsePort)
+    .option("--admin-host <host>", "admin API address (default 127.0.0.1; NANO_ADMIN_HOST)")
+    .option("--data-dir <dir>", "registry, keys and token (default ./.nano-data; NANO_DATA_DIR)")
+    .option("--config <file>", "JSON config file (default <data-dir>/config.json; NANO_CONFIG)")
+    .option("--threads <n>", "worker threads (default cores - 1; NANO_THREADS)", (v) => Number(v))
+    .action(async (opts: Record<string, unknown>) => {
+      const flags = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+      const config = resolveConfig(flags);
+      const server = await startServer(config);
+      console.error(`nano: ingress on ${server.url}, admin API on ${server.adminUrl}, data in ${config.dataDir}`);
+      if (server.tokenCreated) console.error(`nano: generated an admin token in ${server.tokenPath} (mode 0600)`);
+      else if (server.tokenPath) console.error(`nano: admin token in ${server.tokenPath}`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          server.close().then(resolve, resolve);
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+      });
+    });
+}

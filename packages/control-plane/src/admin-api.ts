@@ -1,0 +1,233 @@
+/**
+ * The admin REST API (DESIGN.md §4): JSON over HTTP, `Authorization: Bearer <token>` on /v1, errors as
+ * {"error":{"code","message"}} with the catalogue's status. Built as a Hono app; server.ts listens.
+ */
+import { timingSafeEqual } from "node:crypto";
+import { NanoError } from "@nano/worker";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { streamSSE } from "hono/streaming";
+import { MAX_BUNDLE_BYTES } from "./bundler.js";
+import { checkAppName, type DeployContext, deployVersion } from "./deploy.js";
+import type { LogRing } from "./log-ring.js";
+import type { Logger } from "./logger.js";
+import type { Metrics } from "./metrics.js";
+import type { RegistryStore } from "./registry/store.js";
+import type { ServingState } from "./serving-state.js";
+
+export interface AdminOptions {
+  store: RegistryStore;
+  state: ServingState;
+  deploy: DeployContext;
+  metrics: Metrics;
+  logs: LogRing;
+  token: string;
+  /** Serve /metrics without a token. */
+  publicMetrics?: boolean;
+  logger: Logger;
+}
+
+const SECRET_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const MAX_SECRET_BYTES = 64 * 1024;
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer (.+)$/.exec(header ?? "");
+  if (!m) return false;
+  const a = Buffer.from(m[1] as string);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+async function jsonBody(req: Request): Promise<Record<string, unknown>> {
+  let body: unknown;
+  try {
+    body = await req.json();
+  } catch {
+    throw new NanoError("NANO_ERR_BAD_REQUEST", "the body must be JSON");
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new NanoError("NANO_ERR_BAD_REQUEST", "the body must be a JSON object");
+  }
+  return body as Record<string, unknown>;
+}
+
+function onlyFields(body: Record<string, unknown>, allowed: string[]): void {
+  for (const k of Object.keys(body)) {
+    if (!allowed.includes(k)) throw new NanoError("NANO_ERR_BAD_REQUEST", `unknown field "${k.slice(0, 64)}"`);
+  }
+}
+
+function requireApp(store: RegistryStore, name: string) {
+  checkAppName(name);
+  const app = store.getApp(name);
+  if (!app) throw new NanoError("NANO_ERR_NOT_FOUND", `no app named "${name}"`);
+  return app;
+}
+
+export function createAdminApi(opts: AdminOptions): Hono {
+  const { store, state } = opts;
+  const api = new Hono();
+
+  api.onError((err) => {
+    const e = err instanceof NanoError ? err : new NanoError("NANO_ERR_INTERNAL", "internal error");
+    if (!(err instanceof NanoError)) opts.logger.error({ err }, "admin API error");
+    return new Response(JSON.stringify(e.toJSON()), {
+      status: e.status,
+      headers: { "content-type": "application/json" },
+    });
+  });
+  api.notFound((c) =>
+    c.json(new NanoError("NANO_ERR_NOT_FOUND", `no route ${c.req.method} ${c.req.path}`).toJSON(), 404),
+  );
+
+  api.get("/healthz", (c) => c.json({ status: "ok" }));
+  api.get("/readyz", (c) => c.json({ status: "ready", apps: store.listApps().length }));
+
+  api.use("*", async (c, next) => {
+    if (c.req.path === "/metrics" && opts.publicMetrics) return next();
+    if (!tokenMatches(c.req.header("authorization"), opts.token)) throw new NanoError("NANO_ERR_UNAUTHORIZED");
+    return next();
+  });
+
+  api.get("/metrics", async (c) => {
+    return c.body(await opts.metrics.registry.metrics(), 200, { "content-type": opts.metrics.registry.contentType });
+  });
+
+  api.get("/v1/apps", (c) => c.json({ apps: store.listApps() }));
+
+  api.post(
+    "/v1/apps/:name/versions",
+    bodyLimit({
+      maxSize: MAX_BUNDLE_BYTES + 256 * 1024,
+      onError: () => {
+        throw new NanoError(
+          "NANO_ERR_PAYLOAD_TOO_LARGE",
+          `the upload is larger than ${MAX_BUNDLE_BYTES / 1048576} MiB`,
+        );
+      },
+    }),
+    async (c) => {
+      const name = c.req.param("name");
+      checkAppName(name);
+      const body = await jsonBody(c.req.raw);
+      onlyFields(body, ["bundle", "manifest"]);
+      if (typeof body.bundle !== "string" || body.bundle.length === 0) {
+        throw new NanoError("NANO_ERR_BAD_REQUEST", `"bundle" must be a non-empty string (the bundled app script)`);
+      }
+      try {
+        const r = deployVersion(opts.deploy, name, body.bundle, body.manifest ?? {}, "admin-api");
+        opts.metrics.deploy(r.created ? "created" : "unchanged");
+        state.refresh();
+        opts.logger.info({ app: name, version: r.version, created: r.created }, "deploy");
+        return c.json({ ...r, active: true }, r.created ? 201 : 200);
+      } catch (err) {
+        opts.metrics.deploy("failed");
+        throw err;
+      }
+    },
+  );
+
+  api.get("/v1/apps/:name", async (c) => {
+    const app = requireApp(store, c.req.param("name"));
+    return c.json({
+      ...app,
+      versions: store.listVersions(app.name),
+      secrets: store.listSecretNames(app.name),
+      requests: await opts.metrics.requestCounts(app.name),
+    });
+  });
+
+  api.delete("/v1/apps/:name", (c) => {
+    const app = requireApp(store, c.req.param("name"));
+    store.deleteApp(app.name);
+    opts.logs.drop(app.name);
+    state.refresh();
+    return c.json({ deleted: app.name });
+  });
+
+  api.get("/v1/apps/:name/versions", (c) => {
+    const app = requireApp(store, c.req.param("name"));
+    return c.json({ versions: store.listVersions(app.name) });
+  });
+
+  api.post("/v1/apps/:name/rollback", async (c) => {
+    const app = requireApp(store, c.req.param("name"));
+    const text = await c.req.text();
+    const body = text.trim() === "" ? {} : await jsonBody(new Request("http://x", { method: "POST", body: text }));
+    onlyFields(body, ["version"]);
+    let target: number;
+    if (body.version !== undefined) {
+      if (!Number.isInteger(body.version) || (body.version as number) < 1) {
+        throw new NanoError("NANO_ERR_BAD_REQUEST", `"version" must be a positive integer`);
+      }
+      target = body.version as number;
+      if (!store.getVersion(app.name, target)) {
+        throw new NanoError("NANO_ERR_VERSION_NOT_FOUND", `app "${app.name}" has no version ${target}`);
+      }
+    } else {
+      const previous = store.activations(app.name).find((a) => a.version !== app.activeVersion);
+      if (!previous)
+        throw new NanoError("NANO_ERR_VERSION_NOT_FOUND", `app "${app.name}" has no earlier version to roll back to`);
+      target = previous.version;
+    }
+    store.activate(app.name, target, "rollback");
+    state.refresh();
+    return c.json({ app: app.name, version: target, previous: app.activeVersion });
+  });
+
+  api.get("/v1/apps/:name/secrets", (c) => {
+    const app = requireApp(store, c.req.param("name"));
+    return c.json({ secrets: store.listSecretNames(app.name) });
+  });
+
+  api.put("/v1/apps/:name/secrets/:key", async (c) => {
+    const app = requireApp(store, c.req.param("name"));
+    const key = c.req.param("key");
+    if (!SECRET_KEY.test(key)) throw new NanoError("NANO_ERR_BAD_REQUEST", `invalid secret name "${key.slice(0, 64)}"`);
+    const body = await jsonBody(c.req.raw);
+    onlyFields(body, ["value"]);
+    if (typeof body.value !== "string") throw new NanoError("NANO_ERR_BAD_REQUEST", `"value" must be a string`);
+    if (Buffer.byteLength(body.value) > MAX_SECRET_BYTES) {
+      throw new NanoError("NANO_ERR_PAYLOAD_TOO_LARGE", "a secret may be at most 64 KiB");
+    }
+    store.setSecret(app.name, key, body.value);
+    state.refresh();
+    return c.json({ app: app.name, secret: key });
+  });
+
+  api.delete("/v1/apps/:name/secrets/:key", (c) => {
+    const app = requireApp(store, c.req.param("name"));
+    const key = c.req.param("key");
+    if (!store.deleteSecret(app.name, key))
+      throw new NanoError("NANO_ERR_NOT_FOUND", `app "${app.name}" has no secret "${key}"`);
+    state.refresh();
+    return c.json({ app: app.name, deleted: key });
+  });
+
+  api.get("/v1/apps/:name/logs", (c) => {
+    const app = requireApp(store, c.req.param("name"));
+    const limit = Math.min(1000, Math.max(1, Number(c.req.query("limit") ?? 100) || 100));
+    const recent = opts.logs.recent(app.name, limit);
+    if (c.req.query("follow") !== "1") return c.json({ logs: recent });
+    return streamSSE(c, async (stream) => {
+      for (const r of recent) await stream.writeSSE({ data: JSON.stringify(r), event: "log" });
+      const queue: string[] = [];
+      let wake: (() => void) | null = null;
+      const stop = opts.logs.follow(app.name, (r) => {
+        queue.push(JSON.stringify(r));
+        wake?.();
+      });
+      stream.onAbort(() => {
+        stop();
+        wake?.();
+      });
+      while (!stream.aborted) {
+        if (queue.length === 0) await new Promise<void>((r) => (wake = r));
+        wake = null;
+        while (queue.length > 0) await stream.writeSSE({ data: queue.shift() as string, event: "log" });
+      }
+    });
+  });
+
+  return api;
+}

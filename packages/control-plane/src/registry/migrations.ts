@@ -1,0 +1,40 @@
+/** Schema migrations, versioned in code and applied in order inside one transaction each. */
+export const MIGRATIONS: { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE apps (
+        name TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        active_version INTEGER
+      );
+      CREATE TABLE versions (
+        app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        code TEXT NOT NULL,
+        manifest TEXT NOT NULL,
+        cached_data BLOB,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (app, version),
+        UNIQUE (app, hash)
+      );
+      CREATE TABLE activations (
+        app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        by TEXT NOT NULL
+      );
+      CREATE INDEX activations_app ON activations(app);
+      CREATE TABLE secrets (
+        app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        sealed BLOB NOT NULL,
+        PRIMARY KEY (app, key)
+      );
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      INSERT INTO meta (key, value) VALUES ('generation', 0);
+    `,
+  },
+];

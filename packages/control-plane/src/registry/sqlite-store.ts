@@ -1,0 +1,217 @@
+/**
+ * The registry in one SQLite file (better-sqlite3, WAL): every write is a transaction, so a crash
+ * leaves either the old state or the new one. Activation is a single UPDATE: there is no moment when
+ * an app has no active version or a half-written one.
+ */
+import Database from "better-sqlite3";
+import type { Manifest } from "../manifest.js";
+import { MIGRATIONS } from "./migrations.js";
+import type { SecretBox } from "./secret-box.js";
+import type { Activation, AppRecord, RegistryStore, VersionInput, VersionRecord, VersionSummary } from "./store.js";
+
+interface AppRow {
+  name: string;
+  created_at: string;
+  updated_at: string;
+  active_version: number | null;
+  manifest: string | null;
+}
+
+const now = () => new Date().toISOString();
+
+export class SqliteStore implements RegistryStore {
+  readonly #db: Database.Database;
+  readonly #box: SecretBox;
+
+  constructor(path: string, box: SecretBox) {
+    this.#db = new Database(path);
+    this.#db.pragma("journal_mode = WAL");
+    this.#db.pragma("synchronous = FULL");
+    this.#db.pragma("foreign_keys = ON");
+    this.#db.pragma("busy_timeout = 5000");
+    this.#box = box;
+    this.#migrate();
+  }
+
+  #migrate(): void {
+    this.#db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+    );
+    const applied = new Set(
+      (this.#db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((r) => r.version),
+    );
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      this.#db.transaction(() => {
+        this.#db.exec(m.sql);
+        this.#db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)").run(m.version, now());
+      })();
+    }
+  }
+
+  /** Schema versions applied, for tests and diagnostics. */
+  schemaVersions(): number[] {
+    return (
+      this.#db.prepare("SELECT version FROM schema_migrations ORDER BY version").all() as { version: number }[]
+    ).map((r) => r.version);
+  }
+
+  #bump(): void {
+    this.#db.prepare("UPDATE meta SET value = value + 1 WHERE key = 'generation'").run();
+  }
+
+  #toApp(row: AppRow): AppRecord {
+    const manifest = row.manifest ? (JSON.parse(row.manifest) as Manifest) : {};
+    return {
+      name: row.name,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      activeVersion: row.active_version,
+      routes: manifest.routes ?? [],
+      port: manifest.port ?? null,
+    };
+  }
+
+  static readonly #APP_SELECT = `SELECT a.name, a.created_at, a.updated_at, a.active_version, v.manifest
+    FROM apps a LEFT JOIN versions v ON v.app = a.name AND v.version = a.active_version`;
+
+  listApps(): AppRecord[] {
+    return (this.#db.prepare(`${SqliteStore.#APP_SELECT} ORDER BY a.name`).all() as AppRow[]).map((r) =>
+      this.#toApp(r),
+    );
+  }
+
+  getApp(name: string): AppRecord | null {
+    const row = this.#db.prepare(`${SqliteStore.#APP_SELECT} WHERE a.name = ?`).get(name) as AppRow | undefined;
+    return row ? this.#toApp(row) : null;
+  }
+
+  putVersion(app: string, input: VersionInput): { version: number; created: boolean } {
+    return this.#db.transaction(() => {
+      const t = now();
+      this.#db.prepare("INSERT OR IGNORE INTO apps (name, created_at, updated_at) VALUES (?, ?, ?)").run(app, t, t);
+      const existing = this.#db
+        .prepare("SELECT version FROM versions WHERE app = ? AND hash = ?")
+        .get(app, input.hash) as { version: number } | undefined;
+      if (existing) return { version: existing.version, created: false };
+      const { next } = this.#db
+        .prepare("SELECT COALESCE(MAX(version), 0) + 1 AS next FROM versions WHERE app = ?")
+        .get(app) as { next: number };
+      this.#db
+        .prepare(
+          "INSERT INTO versions (app, version, hash, code, manifest, cached_data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .run(app, next, input.hash, input.code, JSON.stringify(input.manifest), input.cachedData, t);
+      this.#bump();
+      return { version: next, created: true };
+    })();
+  }
+
+  getVersion(app: string, version: number): VersionRecord | null {
+    const row = this.#db
+      .prepare(
+        "SELECT app, version, hash, code, manifest, cached_data, created_at FROM versions WHERE app = ? AND version = ?",
+      )
+      .get(app, version) as
+      | {
+          app: string;
+          version: number;
+          hash: string;
+          code: string;
+          manifest: string;
+          cached_data: Buffer | null;
+          created_at: string;
+        }
+      | undefined;
+    if (!row) return null;
+    return {
+      app: row.app,
+      version: row.version,
+      hash: row.hash,
+      code: row.code,
+      manifest: JSON.parse(row.manifest) as Manifest,
+      cachedData: row.cached_data ? new Uint8Array(row.cached_data) : null,
+      createdAt: row.created_at,
+    };
+  }
+
+  listVersions(app: string): VersionSummary[] {
+    const active = this.getApp(app)?.activeVersion ?? null;
+    return (
+      this.#db
+        .prepare("SELECT version, hash, created_at FROM versions WHERE app = ? ORDER BY version DESC")
+        .all(app) as {
+        version: number;
+        hash: string;
+        created_at: string;
+      }[]
+    ).map((r) => ({ version: r.version, hash: r.hash, createdAt: r.created_at, active: r.version === active }));
+  }
+
+  activate(app: string, version: number, by: string): void {
+    this.#db.transaction(() => {
+      const exists = this.#db.prepare("SELECT 1 FROM versions WHERE app = ? AND version = ?").get(app, version);
+      if (!exists) throw new Error(`version ${version} of ${app} does not exist`);
+      const t = now();
+      this.#db.prepare("UPDATE apps SET active_version = ?, updated_at = ? WHERE name = ?").run(version, t, app);
+      this.#db.prepare("INSERT INTO activations (app, version, at, by) VALUES (?, ?, ?, ?)").run(app, version, t, by);
+      this.#bump();
+    })();
+  }
+
+  activations(app: string): Activation[] {
+    return this.#db
+      .prepare("SELECT version, at, by FROM activations WHERE app = ? ORDER BY rowid DESC")
+      .all(app) as Activation[];
+  }
+
+  deleteApp(name: string): boolean {
+    return this.#db.transaction(() => {
+      const r = this.#db.prepare("DELETE FROM apps WHERE name = ?").run(name);
+      if (r.changes > 0) this.#bump();
+      return r.changes > 0;
+    })();
+  }
+
+  setSecret(app: string, key: string, value: string): void {
+    this.#db.transaction(() => {
+      const sealed = this.#box.seal(value, `${app}\0${key}`);
+      this.#db
+        .prepare(
+          "INSERT INTO secrets (app, key, sealed) VALUES (?, ?, ?) ON CONFLICT (app, key) DO UPDATE SET sealed = excluded.sealed",
+        )
+        .run(app, key, sealed);
+      this.#bump();
+    })();
+  }
+
+  deleteSecret(app: string, key: string): boolean {
+    return this.#db.transaction(() => {
+      const r = this.#db.prepare("DELETE FROM secrets WHERE app = ? AND key = ?").run(app, key);
+      if (r.changes > 0) this.#bump();
+      return r.changes > 0;
+    })();
+  }
+
+  listSecretNames(app: string): string[] {
+    return (this.#db.prepare("SELECT key FROM secrets WHERE app = ? ORDER BY key").all(app) as { key: string }[]).map(
+      (r) => r.key,
+    );
+  }
+
+  getSecrets(app: string): Record<string, string> {
+    const rows = this.#db.prepare("SELECT key, sealed FROM secrets WHERE app = ?").all(app) as {
+      key: string;
+      sealed: Buffer;
+    }[];
+    return Object.fromEntries(rows.map((r) => [r.key, this.#box.open(r.sealed, `${app}\0${r.key}`)]));
+  }
+
+  generation(): number {
+    return (this.#db.prepare("SELECT value FROM meta WHERE key = 'generation'").get() as { value: number }).value;
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}
