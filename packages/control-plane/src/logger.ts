@@ -1,18 +1,22 @@
 /**
- * pino loggers (after fastify's logger factory): JSON lines, one child per request with its id;
- * `silent` when logging is off. App console output is logged as records {app, version, requestId, level, msg}.
+ * pino loggers (after fastify's logger factory): JSON lines, or pino-pretty's human lines when stdout
+ * is a terminal (NANO_LOG_FORMAT=json|pretty overrides). App console output is logged as records
+ * {app, version, requestId, level, msg}.
  */
 
 import type { LogRecord } from "@nano/worker";
 import { type Logger, pino } from "pino";
+import pretty from "pino-pretty";
 
 export type { Logger };
 
 export function createLogger(opts: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
-  return pino(
-    { level: opts.level ?? process.env.NANO_LOG_LEVEL ?? "info", base: { pid: process.pid } },
-    (opts.destination ?? process.stdout) as pino.DestinationStream,
-  );
+  const format = process.env.NANO_LOG_FORMAT ?? (!opts.destination && process.stdout.isTTY ? "pretty" : "json");
+  const destination =
+    format === "pretty"
+      ? pretty({ colorize: true, ignore: "pid,hostname", translateTime: "HH:MM:ss.l", sync: true })
+      : ((opts.destination ?? process.stdout) as pino.DestinationStream);
+  return pino({ level: opts.level ?? process.env.NANO_LOG_LEVEL ?? "info", base: { pid: process.pid } }, destination);
 }
 
 const LEVELS: Record<LogRecord["level"], "debug" | "info" | "warn" | "error"> = {
