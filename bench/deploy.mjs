@@ -4,7 +4,7 @@
 // (process start, esbuild bundling, upload, the same server work).
 // Usage: scripts/bench deploy [--runs 20]
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,11 +17,15 @@ const { values } = parseArgs({ options: { runs: { type: "string", default: "20" 
 const runs = Number(values.runs);
 
 const dataDir = mkdtempSync(join(tmpdir(), "nano-bench-"));
-const server = spawn(NANO, ["start", "--port", "0", "--admin-port", "0", "--host", "127.0.0.1", "--data-dir", dataDir], {
-  cwd: ROOT,
-  stdio: ["ignore", "ignore", "pipe"],
-  env: { ...process.env, NANO_LOG_LEVEL: "warn", NANO_QUIET: "1" },
-});
+const server = spawn(
+  NANO,
+  ["start", "--port", "0", "--admin-port", "0", "--host", "127.0.0.1", "--data-dir", dataDir],
+  {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, NANO_LOG_LEVEL: "warn", NANO_QUIET: "1" },
+  },
+);
 const { url, adminUrl } = await new Promise((resolve) => {
   let err = "";
   server.stderr.on("data", (d) => {
@@ -72,9 +76,14 @@ mkdirSync(app);
 const cli = [];
 for (let i = 0; i < runs; i++) {
   const text = `cli deploy ${i}`;
-  writeFileSync(join(app, "index.js"), `export default { fetch() { return new Response(${JSON.stringify(text)}) } };\n`);
+  writeFileSync(
+    join(app, "index.js"),
+    `export default { fetch() { return new Response(${JSON.stringify(text)}) } };\n`,
+  );
   const t0 = performance.now();
-  const r = spawnSync(NANO, ["deploy", app], { env: { ...process.env, NANO_URL: adminUrl, NANO_TOKEN: token, NANO_QUIET: "1" } });
+  const r = spawnSync(NANO, ["deploy", app], {
+    env: { ...process.env, NANO_URL: adminUrl, NANO_TOKEN: token, NANO_QUIET: "1" },
+  });
   if (r.status !== 0) throw new Error(String(r.stderr));
   await untilServed("bench-cli.localhost", text);
   cli.push(performance.now() - t0);
@@ -82,5 +91,9 @@ for (let i = 0; i < runs; i++) {
 server.kill("SIGTERM");
 
 console.log(`deploy to first served request, median of ${runs} (min–max):`);
-console.log(`  admin API, bundle ready: ${median(api).toFixed(1)} ms (${Math.min(...api).toFixed(1)}–${Math.max(...api).toFixed(1)})`);
-console.log(`  nano deploy CLI:         ${median(cli).toFixed(1)} ms (${Math.min(...cli).toFixed(1)}–${Math.max(...cli).toFixed(1)})`);
+console.log(
+  `  admin API, bundle ready: ${median(api).toFixed(1)} ms (${Math.min(...api).toFixed(1)}–${Math.max(...api).toFixed(1)})`,
+);
+console.log(
+  `  nano deploy CLI:         ${median(cli).toFixed(1)} ms (${Math.min(...cli).toFixed(1)}–${Math.max(...cli).toFixed(1)})`,
+);

@@ -142,6 +142,19 @@ describe("nano start with the CLI", () => {
     expect(down.stderr).toMatch(/^nano: cannot reach the NANO server at http:\/\/127\.0\.0\.1:9/);
   });
 
+  it("remembers a server and token with nano login", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const home = mkdtempSync(join(tmpdir(), "nano-home-"));
+    const env = { XDG_CONFIG_HOME: home, NANO_URL: "", NANO_TOKEN: "" };
+    const bad = await runNano(["login", "--server", server.adminUrl, "--token", "wrong"], { env });
+    expect(bad.code).toBe(1);
+    const login = await runNano(["login", "--server", server.adminUrl, "--token", server.token], { env });
+    expect(login.stdout).toBe(`logged in to ${server.adminUrl}; saved in ${join(home, "nano", "config.json")}\n`);
+    const ls = await runNano(["apps", "ls", "--json"], { env });
+    expect(JSON.parse(ls.stdout).map((a: { name: string }) => a.name)).toEqual(["api", "site"]);
+  });
+
   it("serves everything again after a restart", async () => {
     expect(await server.stop()).toBe(0);
     server = await startServer(server.dataDir);

@@ -52,8 +52,11 @@ export class AdminClient {
 
   constructor(opts: ClientOptions = {}) {
     const login = readLogin();
-    this.server = (opts.server ?? process.env.NANO_URL ?? login.server ?? "http://127.0.0.1:8788").replace(/\/+$/, "");
-    this.#token = opts.token ?? process.env.NANO_TOKEN ?? login.token ?? localToken();
+    this.server = (opts.server ?? (process.env.NANO_URL || login.server) ?? "http://127.0.0.1:8788").replace(
+      /\/+$/,
+      "",
+    );
+    this.#token = opts.token ?? (process.env.NANO_TOKEN || login.token || localToken());
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -141,6 +141,22 @@ describe("deploys, versions and rollback", () => {
     });
   });
 
+  it("follows logs as server-sent events", async () => {
+    const res = await call("GET", "/v1/apps/alpha/logs?follow=1&limit=1");
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    const readUntil = async (needle: string) => {
+      while (!text.includes(needle)) text += decoder.decode((await reader.read()).value, { stream: true });
+    };
+    await readUntil('"msg":"GET / 200"');
+    logs.add({ time: 2, app: "alpha", level: "warn", msg: "live record" });
+    await readUntil('"msg":"live record"');
+    expect(text).toMatch(/event: log\ndata: \{"time":2,"app":"alpha","level":"warn","msg":"live record"\}/);
+    await reader.cancel();
+  });
+
   it("deletes an app", async () => {
     await call("POST", "/v1/apps/doomed/versions", { bundle: ok("x") });
     expect(await (await call("DELETE", "/v1/apps/doomed")).json()).toEqual({ deleted: "doomed" });

@@ -210,8 +210,8 @@ export function createAdminApi(opts: AdminOptions): Hono {
     const recent = opts.logs.recent(app.name, limit);
     if (c.req.query("follow") !== "1") return c.json({ logs: recent });
     return streamSSE(c, async (stream) => {
-      for (const r of recent) await stream.writeSSE({ data: JSON.stringify(r), event: "log" });
-      const queue: string[] = [];
+      // Subscribe before writing the backlog, so a record added meanwhile is queued, not lost.
+      const queue = recent.map((r) => JSON.stringify(r));
       let wake: (() => void) | null = null;
       const stop = opts.logs.follow(app.name, (r) => {
         queue.push(JSON.stringify(r));
