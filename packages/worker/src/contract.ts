@@ -76,4 +76,6 @@ export interface ThreadData {
   snapshot: SharedArrayBuffer;
   /** How many isolates (and their memory) a thread keeps warm before evicting the least recently used. */
   maxWarmIsolates: number;
+  /** Isolates each thread keeps restored and bridged, waiting for a cold app. */
+  spareIsolates: number;
 }

@@ -56,7 +56,7 @@ export class RuntimeIsolate {
   readonly isolate: ivm.Isolate;
   readonly #context: ivm.Context;
   readonly #entries: Record<EntryPointName, EntryRef>;
-  readonly #opts: RuntimeIsolateOptions;
+  #opts: RuntimeIsolateOptions;
   readonly #pending = new Map<number, Pending>();
   readonly #timers = new Map<number, { handle: NodeJS.Timeout; owner: number | null }>();
   #current: number | null = null;
@@ -85,6 +85,11 @@ export class RuntimeIsolate {
       ENTRY_POINTS.map((name) => [name, entries.getSync(name, { reference: true })]),
     ) as Record<EntryPointName, EntryRef>;
     entries.release();
+  }
+
+  /** Re-points the log and dispose hooks: a spare isolate gets them when an app takes it. */
+  setHooks(hooks: Pick<RuntimeIsolateOptions, "onLog" | "onDispose">): void {
+    this.#opts = { ...this.#opts, ...hooks };
   }
 
   get alive(): boolean {

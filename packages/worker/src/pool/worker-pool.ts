@@ -24,6 +24,8 @@ export interface WorkerPoolOptions {
   concurrentTasksPerThread?: number;
   /** Warm isolates per thread before LRU eviction. */
   maxWarmIsolates?: number;
+  /** Spare isolates per thread, ready for cold apps (default 2). */
+  spareIsolates?: number;
   /** The runtime snapshot; default: from the disk cache, made if missing. */
   snapshot?: SharedArrayBuffer;
 }
@@ -66,6 +68,7 @@ export class WorkerPool {
     const workerData: ThreadData = {
       snapshot: opts.snapshot ?? loadRuntimeSnapshot(),
       maxWarmIsolates: opts.maxWarmIsolates ?? 64,
+      spareIsolates: opts.spareIsolates ?? 2,
     };
     this.#piscina = new Piscina({
       filename: new URL("../thread/entry.js", import.meta.url).href,

@@ -1,12 +1,17 @@
 /**
  * A thread's warm isolates: one per app version, started on its first request from the runtime
  * snapshot, kept under a count bound with least-recently-used eviction. A killed isolate is dropped
- * and the next request starts a fresh one.
+ * and the next request starts a fresh one. A few spare isolates, already restored from the snapshot
+ * with their bridges bound (~25 ms each), wait for cold apps, which then only load their own code.
  */
 import type ivm from "isolated-vm";
 import type { FetchResult, FetchTask, LogRecord, VersionWire } from "../contract.js";
+import { DEFAULT_LIMITS } from "../contract.js";
 import { NanoError } from "../errors.js";
 import { RuntimeIsolate } from "../isolate/runtime-isolate.js";
+
+/** Spares are made with the default heap limit; an app asking for another one starts its own isolate. */
+const SPARE_MEMORY_MB = DEFAULT_LIMITS.memoryMb;
 
 interface Warm {
   isolate: RuntimeIsolate;
@@ -19,10 +24,30 @@ export class IsolateHost {
   readonly #maxWarm: number;
   /** Map order is recency: the first entry is the least recently used. */
   readonly #warm = new Map<string, Warm>();
+  readonly #spares: RuntimeIsolate[] = [];
+  readonly #spareTarget: number;
+  #refill: NodeJS.Immediate | null = null;
 
-  constructor(snapshot: ivm.ExternalCopy<ArrayBuffer>, maxWarm: number) {
+  constructor(snapshot: ivm.ExternalCopy<ArrayBuffer>, maxWarm: number, spares = 0) {
     this.#snapshot = snapshot;
     this.#maxWarm = Math.max(1, maxWarm);
+    this.#spareTarget = Math.max(0, spares);
+    this.#scheduleRefill();
+  }
+
+  get spareCount(): number {
+    return this.#spares.length;
+  }
+
+  /** Tops the spares up one at a time, after the current request's work, so no request waits on it. */
+  #scheduleRefill(): void {
+    if (this.#refill || this.#spares.length >= this.#spareTarget) return;
+    this.#refill = setImmediate(() => {
+      this.#refill = null;
+      if (this.#spares.length >= this.#spareTarget) return;
+      this.#spares.push(new RuntimeIsolate({ snapshot: this.#snapshot, memoryMb: SPARE_MEMORY_MB }));
+      this.#scheduleRefill();
+    });
   }
 
   get warmCount(): number {
@@ -55,14 +80,20 @@ export class IsolateHost {
 
   #start(version: VersionWire): Warm {
     const warm: Warm = { isolate: undefined as unknown as RuntimeIsolate, stray: [] };
-    warm.isolate = new RuntimeIsolate({
-      snapshot: this.#snapshot,
-      memoryMb: version.limits.memoryMb,
-      onLog: (record) => warm.stray.push(record),
+    const hooks = {
+      onLog: (record: LogRecord) => warm.stray.push(record),
       onDispose: () => {
         if (this.#warm.get(version.id) === warm) this.#warm.delete(version.id);
       },
-    });
+    };
+    const spare = version.limits.memoryMb === SPARE_MEMORY_MB ? this.#spares.shift() : undefined;
+    if (spare) {
+      spare.setHooks(hooks);
+      warm.isolate = spare;
+      this.#scheduleRefill();
+    } else {
+      warm.isolate = new RuntimeIsolate({ snapshot: this.#snapshot, memoryMb: version.limits.memoryMb, ...hooks });
+    }
     try {
       warm.isolate.loadApp(Buffer.from(version.code).toString("utf8"), {
         filename: `app:${version.app}`,
@@ -82,6 +113,8 @@ export class IsolateHost {
   }
 
   close(): void {
+    if (this.#refill) clearImmediate(this.#refill);
     for (const w of [...this.#warm.values()]) w.isolate.dispose();
+    for (const s of this.#spares.splice(0)) s.dispose();
   }
 }
