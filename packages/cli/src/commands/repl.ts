@@ -1,38 +1,78 @@
-/** `nano repl`: a read-eval-print loop over one isolate; timers keep running between lines. */
-import repl from "node:repl";
+/**
+ * `nano repl`: a read-eval-print loop over one isolate; globals persist and timers keep running
+ * between lines. Lines are read with readline and evaluated strictly in order — piped input included —
+ * an unfinished statement continuing on the next line.
+ */
+import { createInterface } from "node:readline";
+import { Script } from "node:vm";
 import { loadRuntimeSnapshot, RuntimeIsolate, snapshotCopy } from "@nano/worker/isolate";
 import { Command } from "commander";
 import { printLog } from "./eval.js";
 
+/** Whether code is an unfinished statement (open brace, paren, template). Parsed on the host, never run there. */
+function incomplete(code: string): boolean {
+  try {
+    new Script(code);
+    return false;
+  } catch (err) {
+    return (
+      err instanceof SyntaxError && /Unexpected end of input|missing \) after|Unterminated template/.test(err.message)
+    );
+  }
+}
+
 export function replCommand(): Command {
   return new Command("repl")
-    .description("interactive JavaScript in an isolate with the Web runtime")
+    .description("interactive JavaScript in an isolate with the Web runtime (.exit or Ctrl-D to leave)")
     .option("--timeout <ms>", "limit per line", "5000")
     .action(async (opts: { timeout: string }) => {
-      const isolate = new RuntimeIsolate({
-        snapshot: snapshotCopy(loadRuntimeSnapshot()),
-        memoryMb: 128,
-        onLog: printLog,
+      const snapshot = loadRuntimeSnapshot();
+      const fresh = () => new RuntimeIsolate({ snapshot: snapshotCopy(snapshot), memoryMb: 128, onLog: printLog });
+      let isolate = fresh();
+      const rl = createInterface({
+        input: process.stdin,
+        output: process.stdout,
+        terminal: Boolean(process.stdin.isTTY),
       });
-      const server = repl.start({
-        prompt: "nano> ",
-        ignoreUndefined: false,
-        writer: (text: unknown) => String(text),
-        eval: (code, _context, _file, callback) => {
-          if (!code.trim()) return callback(null, undefined);
-          isolate.evaluate(code, Number(opts.timeout)).then(
-            (r) => {
-              r.logs.forEach(printLog);
-              if (r.ok) callback(null, r.text);
-              else if (/^SyntaxError: (Unexpected end of input|missing \) after|Unterminated)/.test(r.text)) {
-                callback(new repl.Recoverable(new SyntaxError(r.text)), undefined);
-              } else callback(null, `Uncaught ${r.text}`);
-            },
-            (err: Error) => callback(null, `Uncaught ${err.message}`),
-          );
-        },
+      let buffer = "";
+      rl.setPrompt("nano> ");
+      rl.on("SIGINT", () => {
+        if (buffer) {
+          buffer = "";
+          process.stdout.write("\n");
+          rl.setPrompt("nano> ");
+          rl.prompt();
+        } else rl.close();
       });
-      await new Promise<void>((resolve) => server.on("exit", () => resolve()));
+      rl.prompt();
+      for await (const line of rl) {
+        if (!buffer && line.trim() === ".exit") break;
+        buffer = buffer ? `${buffer}\n${line}` : line;
+        if (incomplete(buffer)) {
+          rl.setPrompt("... ");
+          rl.prompt();
+          continue;
+        }
+        const code = buffer;
+        buffer = "";
+        if (code.trim()) {
+          try {
+            const r = await isolate.evaluate(code, Number(opts.timeout));
+            r.logs.forEach(printLog);
+            console.log(r.ok ? r.text : `Uncaught ${r.text}`);
+          } catch (err) {
+            console.log(`Uncaught ${(err as Error).message}`);
+          }
+          if (!isolate.alive) {
+            // A limit stopped the isolate: carry on in a new one rather than failing every later line.
+            isolate = fresh();
+            console.log("(started a new isolate; earlier globals are gone)");
+          }
+        }
+        rl.setPrompt("nano> ");
+        rl.prompt();
+      }
+      rl.close();
       isolate.dispose();
     });
 }
