@@ -5,7 +5,7 @@
  */
 
 /** Host functions, passed positionally to `__nano_init` as isolated-vm Callbacks. */
-export const BRIDGE_FUNCTIONS = ["log", "setTimer", "clearTimer", "respond", "fail", "complete"] as const;
+export const BRIDGE_FUNCTIONS = ["log", "setTimer", "clearTimer", "respond", "fail", "complete", "crypto"] as const;
 
 export type BridgeFunctionName = (typeof BRIDGE_FUNCTIONS)[number];
 
@@ -31,7 +31,32 @@ export interface BridgeFunctions {
   respond(id: number, status: number, statusText: string, headerBlock: string, body: ArrayBuffer | null): void;
   fail(id: number, message: string, stack: string): void;
   complete(id: number, ok: boolean, text: string): void;
+  /**
+   * WebCrypto's host half (packages/worker/src/isolate/crypto-bridge.ts). `params` is a bare string for
+   * random/digest/release, else JSON whose byte members are indices into `data`. Keys stay on the host;
+   * the isolate holds numeric handles. Throws `Error("<DOMException name>" + CRYPTO_ERROR_SEPARATOR + message)`.
+   */
+  crypto(op: CryptoOp, params: string, ...data: ArrayBuffer[]): ArrayBuffer | string | boolean | undefined;
 }
+
+export type CryptoOp =
+  | "random"
+  | "digest"
+  | "release"
+  | "generateKey"
+  | "importKey"
+  | "exportKey"
+  | "sign"
+  | "verify"
+  | "encrypt"
+  | "decrypt"
+  | "deriveBits"
+  | "deriveKey"
+  | "wrapKey"
+  | "unwrapKey";
+
+/** Separates the error name from the message in errors thrown by the `crypto` bridge function. */
+export const CRYPTO_ERROR_SEPARATOR = "\u001f";
 
 /** Entry points the runtime returns from `__nano_init`; the host keeps References to them. */
 export const ENTRY_POINTS = ["loadApp", "fetch", "fireTimer", "evaluate"] as const;

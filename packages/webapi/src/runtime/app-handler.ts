@@ -3,7 +3,8 @@
  * called `addEventListener("fetch", e => e.respondWith(...))`. The app script calls `__nano_define`
  * with its module factory; the runtime removes that global before the factory runs.
  */
-import { Event, EventTarget } from "./events.js";
+import { DOMException, webidlInterface } from "./dom-exception.js";
+import { Event, fireEvent, hasListeners, reportException } from "./events.js";
 import type { Request } from "./request.js";
 import { Response } from "./response.js";
 
@@ -26,7 +27,7 @@ export class FetchEvent extends Event {
     this.#ctx = init.ctx;
   }
   respondWith(response: unknown): void {
-    if (this.#response) throw new DOMExceptionLike("respondWith() was already called", "InvalidStateError");
+    if (this.#response) throw new DOMException("respondWith() was already called", "InvalidStateError");
     this.#response = Promise.resolve(response);
   }
   waitUntil(promise: unknown): void {
@@ -41,12 +42,7 @@ export class FetchEvent extends Event {
   }
 }
 
-class DOMExceptionLike extends Error {
-  constructor(message: string, name: string) {
-    super(message);
-    this.name = name;
-  }
-}
+webidlInterface(FetchEvent, "FetchEvent");
 
 export type AppKind = "module" | "service-worker";
 
@@ -57,9 +53,10 @@ export class AppHandler {
   #env: Record<string, unknown> = {};
   #kind: AppKind | null = null;
 
-  readonly #globalTarget: EventTarget;
+  /** The global object, which is an EventTarget. */
+  readonly #globalTarget: object;
 
-  constructor(globalTarget: EventTarget) {
+  constructor(globalTarget: object) {
     this.#globalTarget = globalTarget;
   }
 
@@ -86,11 +83,11 @@ export class AppHandler {
         this.#kind = "module";
         return this.#kind;
       }
-      if (dflt !== null && !EventTarget.hasListeners(this.#globalTarget, "fetch")) {
+      if (dflt !== null && !hasListeners(this.#globalTarget, "fetch")) {
         throw new TypeError("the default export has no `fetch(request, env, ctx)` method");
       }
     }
-    if (EventTarget.hasListeners(this.#globalTarget, "fetch")) {
+    if (hasListeners(this.#globalTarget, "fetch")) {
       this.#kind = "service-worker";
       return this.#kind;
     }
@@ -107,10 +104,16 @@ export class AppHandler {
     }
     if (this.#kind === "service-worker") {
       const event = new FetchEvent("fetch", { request, ctx });
-      this.#globalTarget.dispatchEvent(event);
+      // A listener's exception fails the request (as in workerd) unless respondWith() was called.
+      const errors: unknown[] = [];
+      fireEvent(this.#globalTarget, event, (error) => errors.push(error));
       const res = FetchEvent.responseOf(event);
-      if (!res) return Promise.reject(new TypeError("no fetch listener called respondWith()"));
-      return res;
+      if (res) {
+        for (const error of errors) reportException(error);
+        return res;
+      }
+      if (errors.length > 0) return Promise.reject(errors[0]);
+      return Promise.reject(new TypeError("no fetch listener called respondWith()"));
     }
     return Promise.reject(new TypeError("the app is not loaded"));
   }

@@ -1,64 +1,184 @@
 /**
- * https://fetch.spec.whatwg.org/#body-mixin — bodies held as bytes. Streams, Blob and FormData bodies
- * arrive with the Web-platform issue; until then the body is buffered, which is what the host sends.
+ * https://fetch.spec.whatwg.org/#bodies and https://fetch.spec.whatwg.org/#body-mixin — a body is a
+ * ReadableStream, but most bodies start as bytes (the host's request, a string, a buffer, a Blob, a
+ * serialized form), so a Body keeps those bytes and makes the stream only when `body` is read. Until
+ * then consuming it (text(), the host taking a response) hands the bytes over without a stream.
  */
+import { Blob, blobBytes, blobFromBytes } from "./blob.js";
 import { TextDecoder, TextEncoder } from "./encoding.js";
+import { FormData, parseFormData, serializeFormData } from "./form-data.js";
+import { extractMimeType, serializeMimeType } from "./mime.js";
+import {
+  byteStreamOf,
+  consumedStream,
+  isDisturbed,
+  isReadableStream,
+  type ReadableStream,
+  readAllBytes,
+  TransformStream,
+} from "./streams.js";
 import { URLSearchParams } from "./url.js";
+import { toUSVString } from "./webidl.js";
 
-export type BodyInit = string | ArrayBuffer | ArrayBufferView | URLSearchParams | null | undefined;
+export type BodyInit =
+  | string
+  | ArrayBuffer
+  | ArrayBufferView
+  | Blob
+  | URLSearchParams
+  | FormData
+  | ReadableStream<Uint8Array>
+  | null
+  | undefined;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** https://fetch.spec.whatwg.org/#concept-bodyinit-extract — bytes and the Content-Type they imply. */
-export function extractBody(init: BodyInit): { bytes: Uint8Array | null; contentType: string | null } {
-  if (init === null || init === undefined) return { bytes: null, contentType: null };
-  if (typeof init === "string") return { bytes: encoder.encode(init), contentType: "text/plain;charset=UTF-8" };
-  if (init instanceof ArrayBuffer) return { bytes: new Uint8Array(init.slice(0)), contentType: null };
+export class Body {
+  /** The source bytes while no stream was made; null once streamed or consumed. */
+  #bytes: Uint8Array | null;
+  /** Whether #bytes may also be seen by someone else (a Blob, a clone): copy before handing out. */
+  #shared: boolean;
+  #stream: ReadableStream<Uint8Array> | null;
+  /** Consumed through the bytes fast path (the stream, if asked for later, is made disturbed). */
+  #consumed = false;
+
+  private constructor(bytes: Uint8Array | null, shared: boolean, stream: ReadableStream<Uint8Array> | null) {
+    this.#bytes = bytes;
+    this.#shared = shared;
+    this.#stream = stream;
+  }
+
+  static fromBytes(bytes: Uint8Array, shared = false): Body {
+    return new Body(bytes, shared, null);
+  }
+  static fromStream(stream: ReadableStream<Uint8Array>): Body {
+    return new Body(null, false, stream);
+  }
+
+  /** The body's stream, made on first use. */
+  get stream(): ReadableStream<Uint8Array> {
+    if (this.#stream === null) {
+      this.#stream = this.#consumed ? consumedStream() : byteStreamOf(this.#bytes as Uint8Array);
+      this.#bytes = null;
+    }
+    return this.#stream;
+  }
+  /** Whether the body is still bytes that were never streamed: the source, known without reading. */
+  get isBuffered(): boolean {
+    return this.#bytes !== null;
+  }
+  /** https://fetch.spec.whatwg.org/#concept-body-disturbed (read through either path). */
+  get disturbed(): boolean {
+    return this.#consumed || (this.#stream !== null && isDisturbed(this.#stream));
+  }
+  /** https://fetch.spec.whatwg.org/#body-unusable */
+  get unusable(): boolean {
+    return this.disturbed || (this.#stream?.locked ?? false);
+  }
+
+  /**
+   * https://fetch.spec.whatwg.org/#body-fully-read — the whole body; the caller has checked `unusable`.
+   * Buffered bytes come back synchronously, owned by the caller unless `copy` is false.
+   */
+  read(copy = true): Uint8Array | Promise<Uint8Array> {
+    if (this.#stream !== null) return readAllBytes(this.#stream);
+    const bytes = this.#bytes as Uint8Array;
+    this.#bytes = null;
+    this.#consumed = true;
+    return copy && this.#shared ? bytes.slice() : bytes;
+  }
+
+  /** https://fetch.spec.whatwg.org/#concept-body-clone — buffered bytes are shared, streams teed. */
+  clone(): Body {
+    if (this.#stream === null) {
+      this.#shared = true;
+      return new Body(this.#bytes, true, null);
+    }
+    const [a, b] = this.#stream.tee();
+    this.#stream = a;
+    return Body.fromStream(b);
+  }
+
+  /**
+   * The Request constructor's "creating a proxy": the new body takes over this one, which ends up
+   * disturbed (so the source request's `bodyUsed` is true).
+   */
+  takeOver(): Body {
+    if (this.#stream === null) {
+      const bytes = this.#bytes as Uint8Array;
+      this.#bytes = null;
+      this.#consumed = true;
+      return new Body(bytes, this.#shared, null);
+    }
+    return Body.fromStream(this.#stream.pipeThrough(new TransformStream<Uint8Array, Uint8Array>()));
+  }
+}
+
+/** https://fetch.spec.whatwg.org/#concept-bodyinit-extract — the body and the Content-Type it implies. */
+export function extractBody(init: BodyInit): { body: Body; contentType: string | null } {
+  if (typeof init === "string") {
+    return { body: Body.fromBytes(encoder.encode(init)), contentType: "text/plain;charset=UTF-8" };
+  }
+  if (isReadableStream(init)) {
+    if (isDisturbed(init) || init.locked) throw new TypeError("The body stream is disturbed or locked");
+    return { body: Body.fromStream(init as ReadableStream<Uint8Array>), contentType: null };
+  }
+  if (init instanceof Blob) {
+    return { body: Body.fromBytes(blobBytes(init), true), contentType: init.type === "" ? null : init.type };
+  }
+  if (init instanceof ArrayBuffer) return { body: Body.fromBytes(new Uint8Array(init.slice(0))), contentType: null };
   if (ArrayBuffer.isView(init)) {
     const view = new Uint8Array(init.buffer, init.byteOffset, init.byteLength);
-    return { bytes: view.slice(), contentType: null };
+    return { body: Body.fromBytes(view.slice()), contentType: null };
+  }
+  if (init instanceof FormData) {
+    const { bytes, contentType } = serializeFormData(init);
+    return { body: Body.fromBytes(bytes), contentType };
   }
   if (init instanceof URLSearchParams) {
-    return { bytes: encoder.encode(init.toString()), contentType: "application/x-www-form-urlencoded;charset=UTF-8" };
+    return {
+      body: Body.fromBytes(encoder.encode(init.toString())),
+      contentType: "application/x-www-form-urlencoded;charset=UTF-8",
+    };
   }
-  return { bytes: encoder.encode(String(init)), contentType: "text/plain;charset=UTF-8" };
+  // Any other value converts to a USVString (WebIDL union conversion).
+  return { body: Body.fromBytes(encoder.encode(toUSVString(init))), contentType: "text/plain;charset=UTF-8" };
 }
 
-/** The body half of Request and Response: consumption once, as text, JSON, bytes or an ArrayBuffer. */
-export class BodyHolder {
-  #bytes: Uint8Array | null;
-  #used = false;
-
-  constructor(bytes: Uint8Array | null) {
-    this.#bytes = bytes;
-  }
-  get used(): boolean {
-    return this.#used;
-  }
-  get isNull(): boolean {
-    return this.#bytes === null;
-  }
-  /** The bytes without consuming (for the host and for clone). */
-  peek(): Uint8Array | null {
-    return this.#bytes;
-  }
-  consume(): Uint8Array {
-    if (this.#used) throw new TypeError("Body has already been used");
-    this.#used = true;
-    return this.#bytes ?? new Uint8Array(0);
-  }
-  async text(): Promise<string> {
-    return decoder.decode(this.consume());
-  }
-  async json(): Promise<unknown> {
-    return JSON.parse(await this.text());
-  }
-  async bytes(): Promise<Uint8Array> {
-    return this.consume().slice();
-  }
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    const b = this.consume();
-    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-  }
+/** https://fetch.spec.whatwg.org/#concept-body-consume-body — the bytes, or a TypeError if unusable. */
+async function consume(body: Body | null): Promise<Uint8Array> {
+  if (body === null) return new Uint8Array(0);
+  if (body.unusable) throw new TypeError("Body is unusable: it has already been read or is locked");
+  return body.read();
 }
+
+/**
+ * The body mixin's consumers, shared by Request and Response. Each takes the body and the
+ * Content-Type value; the owner's brand check happens before (reading its private field).
+ */
+export const consumeBody = {
+  async arrayBuffer(body: Body | null): Promise<ArrayBuffer> {
+    const b = await consume(body);
+    // read() hands out bytes nobody else holds; a view over part of a buffer is copied to fit.
+    return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? (b.buffer as ArrayBuffer) : b.slice().buffer;
+  },
+  async blob(body: Body | null, contentType: string | null): Promise<Blob> {
+    const b = await consume(body);
+    const mime = extractMimeType(contentType);
+    return blobFromBytes(b, mime === null ? "" : serializeMimeType(mime));
+  },
+  bytes(body: Body | null): Promise<Uint8Array> {
+    return consume(body);
+  },
+  async formData(body: Body | null, contentType: string | null): Promise<FormData> {
+    const b = await consume(body);
+    return parseFormData(b, extractMimeType(contentType));
+  },
+  async json(body: Body | null): Promise<unknown> {
+    return JSON.parse(decoder.decode(await consume(body)));
+  },
+  async text(body: Body | null): Promise<string> {
+    return decoder.decode(await consume(body));
+  },
+};

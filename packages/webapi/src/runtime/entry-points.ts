@@ -46,11 +46,17 @@ export function createEntryPoints(
         .handle(request, ctx)
         .then((value) => {
           const res = checkResponse(value);
-          const bytes = Response.takeBody(res);
-          const buf = bytes
-            ? (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
-            : null;
-          bridge.respond(id, res.status, res.statusText, encodeHeaderBlock(Headers.flatten(res.headers)), buf);
+          const head = encodeHeaderBlock(Headers.flatten(res.headers));
+          const send = (bytes: Uint8Array | null) => {
+            // The host copies the buffer; slice only a view that covers part of one.
+            const whole = bytes !== null && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+            const buf = bytes === null ? null : whole ? bytes.buffer : bytes.slice().buffer;
+            bridge.respond(id, res.status, res.statusText, head, buf as ArrayBuffer | null);
+          };
+          // A buffered body answers in this turn; a stream body once it has been read to the end.
+          const body = Response.takeBody(res);
+          if (body instanceof Promise) return body.then(send);
+          send(body);
         })
         .catch((err) => bridge.fail(id, ...errorParts(err)));
     },

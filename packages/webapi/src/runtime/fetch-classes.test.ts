@@ -133,3 +133,33 @@ describe("Request.fromHost", () => {
     }
   });
 });
+
+describe("bodies on the host path", () => {
+  it("Request.fromHost keeps the host's bytes and streams them only when asked", async () => {
+    const bytes = new TextEncoder().encode("from host");
+    const req = Request.fromHost("POST", "http://localhost/x", ["content-type", "text/plain"], bytes.buffer);
+    expect(await req.text()).toBe("from host");
+    const streamed = Request.fromHost("POST", "http://localhost/x", [], bytes.buffer);
+    const chunks: number[] = [];
+    for await (const chunk of streamed.body as unknown as AsyncIterable<Uint8Array>) chunks.push(...chunk);
+    expect(new TextDecoder().decode(new Uint8Array(chunks))).toBe("from host");
+    expect(Request.fromHost("GET", "http://localhost/", [], new ArrayBuffer(0)).body).toBeNull();
+  });
+
+  it("Response.takeBody: bytes at once while buffered, a promise for a stream, a TypeError when used", async () => {
+    expect(Response.takeBody(new Response(null))).toBeNull();
+    const buffered = Response.takeBody(new Response("now"));
+    expect(buffered).toBeInstanceOf(Uint8Array);
+    expect(new TextDecoder().decode(buffered as Uint8Array)).toBe("now");
+
+    const touched = new Response("later");
+    expect(touched.body).not.toBeNull();
+    const fromStream = Response.takeBody(touched);
+    expect(fromStream).toBeInstanceOf(Promise);
+    expect(new TextDecoder().decode(await fromStream)).toBe("later");
+
+    const used = new Response("x");
+    await used.text();
+    expect(() => Response.takeBody(used)).toThrow(TypeError);
+  });
+});

@@ -8,13 +8,18 @@
 import { BRIDGE_FUNCTIONS, type BridgeFunctions, DEFINE_GLOBAL, INIT_GLOBAL } from "../bridge-contract.js";
 import { AppHandler } from "./app-handler.js";
 import { createConsole } from "./console.js";
+import { createCrypto } from "./crypto/crypto.js";
 import { createEntryPoints } from "./entry-points.js";
-import { EventTarget } from "./events.js";
+import { initGlobalScope } from "./events.js";
 import { CLASSES, installGlobals } from "./global-scope.js";
+import { startClock } from "./performance.js";
 import { removeSnapshotShims } from "./snapshot-shims.js";
-import { createTimers } from "./timers.js";
+import { registerPlatformClasses } from "./structured-clone.js";
+import { createTimers, queueTask } from "./timers.js";
 
 installGlobals(CLASSES);
+// Instances of the Web classes are platform objects: structuredClone refuses those not serializable.
+registerPlatformClasses(Object.values(CLASSES).map((def) => def.value));
 removeSnapshotShims();
 
 function init(...fns: unknown[]) {
@@ -27,23 +32,16 @@ function init(...fns: unknown[]) {
   });
   const host = bridge as unknown as BridgeFunctions;
 
-  const globalTarget = new EventTarget();
-  const app = new AppHandler(globalTarget);
+  startClock();
   const timers = createTimers(host);
+  // The global becomes an EventTarget whose `error`/`unhandledrejection` events log when not canceled.
+  initGlobalScope({ logError: (text) => host.log("error", text), queueTask });
+  const app = new AppHandler(globalThis);
   installGlobals({
     console: { value: createConsole(host.log) },
+    crypto: { value: createCrypto(host.crypto), enumerable: true, writable: false },
     ...Object.fromEntries(Object.entries(timers.globals).map(([k, v]) => [k, { value: v, enumerable: true }])),
-    queueMicrotask: {
-      value: (cb: () => void) => {
-        if (typeof cb !== "function") throw new TypeError("queueMicrotask requires a function");
-        Promise.resolve().then(cb);
-      },
-      enumerable: true,
-    },
     self: { value: globalThis, enumerable: true },
-    addEventListener: { value: globalTarget.addEventListener.bind(globalTarget), enumerable: true },
-    removeEventListener: { value: globalTarget.removeEventListener.bind(globalTarget), enumerable: true },
-    dispatchEvent: { value: globalTarget.dispatchEvent.bind(globalTarget), enumerable: true },
   });
   Object.defineProperty(globalThis, DEFINE_GLOBAL, {
     configurable: true,

@@ -1,6 +1,9 @@
 /** https://fetch.spec.whatwg.org/#request-class */
-import { BodyHolder, type BodyInit, extractBody } from "./body.js";
-import { Headers, type HeadersInit } from "./headers.js";
+import type { Blob } from "./blob.js";
+import { Body, type BodyInit, consumeBody, extractBody } from "./body.js";
+import type { FormData } from "./form-data.js";
+import { Headers, type HeadersGuard, type HeadersInit } from "./headers.js";
+import type { ReadableStream } from "./streams.js";
 import { URL } from "./url.js";
 
 export interface RequestInit {
@@ -8,6 +11,7 @@ export interface RequestInit {
   headers?: HeadersInit;
   body?: BodyInit;
   redirect?: "follow" | "error" | "manual";
+  duplex?: "half";
 }
 
 /**
@@ -42,10 +46,12 @@ export class Request {
   #method: string;
   #url: string;
   #headers: Headers;
-  #body: BodyHolder;
+  #guard: HeadersGuard = "request";
+  #body: Body | null = null;
   #redirect: "follow" | "error" | "manual";
 
   constructor(input: string | URL | Request, init: RequestInit = {}) {
+    init ??= {};
     let base: Request | null = null;
     if ((input as unknown) === FROM_HOST) {
       this.#url = "";
@@ -64,20 +70,24 @@ export class Request {
     }
     this.#method = init.method !== undefined ? normalizeMethod(String(init.method)) : base ? base.#method : "GET";
     this.#redirect = init.redirect ?? (base ? base.#redirect : "follow");
+    if (init.duplex !== undefined && init.duplex !== "half") throw new TypeError('duplex must be "half"');
     this.#headers = new Headers(init.headers ?? (base ? base.#headers : undefined));
+    const inputBody = base ? base.#body : null;
     const hasInitBody = init.body !== undefined && init.body !== null;
-    if ((hasInitBody || (base && !base.#body.isNull)) && (this.#method === "GET" || this.#method === "HEAD")) {
+    if ((hasInitBody || inputBody !== null) && (this.#method === "GET" || this.#method === "HEAD")) {
       throw new TypeError("Request with GET/HEAD method cannot have body");
     }
     if (hasInitBody) {
-      const { bytes, contentType } = extractBody(init.body);
+      const { body, contentType } = extractBody(init.body);
       if (contentType && !this.#headers.has("content-type")) this.#headers.set("content-type", contentType);
-      this.#body = new BodyHolder(bytes);
-    } else if (base) {
-      if (base.bodyUsed) throw new TypeError("Cannot construct a Request with a used body");
-      this.#body = new BodyHolder(base.#body.isNull ? null : base.#body.consume());
-    } else {
-      this.#body = new BodyHolder(null);
+      // A stream body (one with no byte source) must be declared half-duplex.
+      if (!body.isBuffered && init.duplex === undefined) {
+        throw new TypeError('A Request with a ReadableStream body requires duplex: "half"');
+      }
+      this.#body = body;
+    } else if (inputBody !== null) {
+      if (inputBody.unusable) throw new TypeError("Cannot construct a Request from one whose body was used");
+      this.#body = inputBody.takeOver();
     }
     Headers.setGuard(this.#headers, "request");
   }
@@ -94,33 +104,49 @@ export class Request {
   get redirect(): string {
     return this.#redirect;
   }
+  get duplex(): "half" {
+    void this.#method;
+    return "half";
+  }
+  get body(): ReadableStream<Uint8Array> | null {
+    return this.#body === null ? null : this.#body.stream;
+  }
   get bodyUsed(): boolean {
-    return this.#body.used;
+    return this.#body?.disturbed ?? false;
   }
   get [Symbol.toStringTag](): string {
     return "Request";
   }
-  text(): Promise<string> {
-    return this.#body.text();
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    return consumeBody.arrayBuffer(this.#body);
   }
-  json(): Promise<unknown> {
-    return this.#body.json();
+  async blob(): Promise<Blob> {
+    return consumeBody.blob(this.#body, this.#headers.get("content-type"));
   }
-  arrayBuffer(): Promise<ArrayBuffer> {
-    return this.#body.arrayBuffer();
+  async bytes(): Promise<Uint8Array> {
+    return consumeBody.bytes(this.#body);
   }
-  bytes(): Promise<Uint8Array> {
-    return this.#body.bytes();
+  async formData(): Promise<FormData> {
+    return consumeBody.formData(this.#body, this.#headers.get("content-type"));
   }
+  async json(): Promise<unknown> {
+    return consumeBody.json(this.#body);
+  }
+  async text(): Promise<string> {
+    return consumeBody.text(this.#body);
+  }
+
+  /** https://fetch.spec.whatwg.org/#dom-request-clone */
   clone(): Request {
-    if (this.bodyUsed) throw new TypeError("Cannot clone a Request whose body was used");
-    const bytes = this.#body.peek();
-    return new Request(this.#url, {
-      method: this.#method,
-      headers: this.#headers,
-      body: bytes ? bytes.slice() : null,
-      redirect: this.#redirect,
-    });
+    if (this.#body?.unusable) throw new TypeError("Cannot clone a Request whose body was used");
+    const req = new Request(FROM_HOST as unknown as string);
+    req.#method = this.#method;
+    req.#url = this.#url;
+    req.#redirect = this.#redirect;
+    req.#guard = this.#guard;
+    req.#headers = Headers.setGuard(new Headers(this.#headers), this.#guard);
+    req.#body = this.#body === null ? null : this.#body.clone();
+    return req;
   }
 
   /** @internal builds the incoming request from the host's flat form. */
@@ -129,7 +155,8 @@ export class Request {
     const req = new Request(serialized ? (FROM_HOST as unknown as string) : url, { method });
     if (serialized) req.#url = url;
     req.#headers = Headers.fromFlat(headers, "immutable");
-    req.#body = new BodyHolder(body && body.byteLength > 0 ? new Uint8Array(body) : null);
+    req.#guard = "immutable";
+    if (body && body.byteLength > 0) req.#body = Body.fromBytes(new Uint8Array(body));
     return req;
   }
 }

@@ -1,7 +1,10 @@
 /** https://fetch.spec.whatwg.org/#response-class */
-import { BodyHolder, type BodyInit, extractBody } from "./body.js";
+import type { Blob } from "./blob.js";
+import { type Body, type BodyInit, consumeBody, extractBody } from "./body.js";
 import { TextEncoder } from "./encoding.js";
-import { Headers, type HeadersInit } from "./headers.js";
+import type { FormData } from "./form-data.js";
+import { Headers, type HeadersGuard, type HeadersInit } from "./headers.js";
+import type { ReadableStream } from "./streams.js";
 import { URL } from "./url.js";
 
 export interface ResponseInit {
@@ -21,10 +24,14 @@ export class Response {
   #status = 200;
   #statusText = "";
   #headers: Headers;
-  #body: BodyHolder;
+  #guard: HeadersGuard = "response";
+  #body: Body | null = null;
   #type: ResponseType = "default";
 
   constructor(body: BodyInit = null, init: ResponseInit = {}) {
+    init ??= {};
+    // The body is extracted before the init is applied (a locked stream fails before a bad status).
+    const extracted = body !== null && body !== undefined ? extractBody(body) : null;
     const status = init.status === undefined ? 200 : Number(init.status);
     if (!Number.isInteger(status) || status < 200 || status > 599) {
       throw new RangeError(`Response status must be between 200 and 599, got ${init.status}`);
@@ -34,13 +41,11 @@ export class Response {
     this.#status = status;
     this.#statusText = statusText;
     this.#headers = new Headers(init.headers);
-    if (body !== null && body !== undefined) {
+    if (extracted !== null) {
       if (NULL_BODY_STATUS.has(status)) throw new TypeError(`Response with status ${status} cannot have a body`);
-      const { bytes, contentType } = extractBody(body);
+      const { contentType } = extracted;
       if (contentType && !this.#headers.has("content-type")) this.#headers.set("content-type", contentType);
-      this.#body = new BodyHolder(bytes);
-    } else {
-      this.#body = new BodyHolder(null);
+      this.#body = extracted.body;
     }
     Headers.setGuard(this.#headers, "response");
   }
@@ -58,6 +63,7 @@ export class Response {
     if (!REDIRECT_STATUS.has(status)) throw new RangeError(`Invalid redirect status: ${status}`);
     const res = new Response(null, { status, headers: { location: parsed.href } });
     Headers.setGuard(res.#headers, "immutable");
+    res.#guard = "immutable";
     return res;
   }
 
@@ -66,6 +72,7 @@ export class Response {
     res.#status = 0;
     res.#type = "error";
     Headers.setGuard(res.#headers, "immutable");
+    res.#guard = "immutable";
     return res;
   }
 
@@ -90,38 +97,56 @@ export class Response {
   get headers(): Headers {
     return this.#headers;
   }
+  get body(): ReadableStream<Uint8Array> | null {
+    return this.#body === null ? null : this.#body.stream;
+  }
   get bodyUsed(): boolean {
-    return this.#body.used;
+    return this.#body?.disturbed ?? false;
   }
   get [Symbol.toStringTag](): string {
     return "Response";
   }
-  text(): Promise<string> {
-    return this.#body.text();
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    return consumeBody.arrayBuffer(this.#body);
   }
-  json(): Promise<unknown> {
-    return this.#body.json();
+  async blob(): Promise<Blob> {
+    return consumeBody.blob(this.#body, this.#headers.get("content-type"));
   }
-  arrayBuffer(): Promise<ArrayBuffer> {
-    return this.#body.arrayBuffer();
+  async bytes(): Promise<Uint8Array> {
+    return consumeBody.bytes(this.#body);
   }
-  bytes(): Promise<Uint8Array> {
-    return this.#body.bytes();
+  async formData(): Promise<FormData> {
+    return consumeBody.formData(this.#body, this.#headers.get("content-type"));
   }
+  async json(): Promise<unknown> {
+    return consumeBody.json(this.#body);
+  }
+  async text(): Promise<string> {
+    return consumeBody.text(this.#body);
+  }
+
+  /** https://fetch.spec.whatwg.org/#dom-response-clone */
   clone(): Response {
-    if (this.bodyUsed) throw new TypeError("Cannot clone a Response whose body was used");
-    const res = new Response(null, { headers: this.#headers });
+    if (this.#body?.unusable) throw new TypeError("Cannot clone a Response whose body was used");
+    const res = new Response(null);
     res.#status = this.#status;
     res.#statusText = this.#statusText;
     res.#type = this.#type;
-    const bytes = this.#body.peek();
-    res.#body = new BodyHolder(bytes ? bytes.slice() : null);
+    res.#guard = this.#guard;
+    res.#headers = Headers.setGuard(new Headers(this.#headers), this.#guard);
+    res.#body = this.#body === null ? null : this.#body.clone();
     return res;
   }
 
-  /** @internal the body bytes for the host, consuming the body. */
-  static takeBody(res: Response): Uint8Array | null {
-    if (res.#body.isNull) return null;
-    return res.#body.consume();
+  /**
+   * @internal the whole body for the host: the bytes at once while the body is still buffered,
+   * else a promise of them (the stream read to its end). Throws if the body was already used.
+   */
+  static takeBody(res: Response): Uint8Array | null | Promise<Uint8Array> {
+    const body = res.#body;
+    if (body === null) return null;
+    if (body.unusable) throw new TypeError("The response body was already used");
+    // The host copies the bytes out, so shared ones (a Blob's) need no copy here.
+    return body.read(false);
   }
 }

@@ -1,8 +1,13 @@
 /**
  * https://html.spec.whatwg.org/multipage/timers-and-user-prompts.html#timers — there is no event loop in
- * an isolate, so each timer is a host timer (`setTimer`) that calls back into `fireTimer(id)`.
+ * an isolate, so each timer is a host timer (`setTimer`) that calls back into `fireTimer(id)`; each
+ * firing is its own entry, so microtasks drain between timers as they do between tasks.
+ * A callback's exception is reported (an `error` event at the global), and a rejected promise it
+ * returns fires `unhandledrejection`, instead of escaping the entry.
  */
-type Callback = (...args: unknown[]) => void;
+import { reportException, reportIfRejected } from "./events.js";
+
+type Callback = (...args: unknown[]) => unknown;
 
 interface Timer {
   callback: Callback;
@@ -14,6 +19,38 @@ interface Timer {
 export interface TimerHost {
   setTimer(id: number, delayMs: number): void;
   clearTimer(id: number): void;
+}
+
+let startInternal: ((callback: Callback, delay: number) => void) | null = null;
+
+/** A runtime-internal timer (AbortSignal.timeout), immune to the app replacing `setTimeout`. */
+export function runtimeTimeout(callback: () => void, ms: number): void {
+  if (startInternal === null) throw new Error("timers are not initialised");
+  startInternal(callback, ms);
+}
+
+/** Queues a task: `callback` runs in a later entry, after the current one's microtasks. */
+export function queueTask(callback: () => void): void {
+  runtimeTimeout(callback, 0);
+}
+
+const resolved = Promise.resolve();
+const promiseThen = Promise.prototype.then;
+
+/** https://html.spec.whatwg.org/multipage/timers-and-user-prompts.html#dom-queuemicrotask */
+export function queueMicrotask(callback: () => void): void {
+  // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given.
+  if (arguments.length < 1) throw new TypeError("queueMicrotask: 1 argument required, but only 0 present");
+  if (typeof callback !== "function") throw new TypeError("queueMicrotask: callback is not a function");
+  Reflect.apply(promiseThen, resolved, [
+    () => {
+      try {
+        reportIfRejected(Reflect.apply(callback, undefined, []));
+      } catch (error) {
+        reportException(error);
+      }
+    },
+  ]);
 }
 
 export function createTimers(host: TimerHost) {
@@ -32,13 +69,15 @@ export function createTimers(host: TimerHost) {
     const n = Number(id);
     if (timers.delete(n)) host.clearTimer(n);
   };
+  startInternal = (callback, ms) => void start(callback, ms, [], false);
 
   return {
     globals: {
-      setTimeout: (cb: unknown, delay?: unknown, ...args: unknown[]) => start(cb, delay, args, false),
-      setInterval: (cb: unknown, delay?: unknown, ...args: unknown[]) => start(cb, delay, args, true),
-      clearTimeout: clear,
-      clearInterval: clear,
+      // WebIDL lengths: setTimeout(handler, optional timeout = 0, ...arguments) is 1, clearTimeout 0.
+      setTimeout: (cb: unknown, delay: unknown = 0, ...args: unknown[]) => start(cb, delay, args, false),
+      setInterval: (cb: unknown, delay: unknown = 0, ...args: unknown[]) => start(cb, delay, args, true),
+      clearTimeout: (id: unknown = 0) => clear(id),
+      clearInterval: (id: unknown = 0) => clear(id),
     },
     /** Called by the host when timer `id` is due. */
     fire(id: number): void {
@@ -46,7 +85,12 @@ export function createTimers(host: TimerHost) {
       if (!t) return;
       if (t.repeat) host.setTimer(id, t.delay);
       else timers.delete(id);
-      t.callback(...t.args);
+      try {
+        // The callback's `this` is the global object, as in browsers.
+        reportIfRejected(Reflect.apply(t.callback, globalThis, t.args));
+      } catch (error) {
+        reportException(error);
+      }
     },
   };
 }

@@ -1,3 +1,5 @@
+/// <reference lib="es2024.arraybuffer" />
+// (ArrayBuffer's transfer, detached and resizable exist in the isolate's V8; the runtime feature-checks them.)
 // Types for the untyped (or DOM-typed) libraries bundled into the runtime, as far as the runtime uses them.
 declare module "whatwg-url" {
   export class URLSearchParams implements Iterable<[string, string]> {

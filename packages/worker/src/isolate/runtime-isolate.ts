@@ -17,6 +17,7 @@ import {
 import ivm from "isolated-vm";
 import type { LogRecord, RequestWire, ResponseWire } from "../contract.js";
 import { NanoError } from "../errors.js";
+import { type CryptoHost, createCryptoHost } from "./crypto-bridge.js";
 
 export interface RuntimeIsolateOptions {
   snapshot: ivm.ExternalCopy<ArrayBuffer>;
@@ -63,6 +64,8 @@ export class RuntimeIsolate {
   #nextId = 1;
   #dead: NanoError | null = null;
   readonly #host: BridgeFunctions;
+  /** This isolate's CryptoKeys (host KeyObjects behind the handles the isolate holds). */
+  readonly #crypto: CryptoHost = createCryptoHost();
   /** CPU budget for entries no request owns (top level, timers of finished requests). */
   #backgroundBudgetMs = 1_000;
 
@@ -124,6 +127,7 @@ export class RuntimeIsolate {
       complete: (id, ok, text) => {
         this.#settle(id)?.resolve({ ok, text });
       },
+      crypto: this.#crypto.crypto,
     };
   }
 
@@ -148,6 +152,9 @@ export class RuntimeIsolate {
     const budgetNs = pending ? pending.budgetNs - pending.cpuNs : BigInt(this.#backgroundBudgetMs) * NS_PER_MS;
     const timeout = Math.max(1, Number(budgetNs / NS_PER_MS));
     const before = this.isolate.cpuTime;
+    // Crypto runs in host callbacks, outside the isolate's CPU clock and timeout: budgeted and charged apart.
+    const hostBefore = this.#crypto.hostNs;
+    this.#crypto.budget(budgetNs);
     const previous = this.#current;
     this.#current = owner;
     try {
@@ -169,7 +176,8 @@ export class RuntimeIsolate {
     } finally {
       this.#current = previous;
     }
-    if (pending && !this.isolate.isDisposed) pending.cpuNs += this.isolate.cpuTime - before;
+    if (pending && !this.isolate.isDisposed)
+      pending.cpuNs += this.isolate.cpuTime - before + (this.#crypto.hostNs - hostBefore);
   }
 
   #fireTimer(id: number): void {
@@ -197,6 +205,7 @@ export class RuntimeIsolate {
     const produced = (script as ivm.Script & ivm.CachedDataResult).cachedData;
     const cachedData = produced ? produced.copy() : null;
     try {
+      this.#crypto.budget(BigInt(this.#backgroundBudgetMs) * NS_PER_MS);
       script.runSync(this.#context, { timeout: this.#backgroundBudgetMs });
       const kind = this.#entries.loadApp.applySync(undefined, [JSON.stringify(opts.vars ?? {})], {
         timeout: this.#backgroundBudgetMs,
@@ -262,6 +271,7 @@ export class RuntimeIsolate {
     this.#timers.clear();
     for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(new NanoError(reason.code, reason.message));
     for (const ref of Object.values(this.#entries)) ref.release();
+    this.#crypto.clear();
     if (!this.isolate.isDisposed) this.isolate.dispose();
     this.#opts.onDispose?.(reason);
   }
@@ -270,11 +280,16 @@ export class RuntimeIsolate {
     this.#kill(new NanoError("NANO_ERR_ISOLATE_DISPOSED"));
   }
 
-  /** Heap in use, for eviction under a memory budget. */
+  /** Live CryptoKeys held for this isolate on the host. */
+  get cryptoKeys(): number {
+    return this.#crypto.size;
+  }
+
+  /** Heap in use (and host memory held for its CryptoKeys), for eviction under a memory budget. */
   heapBytes(): number {
     if (this.isolate.isDisposed) return 0;
     const s = this.isolate.getHeapStatisticsSync();
-    return s.used_heap_size + (s.externally_allocated_size ?? 0);
+    return s.used_heap_size + (s.externally_allocated_size ?? 0) + this.#crypto.bytes;
   }
 }
 

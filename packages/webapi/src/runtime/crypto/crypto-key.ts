@@ -1,0 +1,121 @@
+/**
+ * https://w3c.github.io/webcrypto/#cryptokey-interface — CryptoKey. The key material stays on the
+ * host; a CryptoKey holds an opaque handle into its isolate's host-side table, in a private field.
+ */
+import { callHost, type HostCrypto, illegalConstructor, webidlInterface } from "./util.js";
+
+export type KeyType = "secret" | "public" | "private";
+export type KeyUsage = "encrypt" | "decrypt" | "sign" | "verify" | "deriveKey" | "deriveBits" | "wrapKey" | "unwrapKey";
+
+/** A key as the host reports it (see packages/worker/src/isolate/crypto-bridge.ts). */
+export interface KeyInfo {
+  handle: number;
+  type: KeyType;
+  extractable: boolean;
+  usages: KeyUsage[];
+  algorithm: { name: string; publicExponent?: number[]; [member: string]: unknown };
+}
+
+const TOKEN = Symbol("CryptoKey");
+
+let handleOf: (key: CryptoKey) => number;
+let isKey: (value: unknown) => value is CryptoKey;
+
+export class CryptoKey {
+  #handle: number;
+  #type: KeyType;
+  #extractable: boolean;
+  #algorithm: object;
+  #usages: KeyUsage[];
+
+  constructor(...args: unknown[]) {
+    if (args[0] !== TOKEN) illegalConstructor();
+    const info = args[1] as KeyInfo;
+    this.#handle = info.handle;
+    this.#type = info.type;
+    this.#extractable = info.extractable;
+    const { publicExponent, ...rest } = info.algorithm;
+    // [[algorithm]] and [[usages]] are cached ECMAScript objects: the same object on every read.
+    this.#algorithm = publicExponent ? { ...rest, publicExponent: new Uint8Array(publicExponent) } : rest;
+    this.#usages = [...info.usages];
+  }
+
+  get type(): KeyType {
+    return check(this).#type;
+  }
+  get extractable(): boolean {
+    return check(this).#extractable;
+  }
+  get algorithm(): object {
+    return check(this).#algorithm;
+  }
+  get usages(): KeyUsage[] {
+    return check(this).#usages;
+  }
+
+  static {
+    handleOf = (key) => key.#handle;
+    isKey = (value): value is CryptoKey => typeof value === "object" && value !== null && #handle in value;
+  }
+}
+webidlInterface(CryptoKey, "CryptoKey");
+
+function check(self: unknown): CryptoKey {
+  if (!isKey(self)) throw new TypeError("Illegal invocation: not a CryptoKey");
+  return self;
+}
+
+export function isCryptoKey(value: unknown): value is CryptoKey {
+  return isKey(value);
+}
+
+export function keyHandle(key: CryptoKey): number {
+  return handleOf(key);
+}
+
+type Tracked = { ref: WeakRef<CryptoKey>; handle: number };
+
+/**
+ * Makes CryptoKeys and gives their handles back to the host once they are garbage. isolated-vm runs
+ * FinalizationRegistry callbacks only on asynchronous entries and NANO enters synchronously, so keys
+ * are tracked with WeakRefs and swept each time the tracked count grows by a quarter (at least 256):
+ * at most a few WeakRef reads per new key. A handle returns when V8 has collected its CryptoKey, so
+ * the host table follows the isolate's GC (repeat imports of one key share one host entry).
+ */
+export class KeyFactory {
+  #host: HostCrypto;
+  #live: Tracked[] = [];
+  #sweepAt = 256;
+
+  constructor(host: HostCrypto) {
+    this.#host = host;
+  }
+
+  make(info: KeyInfo): CryptoKey {
+    const key = new CryptoKey(TOKEN, info);
+    this.#live.push({ ref: new WeakRef(key), handle: info.handle });
+    if (this.#live.length >= this.#sweepAt) this.sweep();
+    return key;
+  }
+
+  /** Keys from a host answer: one CryptoKey, or a CryptoKeyPair dictionary. */
+  fromHost(json: string): CryptoKey | { publicKey: CryptoKey; privateKey: CryptoKey } {
+    const parsed = JSON.parse(json) as KeyInfo | { publicKey: KeyInfo; privateKey: KeyInfo };
+    // A CryptoKeyPair dictionary: members in lexicographic order, as WebIDL converts dictionaries.
+    if ("publicKey" in parsed)
+      return { privateKey: this.make(parsed.privateKey), publicKey: this.make(parsed.publicKey) };
+    return this.make(parsed);
+  }
+
+  sweep(): void {
+    const dead: number[] = [];
+    const live: Tracked[] = [];
+    for (const k of this.#live) {
+      if (k.ref.deref() === undefined) dead.push(k.handle);
+      else live.push(k);
+    }
+    this.#live = live;
+    if (dead.length > 0) callHost(this.#host, "release", dead.join(","));
+    this.#sweepAt = this.#live.length + Math.max(256, this.#live.length >> 2);
+  }
+}
