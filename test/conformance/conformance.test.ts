@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { compare, runConformanceFile } from "./harness.js";
 
 const files = readdirSync(new URL(".", import.meta.url))
-  .filter((f) => f.endsWith(".js") && f !== "testharness.js")
+  // The harness and the WPT URL runner (driven by wpt-url.test.ts with its data) are not test files.
+  .filter((f) => f.endsWith(".js") && f !== "testharness.js" && !f.startsWith("wpt-"))
   .sort();
 
 describe("Web platform conformance (in a NANO isolate)", () => {

@@ -16,6 +16,9 @@ const result = await build({
   mainFields: ["module", "main"],
   target: "es2023",
   minify: false,
+  // Keep class and function names (esbuild renames colliding ones, e.g. AbortController2): they are
+  // what apps see in .name, stack traces and console output.
+  keepNames: true,
   legalComments: "none",
   // whatwg-url reads TextEncoder/TextDecoder as globals at load time, before ours are installed.
   // The SharedArrayBuffer shim must run before any library loads, so it is injected first.
@@ -27,3 +30,15 @@ const code = `${result.outputFiles[0].text}\n//# sourceURL=nano:runtime\n`;
 await mkdir(`${root}/dist`, { recursive: true });
 await writeFile(`${root}/dist/runtime.js`, code);
 console.log(`webapi: runtime script ${(Buffer.byteLength(code) / 1024).toFixed(1)} KiB`);
+
+// The snapshot's warm-up script: globals only, bundled alone (a few KiB).
+const warmup = await build({
+  entryPoints: [`${root}/src/runtime/warmup.ts`],
+  bundle: true,
+  format: "iife",
+  platform: "neutral",
+  target: "es2023",
+  write: false,
+  logLevel: "warning",
+});
+await writeFile(`${root}/dist/warmup.js`, `${warmup.outputFiles[0].text}\n//# sourceURL=nano:warmup\n`);

@@ -3,6 +3,12 @@ import { readFileSync } from "node:fs";
 
 /** The runtime script built by scripts/build.mjs; it sits beside this module in dist/. */
 export const RUNTIME_SCRIPT: string = readFileSync(new URL("./runtime.js", import.meta.url), "utf8");
-/** Content hash: part of the snapshot cache key. */
-export const RUNTIME_HASH: string = createHash("sha256").update(RUNTIME_SCRIPT).digest("hex").slice(0, 16);
+/** Run once while the snapshot is made, to compile the request path into it (src/runtime/warmup.ts). */
+export const WARMUP_SCRIPT: string = readFileSync(new URL("./warmup.js", import.meta.url), "utf8");
+/** Content hash of both: part of the snapshot cache key. */
+export const RUNTIME_HASH: string = createHash("sha256")
+  .update(RUNTIME_SCRIPT)
+  .update(WARMUP_SCRIPT)
+  .digest("hex")
+  .slice(0, 16);
 export const RUNTIME_FILENAME = "nano:runtime";

@@ -150,7 +150,11 @@ export class RuntimeIsolate {
     }
     const pending = owner === null ? undefined : this.#pending.get(owner);
     const budgetNs = pending ? pending.budgetNs - pending.cpuNs : BigInt(this.#backgroundBudgetMs) * NS_PER_MS;
-    const timeout = Math.max(1, Number(budgetNs / NS_PER_MS));
+    const remainingMs = Math.max(1, Number(budgetNs / NS_PER_MS));
+    // isolated-vm's timeout is wall-clock: a thread descheduled on a busy machine would hit it while
+    // using little CPU. So it only stops runaway code (after twice the budget, at least +50 ms); the
+    // budget itself is checked on the isolate's CPU clock after the entry.
+    const timeout = remainingMs + Math.max(50, remainingMs);
     const before = this.isolate.cpuTime;
     // Crypto runs in host callbacks, outside the isolate's CPU clock and timeout: budgeted and charged apart.
     const hostBefore = this.#crypto.hostNs;
@@ -176,8 +180,15 @@ export class RuntimeIsolate {
     } finally {
       this.#current = previous;
     }
-    if (pending && !this.isolate.isDisposed)
-      pending.cpuNs += this.isolate.cpuTime - before + (this.#crypto.hostNs - hostBefore);
+    if (this.isolate.isDisposed) return;
+    const usedNs = this.isolate.cpuTime - before + (this.#crypto.hostNs - hostBefore);
+    if (pending) pending.cpuNs += usedNs;
+    // Over budget and still unanswered (or no request at all): stop the isolate. A request that
+    // answered within this entry is done; the wall timeout above bounds how far it could go over.
+    const stillPending = owner !== null && this.#pending.has(owner);
+    if ((pending && stillPending && pending.cpuNs > pending.budgetNs) || (!pending && usedNs > budgetNs)) {
+      this.#kill(new NanoError("NANO_ERR_CPU_LIMIT"));
+    }
   }
 
   #fireTimer(id: number): void {

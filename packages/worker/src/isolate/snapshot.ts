@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { RUNTIME_FILENAME, RUNTIME_HASH, RUNTIME_SCRIPT } from "@nano/webapi";
+import { RUNTIME_FILENAME, RUNTIME_HASH, RUNTIME_SCRIPT, WARMUP_SCRIPT } from "@nano/webapi";
 import ivm from "isolated-vm";
 
 const require = createRequire(import.meta.url);
@@ -29,7 +29,7 @@ export function snapshotKey(): string {
 
 /** Creates the blob in this process (~hundreds of ms); no cache. */
 export function createRuntimeSnapshot(): ArrayBuffer {
-  const blob = ivm.Isolate.createSnapshot([{ code: RUNTIME_SCRIPT, filename: RUNTIME_FILENAME }]);
+  const blob = ivm.Isolate.createSnapshot([{ code: RUNTIME_SCRIPT, filename: RUNTIME_FILENAME }], WARMUP_SCRIPT);
   return blob.copy();
 }
 

@@ -15,7 +15,11 @@ const host = (maxWarm: number, spares: number) => {
   hosts.push(h);
   return h;
 };
-const tick = () => new Promise((r) => setTimeout(r, 50));
+/** Waits (at most 10 s) until the host has `n` spares: making one takes ~25 ms, more on a busy machine. */
+async function sparesReach(h: IsolateHost, n: number): Promise<number> {
+  for (let waited = 0; h.spareCount < n && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  return h.spareCount;
+}
 
 const task = (
   app: string,
@@ -36,18 +40,16 @@ const task = (
 describe("IsolateHost", () => {
   it("keeps spare isolates ready and refills them after a cold app takes one", async () => {
     const h = host(8, 2);
-    await tick();
-    expect(h.spareCount).toBe(2);
+    expect(await sparesReach(h, 2)).toBe(2);
     const r = await h.fetch(task("a"));
     expect([r.coldStart, r.response?.status]).toEqual([true, 200]);
     expect(h.spareCount).toBe(1);
-    await tick();
-    expect(h.spareCount).toBe(2);
+    expect(await sparesReach(h, 2)).toBe(2);
   });
 
   it("does not give a spare to an app with its own heap limit", async () => {
     const h = host(8, 1);
-    await tick();
+    expect(await sparesReach(h, 1)).toBe(1);
     expect((await h.fetch(task("big", undefined, 256))).response?.status).toBe(200);
     expect(h.spareCount).toBe(1);
   });
@@ -62,7 +64,7 @@ describe("IsolateHost", () => {
 
   it("delivers console output from the app's top level with its first response", async () => {
     const h = host(2, 1);
-    await tick();
+    await sparesReach(h, 1);
     const r = await h.fetch(
       task("chatty", "console.log('starting'); module.exports = { default: { fetch: () => new Response('ok') } };"),
     );
