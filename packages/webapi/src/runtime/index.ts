@@ -16,6 +16,7 @@ import { startClock } from "./performance.js";
 import { removeSnapshotShims } from "./snapshot-shims.js";
 import { registerPlatformClasses } from "./structured-clone.js";
 import { createTimers, queueTask } from "./timers.js";
+import { installWebAssembly } from "./wasm.js";
 
 installGlobals(CLASSES);
 // Instances of the Web classes are platform objects: structuredClone refuses those not serializable.
@@ -33,6 +34,7 @@ function init(...fns: unknown[]) {
   const host = bridge as unknown as BridgeFunctions;
 
   startClock();
+  installWebAssembly();
   const timers = createTimers(host);
   // The global becomes an EventTarget whose `error`/`unhandledrejection` events log when not canceled.
   initGlobalScope({ logError: (text) => host.log("error", text), queueTask });
