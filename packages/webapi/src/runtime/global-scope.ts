@@ -47,7 +47,7 @@ import {
 } from "./streams.js";
 import { structuredClone } from "./structured-clone.js";
 import { queueMicrotask } from "./timers.js";
-import { URL, URLSearchParams } from "./url.js";
+import { URL, URLPattern, URLSearchParams } from "./url.js";
 
 interface GlobalDef {
   value: unknown;
@@ -69,6 +69,7 @@ export const CLASSES: Record<string, GlobalDef> = {
   TextDecoder: { value: TextDecoder },
   TextEncoder: { value: TextEncoder },
   URL: { value: URL },
+  URLPattern: { value: URLPattern },
   URLSearchParams: { value: URLSearchParams },
   // DOM events and aborting, DOMException, channel messaging, hr-time, navigator.
   AbortController: { value: AbortController },
