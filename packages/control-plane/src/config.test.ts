@@ -31,6 +31,20 @@ describe("resolveConfig", () => {
     expect(resolveConfig({ dataDir: dir }, {}).port).toBe(7000);
   });
 
+  it("reads allowPrivateFetch from the flag, NANO_ALLOW_PRIVATE_FETCH or the config file; off by default", () => {
+    const empty = mkdtempSync(join(tmpdir(), "nano-empty-"));
+    expect(resolveConfig({ dataDir: empty }, {}).allowPrivateFetch).toBe(false);
+    expect(resolveConfig({ dataDir: empty, allowPrivateFetch: true }, {}).allowPrivateFetch).toBe(true);
+    expect(resolveConfig({ dataDir: empty }, { NANO_ALLOW_PRIVATE_FETCH: "1" }).allowPrivateFetch).toBe(true);
+    const withKey = join(dir, "private.json");
+    writeFileSync(withKey, JSON.stringify({ allowPrivateFetch: true }));
+    expect(resolveConfig({ config: withKey }, {}).allowPrivateFetch).toBe(true);
+    expect(resolveConfig({ config: withKey }, { NANO_ALLOW_PRIVATE_FETCH: "0" }).allowPrivateFetch).toBe(false);
+    expect(() => resolveConfig({ dataDir: empty }, { NANO_ALLOW_PRIVATE_FETCH: "yes" })).toThrow(
+      /NANO_ALLOW_PRIVATE_FETCH: allowPrivateFetch must be true or false/,
+    );
+  });
+
   it("names the source of a bad value", () => {
     expect(() => resolveConfig({ config: file }, { NANO_PORT: "http" })).toThrow(/NANO_PORT: port must be an integer/);
     const badFile = join(dir, "bad.json");

@@ -16,6 +16,8 @@ export interface ServerConfig {
   token: string | null;
   publicMetrics: boolean;
   threads: number | null;
+  /** Let apps fetch loopback and private addresses (local development only). */
+  allowPrivateFetch: boolean;
 }
 
 export const DEFAULTS: ServerConfig = {
@@ -27,6 +29,7 @@ export const DEFAULTS: ServerConfig = {
   token: null,
   publicMetrics: false,
   threads: null,
+  allowPrivateFetch: false,
 };
 
 type Source = Partial<Record<keyof ServerConfig, unknown>>;
@@ -40,6 +43,7 @@ const ENV: Record<keyof ServerConfig, string> = {
   token: "NANO_TOKEN",
   publicMetrics: "NANO_PUBLIC_METRICS",
   threads: "NANO_THREADS",
+  allowPrivateFetch: "NANO_ALLOW_PRIVATE_FETCH",
 };
 
 function bad(where: string, message: string): never {
@@ -58,10 +62,11 @@ function coerce(key: keyof ServerConfig, value: unknown, where: string): unknown
       return n;
     }
     case "publicMetrics":
+    case "allowPrivateFetch":
       if (typeof value === "boolean") return value;
       if (value === "1" || value === "true") return true;
       if (value === "0" || value === "false") return false;
-      return bad(where, "publicMetrics must be true or false");
+      return bad(where, `${key} must be true or false`);
     default:
       if (typeof value !== "string" || value === "") bad(where, `${key} must be a non-empty string`);
       return value;

@@ -75,11 +75,29 @@ function stripHopHeaders(flat: string[]): string[] {
   return out;
 }
 
-/** Flat [name, value, …] to a record Node's writeHead takes; repeated names (Set-Cookie) become arrays. */
-function headerRecord(flat: string[]): Record<string, string | string[]> {
+/**
+ * Headers about one connection (RFC 9110 §7.6.1), such as those of an upstream response an app
+ * returns as its own: never forwarded. Names from the isolate are lower-case.
+ */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
+
+/**
+ * Flat [name, value, …] to a record Node's writeHead takes; repeated names (Set-Cookie) become arrays.
+ * With a body, its Content-Length is the ingress's to set.
+ */
+function headerRecord(flat: string[], hasBody: boolean): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const name = flat[i] as string;
+    if (HOP_BY_HOP.has(name) || (hasBody && name === "content-length")) continue;
     const value = flat[i + 1] as string;
     const prev = out[name];
     if (prev === undefined) out[name] = value;
@@ -150,9 +168,10 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
       // node-server's writeHead passes no reason phrase, so Node uses statusMessage when it is set.
       if (r.statusText) c.env.outgoing.statusMessage = r.statusText;
       // A plain header record and a Uint8Array body take node-server's fast path (no Headers, no stream).
-      response = new Response(noBody || !r.body ? null : new Uint8Array(r.body), {
+      const body = noBody || !r.body ? null : new Uint8Array(r.body);
+      response = new Response(body, {
         status: r.status,
-        headers: headerRecord(r.headers),
+        headers: headerRecord(r.headers, body !== null),
       });
     }
     opts.observer?.onRequest({

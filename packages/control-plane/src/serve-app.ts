@@ -15,6 +15,8 @@ export interface ServeOptions {
   port?: number;
   host?: string;
   threads?: number;
+  /** Let the app fetch loopback and private addresses (local development). */
+  allowPrivateFetch?: boolean;
   logger?: Logger;
 }
 
@@ -39,7 +41,11 @@ export async function serveApp(opts: ServeOptions): Promise<ServingApp> {
     vars,
     limits: bundle.manifest.limits,
   });
-  const pool = new WorkerPool({ ...(opts.threads ? { threads: opts.threads } : {}), snapshot });
+  const pool = new WorkerPool({
+    ...(opts.threads ? { threads: opts.threads } : {}),
+    snapshot,
+    outbound: { allowPrivate: opts.allowPrivateFetch ?? false },
+  });
   const ingress = createIngress({ pool, logger, resolve: () => version });
   const server = await listen(ingress, { port: opts.port ?? 8080, host: opts.host ?? "127.0.0.1" });
   return {

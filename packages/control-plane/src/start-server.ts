@@ -38,7 +38,11 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     SecretBox.fromFile(join(config.dataDir, "secret.key")),
   );
   const snapshot = loadRuntimeSnapshot();
-  const pool = new WorkerPool({ snapshot, ...(config.threads ? { threads: config.threads } : {}) });
+  const pool = new WorkerPool({
+    snapshot,
+    ...(config.threads ? { threads: config.threads } : {}),
+    outbound: { allowPrivate: config.allowPrivateFetch },
+  });
   const state = new ServingState(store);
   state.watch();
   const metrics = new Metrics();

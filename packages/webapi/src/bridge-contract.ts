@@ -5,7 +5,18 @@
  */
 
 /** Host functions, passed positionally to `__nano_init` as isolated-vm Callbacks. */
-export const BRIDGE_FUNCTIONS = ["log", "setTimer", "clearTimer", "respond", "fail", "complete", "crypto"] as const;
+export const BRIDGE_FUNCTIONS = [
+  "log",
+  "setTimer",
+  "clearTimer",
+  "respond",
+  "fail",
+  "complete",
+  "crypto",
+  "fetchStart",
+  "fetchPull",
+  "fetchAbort",
+] as const;
 
 export type BridgeFunctionName = (typeof BRIDGE_FUNCTIONS)[number];
 
@@ -37,6 +48,22 @@ export interface BridgeFunctions {
    * the isolate holds numeric handles. Throws `Error("<DOMException name>" + CRYPTO_ERROR_SEPARATOR + message)`.
    */
   crypto(op: CryptoOp, params: string, ...data: ArrayBuffer[]): ArrayBuffer | string | boolean | undefined;
+  /**
+   * Starts outbound fetch `id` on the host (packages/worker/src/isolate/fetch-bridge.ts), which answers
+   * through the fetchHead/fetchChunk/fetchEnd entries. Returns "" if it started, else why it was refused.
+   */
+  fetchStart(
+    id: number,
+    method: string,
+    url: string,
+    headerBlock: string,
+    body: ArrayBuffer | null,
+    redirect: string,
+  ): string;
+  /** The response body's stream wants one more chunk (one fetchChunk or fetchEnd answers). */
+  fetchPull(id: number): void;
+  /** The fetch was aborted or its body canceled: the host stops it and enters nothing more for it. */
+  fetchAbort(id: number): void;
 }
 
 export type CryptoOp =
@@ -59,7 +86,15 @@ export type CryptoOp =
 export const CRYPTO_ERROR_SEPARATOR = "\u001f";
 
 /** Entry points the runtime returns from `__nano_init`; the host keeps References to them. */
-export const ENTRY_POINTS = ["loadApp", "fetch", "fireTimer", "evaluate"] as const;
+export const ENTRY_POINTS = [
+  "loadApp",
+  "fetch",
+  "fireTimer",
+  "evaluate",
+  "fetchHead",
+  "fetchChunk",
+  "fetchEnd",
+] as const;
 
 export type EntryPointName = (typeof ENTRY_POINTS)[number];
 
@@ -69,6 +104,20 @@ export interface EntryPoints {
   fetch(id: number, method: string, url: string, headerBlock: string, body: ArrayBuffer | null): void;
   fireTimer(id: number): void;
   evaluate(id: number, source: string): void;
+  /** Outbound fetch `id` got its response head (after redirects); `hasBody` false for a null body. */
+  fetchHead(
+    id: number,
+    status: number,
+    statusText: string,
+    headerBlock: string,
+    url: string,
+    redirected: boolean,
+    hasBody: boolean,
+  ): void;
+  /** One chunk of fetch `id`'s body, answering a fetchPull. */
+  fetchChunk(id: number, bytes: ArrayBuffer): void;
+  /** Fetch `id` ended: its body is complete (null), or the fetch failed with this message. */
+  fetchEnd(id: number, error: string | null): void;
 }
 
 /** Global the runtime script defines and the host removes after use. */

@@ -16,6 +16,19 @@ export interface AppLimits {
 
 export const DEFAULT_LIMITS: AppLimits = { memoryMb: 128, cpuMs: 50, wallMs: 30_000, subrequests: 50 };
 
+/**
+ * What an app's outbound `fetch` may reach. Addresses are checked after DNS resolution (at connect)
+ * and for IP-literal hosts before connecting, on every redirect hop.
+ */
+export interface OutboundPolicy {
+  /** Allow loopback, private, link-local, CGNAT and other non-public addresses (local development). */
+  allowPrivate: boolean;
+  /** Addresses or CIDR ranges ("10.0.0.5", "10.1.0.0/16") allowed even though they are not public. */
+  allowAddresses?: string[];
+}
+
+export const DEFAULT_OUTBOUND_POLICY: OutboundPolicy = { allowPrivate: false };
+
 /** CPU time the app's top-level code may use when its isolate starts (Workers allows ~400 ms–1 s). */
 export const STARTUP_CPU_MS = 1_000;
 
@@ -78,4 +91,6 @@ export interface ThreadData {
   maxWarmIsolates: number;
   /** Isolates each thread keeps restored and bridged, waiting for a cold app. */
   spareIsolates: number;
+  /** What the apps' outbound fetches may reach. */
+  outbound: OutboundPolicy;
 }

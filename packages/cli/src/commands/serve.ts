@@ -11,22 +11,26 @@ export function serveCommand(): Command {
     .option("-p, --port <port>", "port to listen on (0 picks a free one)", parsePort, 8080)
     .option("-H, --host <host>", "address to listen on", "127.0.0.1")
     .option("--threads <n>", "worker threads (default: cores - 1)", (v) => Number(v))
-    .action(async (path: string, opts: { port: number; host: string; threads?: number }) => {
-      const serving = await serveApp({
-        path,
-        port: opts.port,
-        host: opts.host,
-        ...(opts.threads ? { threads: opts.threads } : {}),
-      });
-      console.error(`nano: serving ${serving.name} on ${serving.url}`);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          serving.close().then(resolve, resolve);
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-      });
-    });
+    .option("--allow-private-fetch", "let the app fetch loopback and private addresses (NANO_ALLOW_PRIVATE_FETCH=1)")
+    .action(
+      async (path: string, opts: { port: number; host: string; threads?: number; allowPrivateFetch?: boolean }) => {
+        const serving = await serveApp({
+          path,
+          port: opts.port,
+          host: opts.host,
+          ...(opts.threads ? { threads: opts.threads } : {}),
+          allowPrivateFetch: opts.allowPrivateFetch === true || process.env.NANO_ALLOW_PRIVATE_FETCH === "1",
+        });
+        console.error(`nano: serving ${serving.name} on ${serving.url}`);
+        await new Promise<void>((resolve) => {
+          const stop = () => {
+            process.off("SIGINT", stop);
+            process.off("SIGTERM", stop);
+            serving.close().then(resolve, resolve);
+          };
+          process.on("SIGINT", stop);
+          process.on("SIGTERM", stop);
+        });
+      },
+    );
 }

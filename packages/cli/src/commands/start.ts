@@ -14,6 +14,7 @@ export function startCommand(): Command {
     .option("--data-dir <dir>", "registry, keys and token (default ./.nano-data; NANO_DATA_DIR)")
     .option("--config <file>", "JSON config file (default <data-dir>/config.json; NANO_CONFIG)")
     .option("--threads <n>", "worker threads (default cores - 1; NANO_THREADS)", (v) => Number(v))
+    .option("--allow-private-fetch", "let apps fetch loopback and private addresses (NANO_ALLOW_PRIVATE_FETCH)")
     .action(async (opts: Record<string, unknown>) => {
       const flags = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
       const config = resolveConfig(flags);

@@ -27,7 +27,7 @@ export function createEntryPoints(
   bridge: BridgeFunctions,
   app: AppHandler,
   fireTimer: (id: number) => void,
-): EntryPoints {
+): Omit<EntryPoints, "fetchHead" | "fetchChunk" | "fetchEnd"> {
   return {
     loadApp(envJson) {
       return app.load(JSON.parse(envJson) as Record<string, unknown>);

@@ -11,6 +11,7 @@ import { createConsole } from "./console.js";
 import { createCrypto } from "./crypto/crypto.js";
 import { createEntryPoints } from "./entry-points.js";
 import { initGlobalScope } from "./events.js";
+import { createFetch } from "./fetch.js";
 import { CLASSES, installGlobals } from "./global-scope.js";
 import { startClock } from "./performance.js";
 import { removeSnapshotShims } from "./snapshot-shims.js";
@@ -39,7 +40,9 @@ function init(...fns: unknown[]) {
   // The global becomes an EventTarget whose `error`/`unhandledrejection` events log when not canceled.
   initGlobalScope({ logError: (text) => host.log("error", text), queueTask });
   const app = new AppHandler(globalThis);
+  const outbound = createFetch(host);
   installGlobals({
+    fetch: { value: outbound.fetch, enumerable: true },
     console: { value: createConsole(host.log) },
     crypto: { value: createCrypto(host.crypto), enumerable: true, writable: false },
     ...Object.fromEntries(Object.entries(timers.globals).map(([k, v]) => [k, { value: v, enumerable: true }])),
@@ -52,7 +55,7 @@ function init(...fns: unknown[]) {
       app.define(factory);
     },
   });
-  return createEntryPoints(host, app, timers.fire);
+  return { ...createEntryPoints(host, app, timers.fire), ...outbound.entries };
 }
 
 Object.defineProperty(globalThis, INIT_GLOBAL, { value: init, configurable: true, writable: false });

@@ -1,4 +1,5 @@
 /** https://fetch.spec.whatwg.org/#request-class */
+import { AbortSignal, createAbortSignal, isAbortSignal } from "./abort.js";
 import type { Blob } from "./blob.js";
 import { Body, type BodyInit, consumeBody, extractBody } from "./body.js";
 import type { FormData } from "./form-data.js";
@@ -12,6 +13,7 @@ export interface RequestInit {
   body?: BodyInit;
   redirect?: "follow" | "error" | "manual";
   duplex?: "half";
+  signal?: AbortSignal | null;
 }
 
 /**
@@ -34,6 +36,7 @@ const FROM_HOST = Symbol("fromHost");
 const NORMALIZED = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
 const FORBIDDEN = new Set(["CONNECT", "TRACE", "TRACK"]);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const REDIRECT_MODES = new Set<unknown>(["follow", "error", "manual"]);
 
 function normalizeMethod(method: string): string {
   if (!TOKEN.test(method)) throw new TypeError(`Invalid method: "${method}"`);
@@ -49,6 +52,8 @@ export class Request {
   #guard: HeadersGuard = "request";
   #body: Body | null = null;
   #redirect: "follow" | "error" | "manual";
+  /** Made on first read of `signal` when no signal was given. */
+  #signal: AbortSignal | null = null;
 
   constructor(input: string | URL | Request, init: RequestInit = {}) {
     init ??= {};
@@ -58,6 +63,9 @@ export class Request {
     } else if (input instanceof Request) {
       base = input;
       this.#url = input.#url;
+    } else if (typeof input === "string" && SERIALIZED_HTTP_URL.test(input) && !UNSAFE_PART.test(input)) {
+      // Already what the parser would give (and no credentials): fetch("https://…") skips the parser.
+      this.#url = input;
     } else {
       let parsed: URL;
       try {
@@ -69,8 +77,17 @@ export class Request {
       this.#url = parsed.href;
     }
     this.#method = init.method !== undefined ? normalizeMethod(String(init.method)) : base ? base.#method : "GET";
+    if (init.redirect !== undefined && !REDIRECT_MODES.has(init.redirect)) {
+      throw new TypeError(`"${init.redirect}" is not a valid redirect mode`);
+    }
     this.#redirect = init.redirect ?? (base ? base.#redirect : "follow");
     if (init.duplex !== undefined && init.duplex !== "half") throw new TypeError('duplex must be "half"');
+    if (init.signal !== undefined && init.signal !== null && !isAbortSignal(init.signal)) {
+      throw new TypeError("RequestInit.signal must be an AbortSignal");
+    }
+    // https://fetch.spec.whatwg.org/#dom-request steps 29-30: this request's signal follows the given one.
+    const signal = init.signal !== undefined ? init.signal : base ? base.#signal : null;
+    if (signal) this.#signal = AbortSignal.any([signal]);
     this.#headers = new Headers(init.headers ?? (base ? base.#headers : undefined));
     const inputBody = base ? base.#body : null;
     const hasInitBody = init.body !== undefined && init.body !== null;
@@ -103,6 +120,10 @@ export class Request {
   }
   get redirect(): string {
     return this.#redirect;
+  }
+  get signal(): AbortSignal {
+    this.#signal ??= createAbortSignal();
+    return this.#signal;
   }
   get duplex(): "half" {
     void this.#method;
@@ -146,7 +167,25 @@ export class Request {
     req.#guard = this.#guard;
     req.#headers = Headers.setGuard(new Headers(this.#headers), this.#guard);
     req.#body = this.#body === null ? null : this.#body.clone();
+    req.#signal = this.#signal === null ? null : AbortSignal.any([this.#signal]);
     return req;
+  }
+
+  /** @internal the signal fetch follows: null when none was given (no signal is made for it). */
+  static signalOf(req: Request): AbortSignal | null {
+    return req.#signal;
+  }
+
+  /**
+   * @internal the whole body for fetch: the bytes at once while buffered, else a promise of the
+   * stream read to its end. Throws if the body was already used.
+   */
+  static takeBody(req: Request): Uint8Array | null | Promise<Uint8Array> {
+    const body = req.#body;
+    if (body === null) return null;
+    if (body.unusable) throw new TypeError("The request body was already used");
+    // The host copies the bytes out, so shared ones (a Blob's) need no copy here.
+    return body.read(false);
   }
 
   /** @internal builds the incoming request from the host's flat form. */

@@ -27,6 +27,8 @@ export class Response {
   #guard: HeadersGuard = "response";
   #body: Body | null = null;
   #type: ResponseType = "default";
+  #url = "";
+  #redirected = false;
 
   constructor(body: BodyInit = null, init: ResponseInit = {}) {
     init ??= {};
@@ -80,10 +82,10 @@ export class Response {
     return this.#type;
   }
   get url(): string {
-    return "";
+    return this.#url;
   }
   get redirected(): boolean {
-    return false;
+    return this.#redirected;
   }
   get status(): number {
     return this.#status;
@@ -132,9 +134,32 @@ export class Response {
     res.#status = this.#status;
     res.#statusText = this.#statusText;
     res.#type = this.#type;
+    res.#url = this.#url;
+    res.#redirected = this.#redirected;
     res.#guard = this.#guard;
     res.#headers = Headers.setGuard(new Headers(this.#headers), this.#guard);
     res.#body = this.#body === null ? null : this.#body.clone();
+    return res;
+  }
+
+  /** @internal a fetch's response as the host reported it: any status, immutable headers. */
+  static fromHost(
+    status: number,
+    statusText: string,
+    headers: string[],
+    body: Body | null,
+    url: string,
+    redirected: boolean,
+  ): Response {
+    const res = new Response(null);
+    res.#status = status;
+    res.#statusText = statusText;
+    res.#headers = Headers.fromFlat(headers, "immutable");
+    res.#guard = "immutable";
+    res.#body = body;
+    res.#type = "basic";
+    res.#url = url;
+    res.#redirected = redirected;
     return res;
   }
 

@@ -230,6 +230,14 @@ describe("limits", () => {
     expect(iso.alive).toBe(false);
   });
 
+  it("starts an isolate with a limit below the calling thread's heap (isolated-vm would abort the process)", async () => {
+    let ballast: unknown[] | null = Array.from({ length: 400_000 }, (_, i) => ({ i, s: `${"x".repeat(100)}${i}` }));
+    const iso = isolate(16);
+    expect((await iso.evaluate("[1, 2].length")).text).toBe("2");
+    expect(ballast.length).toBe(400_000);
+    ballast = null;
+  });
+
   it("fails a request that never answers at its wall-clock limit, without killing the isolate", async () => {
     const iso = isolate();
     iso.loadApp(app(`module.exports = { default: { fetch() { return new Promise(() => {}) } } };`), {

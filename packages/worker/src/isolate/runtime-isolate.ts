@@ -5,6 +5,7 @@
  * later entry and report through the `respond`/`complete` bridges.
  */
 
+import { getHeapStatistics } from "node:v8";
 import {
   BRIDGE_FUNCTIONS,
   type BridgeFunctions,
@@ -15,13 +16,22 @@ import {
   INIT_GLOBAL,
 } from "@nano/webapi";
 import ivm from "isolated-vm";
-import type { LogRecord, RequestWire, ResponseWire } from "../contract.js";
+import {
+  DEFAULT_LIMITS,
+  type LogRecord,
+  type OutboundPolicy,
+  type RequestWire,
+  type ResponseWire,
+} from "../contract.js";
 import { NanoError } from "../errors.js";
 import { type CryptoHost, createCryptoHost } from "./crypto-bridge.js";
+import { FetchBridge } from "./fetch-bridge.js";
 
 export interface RuntimeIsolateOptions {
   snapshot: ivm.ExternalCopy<ArrayBuffer>;
   memoryMb: number;
+  /** What the app's outbound fetches may reach (default: public addresses only). */
+  outbound?: OutboundPolicy;
   /** Console output that belongs to no running request (top level, stray timers). */
   onLog?: (record: LogRecord) => void;
   /** Called once when the isolate is killed by a limit or disposed. */
@@ -51,6 +61,18 @@ interface Pending {
 
 const NS_PER_MS = 1_000_000n;
 
+/**
+ * isolated-vm checks the ArrayBuffers allocated while a context is restored from the snapshot against
+ * the heap of the *calling* thread's isolate (Isolate::GetCurrent()), and aborts the process when that
+ * heap is larger than the new isolate's limit (measured: a 186 MB host heap and a 128 MB isolate). So
+ * the limit is never below the calling thread's heap plus a margin; it is the app's own limit whenever
+ * the thread's heap is smaller than that, as it is in worker threads.
+ */
+function creationLimitMb(memoryMb: number): number {
+  const hostMb = Math.ceil(getHeapStatistics().total_heap_size / 1048576);
+  return Math.max(memoryMb, hostMb + 32);
+}
+
 type EntryRef = ivm.Reference<(...args: unknown[]) => unknown>;
 
 export class RuntimeIsolate {
@@ -66,16 +88,24 @@ export class RuntimeIsolate {
   readonly #host: BridgeFunctions;
   /** This isolate's CryptoKeys (host KeyObjects behind the handles the isolate holds). */
   readonly #crypto: CryptoHost = createCryptoHost();
+  /** This isolate's outbound fetches, performed on the host. */
+  readonly #outbound: FetchBridge;
   /** CPU budget for entries no request owns (top level, timers of finished requests). */
   #backgroundBudgetMs = 1_000;
 
   constructor(opts: RuntimeIsolateOptions) {
     this.#opts = opts;
-    this.isolate = new ivm.Isolate({ snapshot: opts.snapshot, memoryLimit: opts.memoryMb });
+    this.isolate = new ivm.Isolate({ snapshot: opts.snapshot, memoryLimit: creationLimitMb(opts.memoryMb) });
     this.#context = this.isolate.createContextSync();
     const init = this.#context.global.getSync(INIT_GLOBAL, { reference: true }) as ivm.Reference<
       (...args: unknown[]) => unknown
     >;
+    this.#outbound = new FetchBridge({
+      ...(opts.outbound ? { policy: opts.outbound } : {}),
+      owner: () => this.#current,
+      // Charged to the request that called fetch while it is pending, like its timers.
+      enter: (owner, name, args) => this.#enter(owner !== null && this.#pending.has(owner) ? owner : null, name, args),
+    });
     this.#host = this.#bridge();
     const bridge = this.#host;
     const entries = init.applySync(
@@ -128,6 +158,7 @@ export class RuntimeIsolate {
         this.#settle(id)?.resolve({ ok, text });
       },
       crypto: this.#crypto.crypto,
+      ...this.#outbound.functions,
     };
   }
 
@@ -135,6 +166,7 @@ export class RuntimeIsolate {
     const p = this.#pending.get(id);
     if (!p) return undefined;
     this.#pending.delete(id);
+    this.#outbound.end(id);
     if (p.wall) clearTimeout(p.wall);
     return p;
   }
@@ -236,9 +268,10 @@ export class RuntimeIsolate {
   }
 
   /** Runs one request through the app's handler. */
-  fetch(req: RequestWire, limits: { cpuMs: number; wallMs: number }): Promise<FetchOutcome> {
+  fetch(req: RequestWire, limits: { cpuMs: number; wallMs: number; subrequests?: number }): Promise<FetchOutcome> {
     const id = this.#nextId++;
     const promise = this.#track(id, limits.cpuMs, limits.wallMs);
+    this.#outbound.begin(id, limits.subrequests ?? DEFAULT_LIMITS.subrequests);
     this.#enter(id, "fetch", [id, req.method, req.url, encodeHeaderBlock(req.headers), req.body]);
     return promise.then((v) => ({ response: v.response as ResponseWire, logs: v.logs, cpuMs: v.cpuMs() }));
   }
@@ -247,6 +280,7 @@ export class RuntimeIsolate {
   async evaluate(source: string, timeoutMs = 5_000): Promise<{ ok: boolean; text: string; logs: LogRecord[] }> {
     const id = this.#nextId++;
     const promise = this.#track(id, timeoutMs, timeoutMs);
+    this.#outbound.begin(id, DEFAULT_LIMITS.subrequests);
     this.#enter(id, "evaluate", [id, source]);
     const v = await promise;
     return { ok: Boolean(v.ok), text: v.text ?? "", logs: v.logs };
@@ -283,6 +317,7 @@ export class RuntimeIsolate {
     for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(new NanoError(reason.code, reason.message));
     for (const ref of Object.values(this.#entries)) ref.release();
     this.#crypto.clear();
+    this.#outbound.abortAll();
     if (!this.isolate.isDisposed) this.isolate.dispose();
     this.#opts.onDispose?.(reason);
   }

@@ -9,7 +9,9 @@ import { Piscina } from "piscina";
 import {
   type AppLimits,
   DEFAULT_LIMITS,
+  DEFAULT_OUTBOUND_POLICY,
   type FetchResult,
+  type OutboundPolicy,
   type RequestWire,
   type ThreadData,
   type VersionWire,
@@ -28,6 +30,8 @@ export interface WorkerPoolOptions {
   spareIsolates?: number;
   /** The runtime snapshot; default: from the disk cache, made if missing. */
   snapshot?: SharedArrayBuffer;
+  /** What the apps' outbound fetches may reach; default: public addresses only. */
+  outbound?: OutboundPolicy;
 }
 
 export interface VersionSpec {
@@ -69,6 +73,7 @@ export class WorkerPool {
       snapshot: opts.snapshot ?? loadRuntimeSnapshot(),
       maxWarmIsolates: opts.maxWarmIsolates ?? 64,
       spareIsolates: opts.spareIsolates ?? 2,
+      outbound: opts.outbound ?? DEFAULT_OUTBOUND_POLICY,
     };
     this.#piscina = new Piscina({
       filename: new URL("../thread/entry.js", import.meta.url).href,

@@ -9,7 +9,7 @@ import { IsolateHost } from "./isolate-host.js";
 
 function createHandler(): (task: FetchTask) => Promise<unknown> {
   const data = Piscina.workerData as ThreadData;
-  const host = new IsolateHost(snapshotCopy(data.snapshot), data.maxWarmIsolates, data.spareIsolates);
+  const host = new IsolateHost(snapshotCopy(data.snapshot), data.maxWarmIsolates, data.spareIsolates, data.outbound);
   return async function handle(task: FetchTask) {
     const result: FetchResult = await host.fetch(task);
     const body = result.response?.body;

@@ -5,7 +5,7 @@
  * with their bridges bound (~25 ms each), wait for cold apps, which then only load their own code.
  */
 import type ivm from "isolated-vm";
-import type { FetchResult, FetchTask, LogRecord, VersionWire } from "../contract.js";
+import type { FetchResult, FetchTask, LogRecord, OutboundPolicy, VersionWire } from "../contract.js";
 import { DEFAULT_LIMITS } from "../contract.js";
 import { NanoError } from "../errors.js";
 import { RuntimeIsolate } from "../isolate/runtime-isolate.js";
@@ -27,9 +27,11 @@ export class IsolateHost {
   readonly #spares: RuntimeIsolate[] = [];
   readonly #spareTarget: number;
   #refill: NodeJS.Immediate | null = null;
+  readonly #outbound: OutboundPolicy | undefined;
 
-  constructor(snapshot: ivm.ExternalCopy<ArrayBuffer>, maxWarm: number, spares = 0) {
+  constructor(snapshot: ivm.ExternalCopy<ArrayBuffer>, maxWarm: number, spares = 0, outbound?: OutboundPolicy) {
     this.#snapshot = snapshot;
+    this.#outbound = outbound;
     this.#maxWarm = Math.max(1, maxWarm);
     this.#spareTarget = Math.max(0, spares);
     this.#scheduleRefill();
@@ -45,8 +47,16 @@ export class IsolateHost {
     this.#refill = setImmediate(() => {
       this.#refill = null;
       if (this.#spares.length >= this.#spareTarget) return;
-      this.#spares.push(new RuntimeIsolate({ snapshot: this.#snapshot, memoryMb: SPARE_MEMORY_MB }));
+      this.#spares.push(this.#isolate(SPARE_MEMORY_MB));
       this.#scheduleRefill();
+    });
+  }
+
+  #isolate(memoryMb: number): RuntimeIsolate {
+    return new RuntimeIsolate({
+      snapshot: this.#snapshot,
+      memoryMb,
+      ...(this.#outbound ? { outbound: this.#outbound } : {}),
     });
   }
 
@@ -92,7 +102,8 @@ export class IsolateHost {
       warm.isolate = spare;
       this.#scheduleRefill();
     } else {
-      warm.isolate = new RuntimeIsolate({ snapshot: this.#snapshot, memoryMb: version.limits.memoryMb, ...hooks });
+      warm.isolate = this.#isolate(version.limits.memoryMb);
+      warm.isolate.setHooks(hooks);
     }
     try {
       warm.isolate.loadApp(Buffer.from(version.code).toString("utf8"), {

@@ -1,0 +1,217 @@
+/**
+ * The host side of the isolate's `fetch`, one instance per RuntimeIsolate. Like timers, it is
+ * host-initiated work that calls back in: `fetchStart` (a bridge call) starts the request here; the
+ * response comes back as entries — `fetchHead` once, then one `fetchChunk` per `fetchPull` the
+ * isolate makes (its body stream pulls while its queue is under its high-water mark, so a body the
+ * app does not read stays paused in undici and the socket), and `fetchEnd` with null or an error.
+ * Entries are charged to the request that called fetch while it is pending. A body left unread (no
+ * pull) for `idleMs` is closed, so `if ((await fetch(u)).ok)` does not hold a connection forever.
+ */
+import { type BridgeFunctions, decodeHeaderBlock, encodeHeaderBlock } from "@nano/webapi";
+import { DEFAULT_LIMITS, DEFAULT_OUTBOUND_POLICY, type OutboundPolicy } from "../contract.js";
+import { createSender, describeError, fetchFollowing, type RedirectMode, type Send } from "./outbound-http.js";
+import { AddressPolicy, type Resolver } from "./outbound-policy.js";
+
+export type FetchEntryName = "fetchHead" | "fetchChunk" | "fetchEnd";
+
+export interface FetchBridgeOptions {
+  policy?: OutboundPolicy;
+  /** The request the isolate is running for now (null outside any), read when fetch is called. */
+  owner(): number | null;
+  /** Enters the isolate on behalf of `owner` (the caller falls back to no owner once it has settled). */
+  enter(owner: number | null, name: FetchEntryName, args: unknown[]): void;
+  /** Name resolution for the connect-time address check (default: dns.lookup). */
+  resolve?: Resolver;
+  /** One hop over the network (default: undici with the policy's lookup); tests swap it. */
+  send?: Send;
+  /** How long a response body may wait for the isolate to pull before it is closed (default 30 s). */
+  idleMs?: number;
+}
+
+interface HostFetch {
+  owner: number | null;
+  abort: AbortController;
+  reader: ReadableStreamDefaultReader<Uint8Array> | null;
+  reading: boolean;
+  /** Armed while the body waits for a pull. */
+  idle: NodeJS.Timeout | null;
+}
+
+const BODY_IDLE_MS = 30_000;
+
+const REDIRECT_MODES = new Set<string>(["follow", "manual", "error"]);
+
+/** The chunk as a whole ArrayBuffer (undici's may be views into a larger pooled one). */
+function exactBuffer(bytes: Uint8Array): ArrayBuffer {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return (whole ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
+}
+
+export class FetchBridge {
+  readonly #opts: FetchBridgeOptions;
+  readonly #policy: AddressPolicy;
+  readonly #fetches = new Map<number, HostFetch>();
+  /** Subrequests used per pending request (or evaluation), with its limit. */
+  readonly #budgets = new Map<number, { limit: number; used: number }>();
+  #sender: { send: Send; close(): void } | null = null;
+  readonly functions: Pick<BridgeFunctions, "fetchStart" | "fetchPull" | "fetchAbort">;
+
+  constructor(opts: FetchBridgeOptions) {
+    this.#opts = opts;
+    this.#policy = new AddressPolicy(opts.policy ?? DEFAULT_OUTBOUND_POLICY);
+    this.functions = {
+      fetchStart: (id, method, url, headerBlock, body, redirect) =>
+        this.#start(id, method, url, headerBlock, body, redirect),
+      fetchPull: (id) => {
+        const f = this.#fetches.get(id);
+        if (!f) return;
+        if (f.idle) clearTimeout(f.idle);
+        f.idle = null;
+        this.#pump(id, f);
+      },
+      fetchAbort: (id) => this.#abort(id),
+    };
+  }
+
+  /** A request (or evaluation) starts: its fetches count against `limit`. */
+  begin(request: number, limit: number): void {
+    this.#budgets.set(request, { limit, used: 0 });
+  }
+
+  end(request: number): void {
+    this.#budgets.delete(request);
+  }
+
+  /** Host fetches not finished yet. */
+  get inFlight(): number {
+    return this.#fetches.size;
+  }
+
+  /** Returns "" when the fetch started, else why it was refused (the isolate rejects with a TypeError). */
+  #start(id: number, method: string, url: string, headerBlock: string, body: ArrayBuffer | null, redirect: string) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+      this.#policy.check(parsed);
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+    const owner = this.#opts.owner();
+    const budget = owner === null ? undefined : this.#budgets.get(owner);
+    if (budget) {
+      if (budget.used >= budget.limit) return `too many subrequests: the limit is ${budget.limit} per request`;
+      budget.used++;
+    } else if (this.#unowned() >= DEFAULT_LIMITS.subrequests) {
+      // Outside a request (top level, callbacks after their request answered) only concurrency is bounded.
+      return `too many subrequests: ${DEFAULT_LIMITS.subrequests} are already in flight outside a request`;
+    }
+    const entry: HostFetch = {
+      owner: budget ? owner : null,
+      abort: new AbortController(),
+      reader: null,
+      reading: false,
+      idle: null,
+    };
+    this.#fetches.set(id, entry);
+    const send = this.#opts.send ?? this.#pool().send;
+    const request = {
+      method,
+      url: parsed.href,
+      headers: decodeHeaderBlock(headerBlock),
+      body: body ? new Uint8Array(body) : null,
+      redirect: (REDIRECT_MODES.has(redirect) ? redirect : "follow") as RedirectMode,
+      signal: entry.abort.signal,
+    };
+    fetchFollowing(request, this.#policy, send).then(
+      (res) => {
+        if (this.#fetches.get(id) !== entry) return void res.body?.cancel().catch(() => {});
+        entry.reader = res.body?.getReader() ?? null;
+        if (entry.reader === null) this.#fetches.delete(id);
+        const head = encodeHeaderBlock(res.headers);
+        this.#opts.enter(entry.owner, "fetchHead", [
+          id,
+          res.status,
+          res.statusText,
+          head,
+          res.url,
+          res.redirected,
+          entry.reader !== null,
+        ]);
+        this.#park(id, entry);
+      },
+      (err) => this.#finish(id, entry, describeError(err)),
+    );
+    return "";
+  }
+
+  /** The connection pool, made on the first fetch: most isolates never fetch. */
+  #pool(): { send: Send; close(): void } {
+    this.#sender ??= createSender(this.#policy, this.#opts.resolve);
+    return this.#sender;
+  }
+
+  #unowned(): number {
+    let n = 0;
+    for (const f of this.#fetches.values()) if (f.owner === null) n++;
+    return n;
+  }
+
+  /** Reads one chunk for the isolate, which asked for it with fetchPull; at most one read at a time. */
+  #pump(id: number, entry: HostFetch): void {
+    const reader = entry.reader;
+    if (entry.reading || reader === null) return;
+    entry.reading = true;
+    reader.read().then(
+      ({ done, value }) => {
+        entry.reading = false;
+        if (this.#fetches.get(id) !== entry) return;
+        if (done) return this.#finish(id, entry, null);
+        // A byte stream refuses empty chunks: read on instead.
+        if (value.byteLength === 0) return this.#pump(id, entry);
+        this.#opts.enter(entry.owner, "fetchChunk", [id, exactBuffer(value)]);
+        this.#park(id, entry);
+      },
+      (err) => {
+        entry.reading = false;
+        this.#finish(id, entry, describeError(err));
+      },
+    );
+  }
+
+  /** After an entry: a body the isolate did not pull more of (queue full, nobody reading) waits, but not forever. */
+  #park(id: number, entry: HostFetch): void {
+    if (entry.reading || entry.idle || entry.reader === null || this.#fetches.get(id) !== entry) return;
+    const ms = this.#opts.idleMs ?? BODY_IDLE_MS;
+    entry.idle = setTimeout(() => {
+      entry.idle = null;
+      entry.abort.abort();
+      this.#finish(id, entry, `fetch: the response body was not read for ${ms / 1000} s, so its connection was closed`);
+    }, ms);
+    entry.idle.unref();
+  }
+
+  #finish(id: number, entry: HostFetch, error: string | null): void {
+    if (this.#fetches.get(id) !== entry) return;
+    this.#fetches.delete(id);
+    if (entry.idle) clearTimeout(entry.idle);
+    this.#opts.enter(entry.owner, "fetchEnd", [id, error]);
+  }
+
+  /** The isolate gave up on this fetch (its signal aborted, its body was canceled): nothing more is entered. */
+  #abort(id: number): void {
+    const entry = this.#fetches.get(id);
+    if (!entry) return;
+    this.#fetches.delete(id);
+    if (entry.idle) clearTimeout(entry.idle);
+    entry.abort.abort();
+    entry.reader?.cancel().catch(() => {});
+  }
+
+  /** The isolate is going away: every host fetch stops, and its connections close. */
+  abortAll(): void {
+    for (const id of [...this.#fetches.keys()]) this.#abort(id);
+    this.#budgets.clear();
+    this.#sender?.close();
+    this.#sender = null;
+  }
+}
