@@ -9,6 +9,7 @@ import type { HttpBindings } from "@hono/node-server";
 import { type FetchResult, NanoError, type RequestWire, type VersionWire, type WorkerPool } from "@nano/worker";
 import { Hono } from "hono";
 import { type Logger, logAppRecords } from "./logger.js";
+import { streamFromPort } from "./port-stream.js";
 
 export const MAX_REQUEST_BODY_BYTES = 32 * 1024 * 1024;
 
@@ -167,12 +168,22 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
       const noBody = method === "HEAD" || [101, 204, 205, 304].includes(r.status);
       // node-server's writeHead passes no reason phrase, so Node uses statusMessage when it is set.
       if (r.statusText) c.env.outgoing.statusMessage = r.statusText;
-      // A plain header record and a Uint8Array body take node-server's fast path (no Headers, no stream).
-      const body = noBody || !r.body ? null : new Uint8Array(r.body);
-      response = new Response(body, {
-        status: r.status,
-        headers: headerRecord(r.headers, body !== null),
-      });
+      if (result.bodyPort) {
+        // The app streams its body: pass chunks on as they come (a HEAD answer drops them).
+        const stream = streamFromPort(result.bodyPort);
+        if (noBody) void stream.cancel();
+        response = new Response(noBody ? null : stream, {
+          status: r.status,
+          headers: headerRecord(r.headers, !noBody),
+        });
+      } else {
+        // A plain header record and a Uint8Array body take node-server's fast path (no Headers, no stream).
+        const body = noBody || !r.body ? null : new Uint8Array(r.body);
+        response = new Response(body, {
+          status: r.status,
+          headers: headerRecord(r.headers, body !== null),
+        });
+      }
     }
     opts.observer?.onRequest({
       requestId,

@@ -16,6 +16,9 @@ export const BRIDGE_FUNCTIONS = [
   "fetchStart",
   "fetchPull",
   "fetchAbort",
+  "respondStream",
+  "respondChunk",
+  "respondEnd",
 ] as const;
 
 export type BridgeFunctionName = (typeof BRIDGE_FUNCTIONS)[number];
@@ -42,6 +45,11 @@ export interface BridgeFunctions {
   respond(id: number, status: number, statusText: string, headerBlock: string, body: ArrayBuffer | null): void;
   fail(id: number, message: string, stack: string): void;
   complete(id: number, ok: boolean, text: string): void;
+  /** Request `id`'s response head; its body (a stream) follows through respondChunk and respondEnd. */
+  respondStream(id: number, status: number, statusText: string, headerBlock: string): void;
+  respondChunk(id: number, bytes: ArrayBuffer): void;
+  /** Request `id`'s streamed body ended: completely (""), or with this error message. */
+  respondEnd(id: number, error: string): void;
   /**
    * WebCrypto's host half (packages/worker/src/isolate/crypto-bridge.ts). `params` is a bare string for
    * random/digest/release, else JSON whose byte members are indices into `data`. Keys stay on the host;
@@ -94,6 +102,7 @@ export const ENTRY_POINTS = [
   "fetchHead",
   "fetchChunk",
   "fetchEnd",
+  "cancelResponse",
 ] as const;
 
 export type EntryPointName = (typeof ENTRY_POINTS)[number];
@@ -118,6 +127,8 @@ export interface EntryPoints {
   fetchChunk(id: number, bytes: ArrayBuffer): void;
   /** Fetch `id` ended: its body is complete (null), or the fetch failed with this message. */
   fetchEnd(id: number, error: string | null): void;
+  /** The client of request `id` went away: stop reading its streamed response body. */
+  cancelResponse(id: number): void;
 }
 
 /** Global the runtime script defines and the host removes after use. */

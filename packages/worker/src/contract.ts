@@ -1,3 +1,5 @@
+import type { MessagePort } from "node:worker_threads";
+
 /**
  * The messages the pool side (main thread) and the thread side (inside Piscina) exchange. Neither side
  * imports the other; both import this. Everything here must survive structured clone.
@@ -74,8 +76,16 @@ export interface FetchTask {
   request: RequestWire;
 }
 
+/**
+ * A streamed response body crossing from a worker thread: ArrayBuffer chunks, then one
+ * `{ end: true, error }` message. Closing the port from the reading side cancels the app's stream.
+ */
+export type BodyMessage = ArrayBuffer | { end: true; error: string | null };
+
 export interface FetchResult {
+  /** `body` null with `bodyPort` set: the body streams through that port (BodyMessage). */
   response: ResponseWire | null;
+  bodyPort?: MessagePort;
   error: { code: string; message: string; stack?: string } | null;
   logs: LogRecord[];
   /** CPU time spent inside the isolate for this request. */

@@ -8,6 +8,7 @@ import { Headers } from "./headers.js";
 import { inspect } from "./inspect.js";
 import { Request } from "./request.js";
 import { Response } from "./response.js";
+import type { ReadableStream, ReadableStreamDefaultReader } from "./streams.js";
 
 /** Drops the runtime's own frames, so a stack shows only the user's code. */
 function userStack(stack: string): string {
@@ -28,6 +29,45 @@ export function createEntryPoints(
   app: AppHandler,
   fireTimer: (id: number) => void,
 ): Omit<EntryPoints, "fetchHead" | "fetchChunk" | "fetchEnd"> {
+  /** Readers of responses being streamed out, by request id, so a client that leaves can cancel them. */
+  const streaming = new Map<number, ReadableStreamDefaultReader<Uint8Array>>();
+  /**
+   * Streams a response body to the host chunk by chunk. The head waits for the first chunk, so a stream
+   * that fails before producing anything still answers 500; after that a failure ends the body early.
+   */
+  const streamOut = (id: number, res: Response, head: string, stream: ReadableStream<Uint8Array>): Promise<void> => {
+    const reader = stream.getReader();
+    const chunk = (value: unknown): ArrayBuffer => {
+      if (!(value instanceof Uint8Array)) throw new TypeError("a response body stream must yield Uint8Array chunks");
+      return value.slice().buffer as ArrayBuffer;
+    };
+    const pump = (): Promise<void> =>
+      reader.read().then(({ done, value }) => {
+        if (done) {
+          streaming.delete(id);
+          bridge.respondEnd(id, "");
+          return;
+        }
+        const bytes = chunk(value);
+        if (bytes.byteLength > 0) bridge.respondChunk(id, bytes);
+        return pump();
+      });
+    return reader.read().then(({ done, value }) => {
+      if (done) {
+        bridge.respond(id, res.status, res.statusText, head, new ArrayBuffer(0));
+        return;
+      }
+      const first = chunk(value);
+      bridge.respondStream(id, res.status, res.statusText, head);
+      streaming.set(id, reader);
+      if (first.byteLength > 0) bridge.respondChunk(id, first);
+      return pump().catch((err) => {
+        streaming.delete(id);
+        void reader.cancel(err).catch(() => undefined);
+        bridge.respondEnd(id, errorParts(err)[0]);
+      });
+    });
+  };
   return {
     loadApp(envJson) {
       return app.load(JSON.parse(envJson) as Record<string, unknown>);
@@ -53,16 +93,22 @@ export function createEntryPoints(
             const buf = bytes === null ? null : whole ? bytes.buffer : bytes.slice().buffer;
             bridge.respond(id, res.status, res.statusText, head, buf as ArrayBuffer | null);
           };
-          // A buffered body answers in this turn; a stream body once it has been read to the end.
-          const body = Response.takeBody(res);
-          if (body instanceof Promise) return body.then(send);
-          send(body);
+          // A buffered body answers in this turn, in one piece; a stream body is streamed out.
+          const body = Response.takeBodyOrStream(res);
+          if (body === null || body instanceof Uint8Array) return send(body);
+          return streamOut(id, res, head, body);
         })
         .catch((err) => bridge.fail(id, ...errorParts(err)));
     },
 
     fireTimer(id) {
       fireTimer(id);
+    },
+
+    cancelResponse(id) {
+      const reader = streaming.get(id);
+      streaming.delete(id);
+      void reader?.cancel(new TypeError("the client went away")).catch(() => undefined);
     },
 
     evaluate(id, source) {

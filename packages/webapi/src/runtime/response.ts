@@ -164,6 +164,17 @@ export class Response {
   }
 
   /**
+   * @internal the body for the host's answer to a request: the bytes while still buffered (sent in
+   * one piece), else its stream, which the runtime streams out chunk by chunk.
+   */
+  static takeBodyOrStream(res: Response): Uint8Array | null | ReadableStream<Uint8Array> {
+    const body = res.#body;
+    if (body === null) return null;
+    if (body.unusable) throw new TypeError("The response body was already used");
+    return body.isBuffered ? (body.read(false) as Uint8Array) : body.stream;
+  }
+
+  /**
    * @internal the whole body for the host: the bytes at once while the body is still buffered,
    * else a promise of them (the stream read to its end). Throws if the body was already used.
    */

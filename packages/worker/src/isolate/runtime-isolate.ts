@@ -26,6 +26,7 @@ import {
 import { NanoError } from "../errors.js";
 import { type CryptoHost, createCryptoHost } from "./crypto-bridge.js";
 import { FetchBridge } from "./fetch-bridge.js";
+import { HostBodyStream } from "./host-body-stream.js";
 
 export interface RuntimeIsolateOptions {
   snapshot: ivm.ExternalCopy<ArrayBuffer>;
@@ -45,13 +46,15 @@ export interface LoadedApp {
 }
 
 export interface FetchOutcome {
+  /** With `body` null when the app streams its body: then `stream` carries it. */
   response: ResponseWire;
+  stream?: HostBodyStream;
   logs: LogRecord[];
   cpuMs: number;
 }
 
 interface Pending {
-  resolve(value: { response?: ResponseWire; text?: string; ok?: boolean }): void;
+  resolve(value: { response?: ResponseWire; stream?: HostBodyStream; text?: string; ok?: boolean }): void;
   reject(err: NanoError): void;
   budgetNs: bigint;
   cpuNs: bigint;
@@ -84,6 +87,8 @@ export class RuntimeIsolate {
   readonly #timers = new Map<number, { handle: NodeJS.Timeout; owner: number | null }>();
   #current: number | null = null;
   #nextId = 1;
+  /** Response bodies being streamed out, by request id. */
+  readonly #responseBodies = new Map<number, HostBodyStream>();
   #dead: NanoError | null = null;
   readonly #host: BridgeFunctions;
   /** This isolate's CryptoKeys (host KeyObjects behind the handles the isolate holds). */
@@ -157,6 +162,28 @@ export class RuntimeIsolate {
       complete: (id, ok, text) => {
         this.#settle(id)?.resolve({ ok, text });
       },
+      respondStream: (id, status, statusText, headerBlock) => {
+        const pending = this.#settle(id);
+        if (!pending) {
+          // The request already failed (its wall limit): stop the stream, from outside this entry.
+          setImmediate(() => !this.#dead && this.#enter(null, "cancelResponse", [id]));
+          return;
+        }
+        const stream = new HostBodyStream(() => this.#cancelResponse(id));
+        this.#responseBodies.set(id, stream);
+        pending.resolve({
+          response: { status, statusText, headers: decodeHeaderBlock(headerBlock), body: null },
+          stream,
+        });
+      },
+      respondChunk: (id, bytes) => {
+        this.#responseBodies.get(id)?.push(bytes);
+      },
+      respondEnd: (id, error) => {
+        const stream = this.#responseBodies.get(id);
+        this.#responseBodies.delete(id);
+        stream?.end(error || null);
+      },
       crypto: this.#crypto.crypto,
       ...this.#outbound.functions,
     };
@@ -223,6 +250,12 @@ export class RuntimeIsolate {
     }
   }
 
+  /** The client left: stop the app's stream (its own entry, charged to no request). */
+  #cancelResponse(id: number): void {
+    if (!this.#responseBodies.delete(id) || this.#dead) return;
+    this.#enter(null, "cancelResponse", [id]);
+  }
+
   #fireTimer(id: number): void {
     const t = this.#timers.get(id);
     if (!t || this.#dead) return;
@@ -273,7 +306,12 @@ export class RuntimeIsolate {
     const promise = this.#track(id, limits.cpuMs, limits.wallMs);
     this.#outbound.begin(id, limits.subrequests ?? DEFAULT_LIMITS.subrequests);
     this.#enter(id, "fetch", [id, req.method, req.url, encodeHeaderBlock(req.headers), req.body]);
-    return promise.then((v) => ({ response: v.response as ResponseWire, logs: v.logs, cpuMs: v.cpuMs() }));
+    return promise.then((v) => ({
+      response: v.response as ResponseWire,
+      ...(v.stream ? { stream: v.stream } : {}),
+      logs: v.logs,
+      cpuMs: v.cpuMs(),
+    }));
   }
 
   /** Evaluates source in the global scope; resolves with the inspected value or rejects with the error text. */
@@ -290,6 +328,7 @@ export class RuntimeIsolate {
     // cpuMs is read after the entry that settled the promise has been charged.
     return new Promise<{
       response?: ResponseWire;
+      stream?: HostBodyStream;
       text?: string;
       ok?: boolean;
       logs: LogRecord[];
@@ -315,6 +354,8 @@ export class RuntimeIsolate {
     for (const t of this.#timers.values()) clearTimeout(t.handle);
     this.#timers.clear();
     for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(new NanoError(reason.code, reason.message));
+    for (const stream of this.#responseBodies.values()) stream.end(reason.message);
+    this.#responseBodies.clear();
     for (const ref of Object.values(this.#entries)) ref.release();
     this.#crypto.clear();
     this.#outbound.abortAll();

@@ -2,20 +2,37 @@
  * The Piscina worker: one IsolateHost per thread. Imports only the contract and the isolate code,
  * never the pool side. The response body is transferred back, not copied.
  */
+import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { Piscina } from "piscina";
-import type { FetchResult, FetchTask, ThreadData } from "../contract.js";
+import type { BodyMessage, FetchTask, ThreadData } from "../contract.js";
 import { snapshotCopy } from "../isolate/snapshot.js";
 import { IsolateHost } from "./isolate-host.js";
 
 function createHandler(): (task: FetchTask) => Promise<unknown> {
   const data = Piscina.workerData as ThreadData;
   const host = new IsolateHost(snapshotCopy(data.snapshot), data.maxWarmIsolates, data.spareIsolates, data.outbound);
+  const move = (value: unknown, transfer: (ArrayBuffer | MessagePort)[]) =>
+    Piscina.move({ [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: value } as unknown as Parameters<
+      typeof Piscina.move
+    >[0]);
   return async function handle(task: FetchTask) {
-    const result: FetchResult = await host.fetch(task);
+    const { stream, ...result } = await host.fetch(task);
+    if (stream) {
+      // A streamed body goes back through its own port, chunk by chunk, as the app produces it.
+      const { port1, port2 } = new MessageChannel();
+      stream.pipe({
+        chunk: (bytes) => port1.postMessage(bytes satisfies BodyMessage, [bytes]),
+        end: (error) => {
+          port1.postMessage({ end: true, error } satisfies BodyMessage);
+          port1.close();
+        },
+      });
+      // The reader closed its end (the client went away): stop the app's stream.
+      port1.once("close", () => stream.cancel());
+      return move({ ...result, bodyPort: port2 }, [port2]);
+    }
     const body = result.response?.body;
-    if (!body) return result;
-    const movable = { [Piscina.transferableSymbol]: [body], [Piscina.valueSymbol]: result };
-    return Piscina.move(movable as unknown as Parameters<typeof Piscina.move>[0]);
+    return body ? move(result, [body]) : result;
   };
 }
 

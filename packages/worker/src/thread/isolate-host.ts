@@ -8,6 +8,7 @@ import type ivm from "isolated-vm";
 import type { FetchResult, FetchTask, LogRecord, OutboundPolicy, VersionWire } from "../contract.js";
 import { DEFAULT_LIMITS } from "../contract.js";
 import { NanoError } from "../errors.js";
+import type { HostBodyStream } from "../isolate/host-body-stream.js";
 import { RuntimeIsolate } from "../isolate/runtime-isolate.js";
 
 /** Spares are made with the default heap limit; an app asking for another one starts its own isolate. */
@@ -64,7 +65,8 @@ export class IsolateHost {
     return this.#warm.size;
   }
 
-  async fetch(task: FetchTask): Promise<FetchResult> {
+  /** The result, and the app's streamed body when it streams one (the caller sends it on). */
+  async fetch(task: FetchTask): Promise<FetchResult & { stream?: HostBodyStream }> {
     const { version, request } = task;
     let warm = this.#warm.get(version.id);
     const coldStart = !warm;
@@ -80,7 +82,8 @@ export class IsolateHost {
         warm = this.#start(version);
       }
       const out = await warm.isolate.fetch(request, version.limits);
-      return result({ response: out.response, logs: out.logs, cpuMs: out.cpuMs });
+      const done = result({ response: out.response, logs: out.logs, cpuMs: out.cpuMs });
+      return out.stream ? { ...done, stream: out.stream } : done;
     } catch (err) {
       const e = err instanceof NanoError ? err : new NanoError("NANO_ERR_INTERNAL", String(err));
       const extra = err as { logs?: LogRecord[]; cpuMs?: number };

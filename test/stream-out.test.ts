@@ -1,0 +1,56 @@
+/** Response bodies an app streams reach the client as they are produced, and stop when it leaves. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningNano, startServe } from "./helpers.js";
+
+let nano: RunningNano;
+beforeAll(async () => {
+  nano = await startServe("test/fixtures/stream-out");
+});
+afterAll(async () => {
+  await nano.stop();
+});
+
+describe("streamed responses", () => {
+  it("delivers each chunk when the app produces it, not when the stream ends", async () => {
+    const started = Date.now();
+    const res = await fetch(`${nano.url}/slow`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/plain");
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    const arrivals: [string, number][] = [];
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      arrivals.push([decoder.decode(value), Date.now() - started]);
+    }
+    expect(arrivals.map(([text]) => text).join("")).toBe("chunk 1\nchunk 2\nchunk 3\n");
+    const first = arrivals[0]?.[1] ?? Number.POSITIVE_INFINITY;
+    const last = arrivals[arrivals.length - 1]?.[1] ?? 0;
+    // The app takes ~600 ms to finish; its first chunk is there long before.
+    expect(last - first).toBeGreaterThanOrEqual(300);
+  });
+
+  it("stops an endless event stream when the client goes away", async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${nano.url}/events`, { signal: controller.signal });
+    expect(res.headers.get("content-type")).toBe("text/event-stream");
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toMatch(/^data: \d+\n\n/);
+    controller.abort();
+    await new Promise((r) => setTimeout(r, 300));
+    const a = Number(await (await fetch(`${nano.url}/produced`)).text());
+    await new Promise((r) => setTimeout(r, 300));
+    const b = Number(await (await fetch(`${nano.url}/produced`)).text());
+    expect(a).toBeGreaterThan(0);
+    expect(b).toBe(a);
+  });
+
+  it("ends the response early when the app's stream fails, and keeps serving", async () => {
+    const res = await fetch(`${nano.url}/broken`);
+    expect(res.status).toBe(200);
+    await expect(res.text()).rejects.toThrow();
+    expect(await (await fetch(`${nano.url}/after`)).text()).toBe("buffered");
+  });
+});
