@@ -57,6 +57,19 @@ function route(req: IncomingMessage, res: ServerResponse, body: string): void {
 
 beforeAll(async () => {
   upstream = createServer((req, res) => {
+    if ((req.url ?? "").startsWith("/upload")) {
+      // Reports when each piece of the request body arrived: a streamed upload arrives over time.
+      const arrivals: number[] = [];
+      let text = "";
+      req.on("data", (d) => {
+        arrivals.push(Date.now());
+        text += d;
+      });
+      req.on("end", () => {
+        res.end(JSON.stringify({ text, spanMs: (arrivals.at(-1) ?? 0) - (arrivals[0] ?? 0) }));
+      });
+      return;
+    }
     let body = "";
     req.on("data", (d) => {
       body += d;
@@ -120,6 +133,31 @@ describe("fetch from an app (nano serve --allow-private-fetch)", () => {
   it("streams the response body: the first chunk arrives while the upstream is still sending", async () => {
     const res = await get("/stream", `${base}/chunks`, `&release=${encodeURIComponent(`${base}/release`)}`);
     expect(await json(res)).toEqual({ first: "first\n", rest: "second\nthird\n", firstMs: expect.any(Number) });
+  });
+
+  it("streams a request body to the upstream as the app produces it", async () => {
+    const res = await get("/upload", `${base}/upload`);
+    const got = await json(res);
+    expect(got.text).toBe("part 1\npart 2\npart 3\n");
+    expect(got.spanMs).toBeGreaterThanOrEqual(200);
+  });
+
+  it("streams the incoming request's body on to the upstream", async () => {
+    const res = await fetch(`${nano.url}/proxy-upload?u=${encodeURIComponent(`${base}/upload`)}`, {
+      method: "POST",
+      body: "x".repeat(300_000),
+    });
+    const got = await json(res);
+    expect(got.text).toBe("x".repeat(300_000));
+  });
+
+  it("refuses to follow a 307 redirect with a streamed request body", async () => {
+    const res = await get("/upload", `${base}/redirect?s=307&to=/echo`);
+    expect(res.status).toBe(502);
+    expect(await json(res)).toEqual({
+      name: "TypeError",
+      message: expect.stringContaining("the request body was a stream"),
+    });
   });
 
   it("aborts a slow upstream with AbortSignal.timeout", async () => {

@@ -16,6 +16,7 @@ export const BRIDGE_FUNCTIONS = [
   "fetchStart",
   "fetchPull",
   "fetchAbort",
+  "fetchBodyChunk",
   "respondStream",
   "respondChunk",
   "respondEnd",
@@ -67,7 +68,11 @@ export interface BridgeFunctions {
     headerBlock: string,
     body: ArrayBuffer | null,
     redirect: string,
+    /** The body is a stream: the host asks for it chunk by chunk (fetchBodyPull → fetchBodyChunk). */
+    streamedBody?: boolean,
   ): string;
+  /** The next chunk of fetch `id`'s streamed request body (null: it ended, or failed with `error`). */
+  fetchBodyChunk(id: number, bytes: ArrayBuffer | null, error: string): void;
   /** The response body's stream wants one more chunk (one fetchChunk or fetchEnd answers). */
   fetchPull(id: number): void;
   /** The fetch was aborted or its body canceled: the host stops it and enters nothing more for it. */
@@ -102,6 +107,7 @@ export const ENTRY_POINTS = [
   "fetchHead",
   "fetchChunk",
   "fetchEnd",
+  "fetchBodyPull",
   "cancelResponse",
 ] as const;
 
@@ -127,6 +133,8 @@ export interface EntryPoints {
   fetchChunk(id: number, bytes: ArrayBuffer): void;
   /** Fetch `id` ended: its body is complete (null), or the fetch failed with this message. */
   fetchEnd(id: number, error: string | null): void;
+  /** The host wants the next chunk of fetch `id`'s streamed request body (answered by fetchBodyChunk). */
+  fetchBodyPull(id: number): void;
   /** The client of request `id` went away: stop reading its streamed response body. */
   cancelResponse(id: number): void;
 }

@@ -28,7 +28,7 @@ export function createEntryPoints(
   bridge: BridgeFunctions,
   app: AppHandler,
   fireTimer: (id: number) => void,
-): Omit<EntryPoints, "fetchHead" | "fetchChunk" | "fetchEnd"> {
+): Omit<EntryPoints, "fetchHead" | "fetchChunk" | "fetchEnd" | "fetchBodyPull"> {
   /** Readers of responses being streamed out, by request id, so a client that leaves can cancel them. */
   const streaming = new Map<number, ReadableStreamDefaultReader<Uint8Array>>();
   /**

@@ -11,11 +11,11 @@ import { Body } from "./body.js";
 import { Headers } from "./headers.js";
 import { Request, type RequestInit } from "./request.js";
 import { Response } from "./response.js";
-import { type ReadableByteStreamController, ReadableStream } from "./streams.js";
+import { type ReadableByteStreamController, ReadableStream, type ReadableStreamDefaultReader } from "./streams.js";
 import type { URL } from "./url.js";
 
-type FetchHost = Pick<BridgeFunctions, "fetchStart" | "fetchPull" | "fetchAbort">;
-export type FetchEntryPoints = Pick<EntryPoints, "fetchHead" | "fetchChunk" | "fetchEnd">;
+type FetchHost = Pick<BridgeFunctions, "fetchStart" | "fetchPull" | "fetchAbort" | "fetchBodyChunk">;
+export type FetchEntryPoints = Pick<EntryPoints, "fetchHead" | "fetchChunk" | "fetchEnd" | "fetchBodyPull">;
 
 /** Bytes of a response body read ahead into the isolate before the host is paused. */
 const HIGH_WATER_MARK = 64 * 1024;
@@ -42,12 +42,17 @@ export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promi
 
 export function createFetch(host: FetchHost): { fetch: Fetch; entries: FetchEntryPoints } {
   const inflight = new Map<number, InFlight>();
+  /** Readers of request bodies being streamed up to the host, by fetch id. */
+  const uploads = new Map<number, ReadableStreamDefaultReader<Uint8Array>>();
   let nextId = 1;
 
   const forget = (id: number): InFlight | undefined => {
     const f = inflight.get(id);
     if (!f) return undefined;
     inflight.delete(id);
+    const upload = uploads.get(id);
+    uploads.delete(id);
+    void upload?.cancel().catch(() => undefined);
     if (f.signal) removeAbortAlgorithm(f.signal, f.onAbort);
     const pulled = f.pulled;
     f.pulled = null;
@@ -79,14 +84,15 @@ export function createFetch(host: FetchHost): { fetch: Fetch; entries: FetchEntr
     const request = new Request(input, init);
     const signal = Request.signalOf(request);
     signal?.throwIfAborted();
-    let body = Request.takeBody(request);
-    if (body instanceof Promise) body = await body;
-    signal?.throwIfAborted();
+    // A buffered body goes up in one piece; a stream body chunk by chunk as the host asks for it.
+    const body = Request.takeBodyOrStream(request);
     const id = nextId++;
     const headers = encodeHeaderBlock(Headers.flatten(request.headers));
-    const buffer = body === null ? null : wholeBuffer(body);
-    const refused = host.fetchStart(id, request.method, request.url, headers, buffer, request.redirect);
+    const streamed = body !== null && !(body instanceof Uint8Array);
+    const buffer = body === null || streamed ? null : wholeBuffer(body as Uint8Array);
+    const refused = host.fetchStart(id, request.method, request.url, headers, buffer, request.redirect, streamed);
     if (refused !== "") throw new TypeError(refused);
+    if (streamed) uploads.set(id, (body as ReadableStream<Uint8Array>).getReader());
     return new Promise<Response>((resolve, reject) => {
       const f: InFlight = {
         resolve,
@@ -141,6 +147,26 @@ export function createFetch(host: FetchHost): { fetch: Fetch; entries: FetchEntr
       const pulled = f.pulled;
       f.pulled = null;
       pulled?.();
+    },
+
+    fetchBodyPull(id) {
+      const reader = uploads.get(id);
+      if (!reader) return host.fetchBodyChunk(id, null, "the request body is gone");
+      reader
+        .read()
+        .then(({ done, value }) => {
+          if (uploads.get(id) !== reader) return;
+          if (done) {
+            uploads.delete(id);
+            return host.fetchBodyChunk(id, null, "");
+          }
+          if (!(value instanceof Uint8Array)) throw new TypeError("a request body stream must yield Uint8Array chunks");
+          host.fetchBodyChunk(id, value.slice().buffer as ArrayBuffer, "");
+        })
+        .catch((err: unknown) => {
+          uploads.delete(id);
+          host.fetchBodyChunk(id, null, err instanceof Error ? err.message : String(err));
+        });
     },
 
     fetchEnd(id, error) {

@@ -180,6 +180,14 @@ export class Request {
    * @internal the whole body for fetch: the bytes at once while buffered, else a promise of the
    * stream read to its end. Throws if the body was already used.
    */
+  static takeBodyOrStream(req: Request): Uint8Array | null | ReadableStream<Uint8Array> {
+    const body = req.#body;
+    if (body === null) return null;
+    if (body.unusable) throw new TypeError("The request body was already used");
+    return body.isBuffered ? (body.read(false) as Uint8Array) : body.stream;
+  }
+
+  /** @internal the whole body for the host (a stream read to its end). */
   static takeBody(req: Request): Uint8Array | null | Promise<Uint8Array> {
     const body = req.#body;
     if (body === null) return null;

@@ -12,7 +12,7 @@ import { DEFAULT_LIMITS, DEFAULT_OUTBOUND_POLICY, type OutboundPolicy } from "..
 import { createSender, describeError, fetchFollowing, type RedirectMode, type Send } from "./outbound-http.js";
 import { AddressPolicy, type Resolver } from "./outbound-policy.js";
 
-export type FetchEntryName = "fetchHead" | "fetchChunk" | "fetchEnd";
+export type FetchEntryName = "fetchHead" | "fetchChunk" | "fetchEnd" | "fetchBodyPull";
 
 export interface FetchBridgeOptions {
   policy?: OutboundPolicy;
@@ -35,6 +35,8 @@ interface HostFetch {
   reading: boolean;
   /** Armed while the body waits for a pull. */
   idle: NodeJS.Timeout | null;
+  /** Waiting for the isolate's next request-body chunk (a streamed upload). */
+  uploadPull: ((bytes: ArrayBuffer | null, error: string) => void) | null;
 }
 
 const BODY_IDLE_MS = 30_000;
@@ -54,14 +56,21 @@ export class FetchBridge {
   /** Subrequests used per pending request (or evaluation), with its limit. */
   readonly #budgets = new Map<number, { limit: number; used: number }>();
   #sender: { send: Send; close(): void } | null = null;
-  readonly functions: Pick<BridgeFunctions, "fetchStart" | "fetchPull" | "fetchAbort">;
+  readonly functions: Pick<BridgeFunctions, "fetchStart" | "fetchPull" | "fetchAbort" | "fetchBodyChunk">;
 
   constructor(opts: FetchBridgeOptions) {
     this.#opts = opts;
     this.#policy = new AddressPolicy(opts.policy ?? DEFAULT_OUTBOUND_POLICY);
     this.functions = {
-      fetchStart: (id, method, url, headerBlock, body, redirect) =>
-        this.#start(id, method, url, headerBlock, body, redirect),
+      fetchStart: (id, method, url, headerBlock, body, redirect, streamedBody) =>
+        this.#start(id, method, url, headerBlock, body, redirect, streamedBody),
+      fetchBodyChunk: (id, bytes, error) => {
+        const f = this.#fetches.get(id);
+        const waiting = f?.uploadPull;
+        if (!f || !waiting) return;
+        f.uploadPull = null;
+        waiting(bytes, error);
+      },
       fetchPull: (id) => {
         const f = this.#fetches.get(id);
         if (!f) return;
@@ -88,7 +97,15 @@ export class FetchBridge {
   }
 
   /** Returns "" when the fetch started, else why it was refused (the isolate rejects with a TypeError). */
-  #start(id: number, method: string, url: string, headerBlock: string, body: ArrayBuffer | null, redirect: string) {
+  #start(
+    id: number,
+    method: string,
+    url: string,
+    headerBlock: string,
+    body: ArrayBuffer | null,
+    redirect: string,
+    streamedBody = false,
+  ) {
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -111,6 +128,7 @@ export class FetchBridge {
       reader: null,
       reading: false,
       idle: null,
+      uploadPull: null,
     };
     this.#fetches.set(id, entry);
     const send = this.#opts.send ?? this.#pool().send;
@@ -118,7 +136,7 @@ export class FetchBridge {
       method,
       url: parsed.href,
       headers: decodeHeaderBlock(headerBlock),
-      body: body ? new Uint8Array(body) : null,
+      body: streamedBody ? this.#upload(id, entry) : body ? new Uint8Array(body) : null,
       redirect: (REDIRECT_MODES.has(redirect) ? redirect : "follow") as RedirectMode,
       signal: entry.abort.signal,
     };
@@ -142,6 +160,29 @@ export class FetchBridge {
       (err) => this.#finish(id, entry, describeError(err)),
     );
     return "";
+  }
+
+  /**
+   * A streamed request body: each time undici wants more, the isolate is entered to read its stream's
+   * next chunk (charged to the request), which it hands back through fetchBodyChunk.
+   */
+  #upload(id: number, entry: HostFetch): ReadableStream<Uint8Array> {
+    return new ReadableStream<Uint8Array>({
+      pull: (controller) =>
+        new Promise<void>((resolve) => {
+          if (this.#fetches.get(id) !== entry) {
+            controller.error(new TypeError("fetch: aborted"));
+            return resolve();
+          }
+          entry.uploadPull = (bytes, error) => {
+            if (bytes) controller.enqueue(new Uint8Array(bytes));
+            else if (error) controller.error(new TypeError(`fetch: the request body failed: ${error}`));
+            else controller.close();
+            resolve();
+          };
+          this.#opts.enter(entry.owner, "fetchBodyPull", [id]);
+        }),
+    });
   }
 
   /** The connection pool, made on the first fetch: most isolates never fetch. */
@@ -205,6 +246,9 @@ export class FetchBridge {
     if (entry.idle) clearTimeout(entry.idle);
     entry.abort.abort();
     entry.reader?.cancel().catch(() => {});
+    const upload = entry.uploadPull;
+    entry.uploadPull = null;
+    upload?.(null, "aborted");
   }
 
   /** The isolate is going away: every host fetch stops, and its connections close. */

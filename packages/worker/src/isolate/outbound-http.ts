@@ -15,7 +15,8 @@ export interface OutboundRequest {
   url: string;
   /** Flat [name, value, …]. */
   headers: string[];
-  body: Uint8Array | null;
+  /** Bytes, or a stream the host pulls from the isolate as undici sends it (which cannot be re-sent). */
+  body: Uint8Array | ReadableStream<Uint8Array> | null;
   redirect: RedirectMode;
   signal: AbortSignal;
 }
@@ -34,7 +35,12 @@ export interface OutboundResponse {
 /** One hop: a request sent as is, redirects not followed. */
 export type Send = (
   url: URL,
-  init: { method: string; headers: [string, string][]; body: Uint8Array | null; signal: AbortSignal },
+  init: {
+    method: string;
+    headers: [string, string][];
+    body: Uint8Array | ReadableStream<Uint8Array> | null;
+    signal: AbortSignal;
+  },
 ) => Promise<UndiciResponse>;
 
 const MAX_REDIRECTS = 20;
@@ -68,6 +74,8 @@ export function createSender(policy: AddressPolicy, resolve?: Resolver): { send:
         method: init.method,
         headers: init.headers,
         body: init.body,
+        // A stream body is sent as it comes (undici requires saying so).
+        ...(init.body instanceof ReadableStream ? { duplex: "half" as const } : {}),
         redirect: "manual",
         signal: init.signal,
         dispatcher: agent,
@@ -154,6 +162,10 @@ export async function fetchFollowing(
       method = method === "HEAD" ? "HEAD" : "GET";
       body = null;
       headers = headers.filter(([name]) => !REQUEST_BODY_HEADERS.has(name.toLowerCase()));
+    }
+    // https://fetch.spec.whatwg.org/#http-redirect-fetch step 11: a streamed body cannot be sent again.
+    if (body instanceof ReadableStream) {
+      throw new TypeError(`fetch: cannot follow the redirect to ${location}: the request body was a stream`);
     }
     if (next.origin !== url.origin) headers = headers.filter(([name]) => !CREDENTIAL_HEADERS.has(name.toLowerCase()));
     url = next;
