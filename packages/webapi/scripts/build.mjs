@@ -15,7 +15,10 @@ const result = await build({
   conditions: [],
   mainFields: ["module", "main"],
   target: "es2023",
-  minify: false,
+  // Minified: V8 keeps a script's source in the heap, so every isolate restored from the snapshot
+  // carries it (measured: 1227 -> 675 KiB of source, a 4.33 -> 2.59 MiB snapshot, isolate start
+  // 24 -> 20 ms). Names are kept (below), and runtime frames never show in an app's stack traces.
+  minify: true,
   // Keep class and function names (esbuild renames colliding ones, e.g. AbortController2): they are
   // what apps see in .name, stack traces and console output.
   keepNames: true,

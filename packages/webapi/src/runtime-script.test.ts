@@ -4,7 +4,7 @@ import { BRIDGE_FUNCTIONS, ENTRY_POINTS, INIT_GLOBAL, RUNTIME_HASH, RUNTIME_SCRI
 
 describe("runtime script", () => {
   it("is one IIFE with a sourceURL, defining only the init global", () => {
-    expect(RUNTIME_SCRIPT).toMatch(/^(?:"use strict";\s*)?\(\(\) => \{/);
+    expect(RUNTIME_SCRIPT).toMatch(/^(?:"use strict";\s*)?\(\(\)\s*=>\s*\{/);
     expect(RUNTIME_SCRIPT.trimEnd().endsWith("//# sourceURL=nano:runtime")).toBe(true);
     expect(RUNTIME_SCRIPT).toContain(INIT_GLOBAL);
     expect(RUNTIME_HASH).toMatch(/^[0-9a-f]{16}$/);
