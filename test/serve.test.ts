@@ -2,6 +2,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningNano, runNano, startServe } from "./helpers.js";
 
+/** The server's log line containing `needle`, waiting (at most 5 s) for it to be written. */
+async function logLine(nano: RunningNano, needle: string): Promise<string | undefined> {
+  for (let waited = 0; waited < 5_000; waited += 25) {
+    const line = nano
+      .output()
+      .split("\n")
+      .find((l) => l.includes(needle));
+    if (line) return line;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return undefined;
+}
+
 describe("nano serve examples/hello", () => {
   let nano: RunningNano;
   beforeAll(async () => {
@@ -32,11 +45,7 @@ describe("nano serve examples/hello", () => {
 
   it("logs each request as a JSON line with app, status and cpu time", async () => {
     await fetch(`${nano.url}/logged`);
-    await new Promise((r) => setTimeout(r, 200));
-    const line = nano
-      .output()
-      .split("\n")
-      .find((l) => l.includes('"path":"/logged"'));
+    const line = await logLine(nano, '"path":"/logged"');
     expect(line).toBeDefined();
     const rec = JSON.parse(line as string);
     expect(rec).toMatchObject({ app: "hello", status: 200, method: "GET", msg: "request" });
@@ -82,11 +91,7 @@ describe("nano serve with failing handlers", () => {
 
   it("captures the app's console output as log records", async () => {
     await fetch(`${nano.url}/log`);
-    await new Promise((r) => setTimeout(r, 200));
-    const line = nano
-      .output()
-      .split("\n")
-      .find((l) => l.includes("logged from /log"));
+    const line = await logLine(nano, "logged from /log");
     expect(line).toBeDefined();
     expect(JSON.parse(line as string)).toMatchObject({ app: "throws", source: "app", msg: "logged from /log" });
   });

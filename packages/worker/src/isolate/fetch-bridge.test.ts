@@ -267,20 +267,26 @@ describe("FetchBridge", () => {
       new UndiciResponse(new ReadableStream({ pull: (c) => c.enqueue(new Uint8Array([1])) }), { status: 200 });
     const bridge = new FetchBridge({
       owner: () => null,
-      enter: (_o, n, a) => entered.push([n, a[0]]),
+      enter: (_o, n, a) => entered.push([n, a[0], Date.now()]),
       send: endless,
-      idleMs: 40,
+      idleMs: 200,
     });
+    const until = async (ok: () => boolean) => {
+      for (let waited = 0; !ok() && waited < 5_000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+    };
     bridge.functions.fetchStart(1, "GET", "https://example.com/", "", null, "follow");
-    await new Promise((r) => setTimeout(r, 10));
+    await until(() => entered.length >= 1);
     bridge.functions.fetchPull(1);
-    await new Promise((r) => setTimeout(r, 10));
-    expect(entered).toEqual([
+    await until(() => entered.length >= 2);
+    expect(entered.slice(0, 2).map(([n, id]) => [n, id])).toEqual([
       ["fetchHead", 1],
       ["fetchChunk", 1],
     ]);
-    await new Promise((r) => setTimeout(r, 60));
-    expect(entered.at(-1)).toEqual(["fetchEnd", 1]);
+    await until(() => entered.length >= 3);
+    const [name, id, endedAt] = entered[2] as [string, number, number];
+    expect([name, id]).toEqual(["fetchEnd", 1]);
+    // Closed no sooner than idleMs after the last chunk the isolate pulled.
+    expect(endedAt - (entered[1]?.[2] as number)).toBeGreaterThanOrEqual(190);
     expect(bridge.inFlight).toBe(0);
   });
 });
