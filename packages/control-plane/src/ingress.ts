@@ -64,14 +64,14 @@ function readBody(req: IncomingMessage, limit: number): Promise<ArrayBuffer | nu
   });
 }
 
-/** Drops headers the ingress itself sets (x-request-id, x-forwarded-for, x-nano-client-ip) from the client's. */
-function stripHopHeaders(flat: string[]): string[] {
-  const own = new Set(["x-request-id", "x-forwarded-for", "x-nano-client-ip"]);
+/** Headers the ingress sets itself: a client's own values for them are dropped. */
+const INGRESS_HEADERS = new Set(["x-request-id", "x-forwarded-for", "x-nano-client-ip"]);
+
+/** The client's headers, less those the ingress sets, in one pass over Node's raw list. */
+function clientHeaders(raw: string[]): string[] {
   const out: string[] = [];
-  const firstOwn = flat.length - 6;
-  for (let i = 0; i + 1 < flat.length; i += 2) {
-    if (i < firstOwn && own.has((flat[i] as string).toLowerCase())) continue;
-    out.push(flat[i] as string, flat[i + 1] as string);
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (!INGRESS_HEADERS.has((raw[i] as string).toLowerCase())) out.push(raw[i] as string, raw[i + 1] as string);
   }
   return out;
 }
@@ -142,14 +142,15 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
     }
     // The app sees the original Host, the client address and the request id.
     const clientIp = incoming.socket.remoteAddress ?? "";
-    const headers = [...incoming.rawHeaders, "x-nano-client-ip", clientIp, "x-request-id", requestId];
     const forwarded = incoming.headers["x-forwarded-for"];
+    const headers = clientHeaders(incoming.rawHeaders);
+    headers.push("x-nano-client-ip", clientIp, "x-request-id", requestId);
     headers.push("x-forwarded-for", forwarded ? `${forwarded}, ${clientIp}` : clientIp);
     const request: RequestWire = {
       requestId,
       method,
       url: `http://${host}${incoming.url ?? "/"}`,
-      headers: stripHopHeaders(headers),
+      headers,
       body,
     };
     const result = await opts.pool.fetch(version, request);

@@ -139,6 +139,20 @@ export interface EntryPoints {
   cancelResponse(id: number): void;
 }
 
+/** https://w3c.github.io/webcrypto/#dfn-KeyUsage — in the spec's order; both halves of crypto check against it. */
+export const KEY_USAGES = [
+  "encrypt",
+  "decrypt",
+  "sign",
+  "verify",
+  "deriveKey",
+  "deriveBits",
+  "wrapKey",
+  "unwrapKey",
+] as const;
+
+export type KeyUsage = (typeof KEY_USAGES)[number];
+
 /** Global the runtime script defines and the host removes after use. */
 export const INIT_GLOBAL = "__nano_init";
 /** Global the app script calls with its module factory; removed before any app code runs. */

@@ -89,6 +89,15 @@ export class Body {
     return copy && this.#shared ? bytes.slice() : bytes;
   }
 
+  /**
+   * The body handed to the host: its bytes while still buffered (they go in one piece, uncopied: the
+   * host copies them out), else its stream, which is sent on chunk by chunk. Throws if already used.
+   */
+  take(): Uint8Array | ReadableStream<Uint8Array> {
+    if (this.unusable) throw new TypeError("The body was already used");
+    return this.#bytes !== null ? (this.read(false) as Uint8Array) : this.stream;
+  }
+
   /** https://fetch.spec.whatwg.org/#concept-body-clone — buffered bytes are shared, streams teed. */
   clone(): Body {
     if (this.#stream === null) {

@@ -176,24 +176,9 @@ export class Request {
     return req.#signal;
   }
 
-  /**
-   * @internal the whole body for fetch: the bytes at once while buffered, else a promise of the
-   * stream read to its end. Throws if the body was already used.
-   */
+  /** @internal the body fetch sends: bytes while buffered, else the stream (Body.take). */
   static takeBodyOrStream(req: Request): Uint8Array | null | ReadableStream<Uint8Array> {
-    const body = req.#body;
-    if (body === null) return null;
-    if (body.unusable) throw new TypeError("The request body was already used");
-    return body.isBuffered ? (body.read(false) as Uint8Array) : body.stream;
-  }
-
-  /** @internal the whole body for the host (a stream read to its end). */
-  static takeBody(req: Request): Uint8Array | null | Promise<Uint8Array> {
-    const body = req.#body;
-    if (body === null) return null;
-    if (body.unusable) throw new TypeError("The request body was already used");
-    // The host copies the bytes out, so shared ones (a Blob's) need no copy here.
-    return body.read(false);
+    return req.#body === null ? null : req.#body.take();
   }
 
   /** @internal builds the incoming request from the host's flat form. */

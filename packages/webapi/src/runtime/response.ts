@@ -163,26 +163,8 @@ export class Response {
     return res;
   }
 
-  /**
-   * @internal the body for the host's answer to a request: the bytes while still buffered (sent in
-   * one piece), else its stream, which the runtime streams out chunk by chunk.
-   */
+  /** @internal the body of the host's answer: bytes while buffered (one piece), else the stream (Body.take). */
   static takeBodyOrStream(res: Response): Uint8Array | null | ReadableStream<Uint8Array> {
-    const body = res.#body;
-    if (body === null) return null;
-    if (body.unusable) throw new TypeError("The response body was already used");
-    return body.isBuffered ? (body.read(false) as Uint8Array) : body.stream;
-  }
-
-  /**
-   * @internal the whole body for the host: the bytes at once while the body is still buffered,
-   * else a promise of them (the stream read to its end). Throws if the body was already used.
-   */
-  static takeBody(res: Response): Uint8Array | null | Promise<Uint8Array> {
-    const body = res.#body;
-    if (body === null) return null;
-    if (body.unusable) throw new TypeError("The response body was already used");
-    // The host copies the bytes out, so shared ones (a Blob's) need no copy here.
-    return body.read(false);
+    return res.#body === null ? null : res.#body.take();
   }
 }

@@ -5,7 +5,9 @@
 import { callHost, type HostCrypto, illegalConstructor, webidlInterface } from "./util.js";
 
 export type KeyType = "secret" | "public" | "private";
-export type KeyUsage = "encrypt" | "decrypt" | "sign" | "verify" | "deriveKey" | "deriveBits" | "wrapKey" | "unwrapKey";
+export type { KeyUsage } from "../../bridge-contract.js";
+
+import type { KeyUsage } from "../../bridge-contract.js";
 
 /** A key as the host reports it (see packages/worker/src/isolate/crypto-bridge.ts). */
 export interface KeyInfo {

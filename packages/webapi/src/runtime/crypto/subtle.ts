@@ -5,7 +5,7 @@
  * algorithm, usages, type and extractability against the host's own record of the key. Methods are
  * async, so every error (brand checks and argument conversions included) rejects the promise.
  */
-import type { CryptoOp } from "../../bridge-contract.js";
+import { type CryptoOp, KEY_USAGES } from "../../bridge-contract.js";
 import { type Normalized, normalizeAlgorithm } from "./algorithms.js";
 import { type CryptoKey, isCryptoKey, type KeyFactory, type KeyUsage, keyHandle } from "./crypto-key.js";
 import {
@@ -20,16 +20,7 @@ import {
 
 const TOKEN = Symbol("SubtleCrypto");
 const FORMATS = ["raw", "spki", "pkcs8", "jwk"];
-const USAGES: readonly KeyUsage[] = [
-  "encrypt",
-  "decrypt",
-  "sign",
-  "verify",
-  "deriveKey",
-  "deriveBits",
-  "wrapKey",
-  "unwrapKey",
-];
+const USAGES: readonly KeyUsage[] = KEY_USAGES;
 /** https://w3c.github.io/webcrypto/#JsonWebKey-dictionary — members in conversion order. */
 const JWK_STRINGS = ["alg", "crv", "d", "dp", "dq", "e", "k", "kty", "n", "p", "q", "qi", "use", "x", "y"];
 

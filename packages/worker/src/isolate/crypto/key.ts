@@ -1,23 +1,15 @@
 /** A key as the host holds it, the usages each algorithm allows, and the checks made before using one. */
 import * as nc from "node:crypto";
+import { KEY_USAGES, type KeyUsage } from "@nano/webapi";
 import { fail } from "./crypto-error.js";
 
 export type KeyType = "secret" | "public" | "private";
-export type Usage = "encrypt" | "decrypt" | "sign" | "verify" | "deriveKey" | "deriveBits" | "wrapKey" | "unwrapKey";
+export type Usage = KeyUsage;
 export type Format = "raw" | "spki" | "pkcs8" | "jwk";
 export type Jwk = Record<string, unknown>;
 export type Params = Record<string, unknown>;
 
-export const USAGES: readonly Usage[] = [
-  "encrypt",
-  "decrypt",
-  "sign",
-  "verify",
-  "deriveKey",
-  "deriveBits",
-  "wrapKey",
-  "unwrapKey",
-];
+export const USAGES: readonly Usage[] = KEY_USAGES;
 
 /** https://w3c.github.io/webcrypto/#dfn-KeyAlgorithm and its subtypes, as JSON (publicExponent as bytes). */
 export interface KeyAlgorithm {
