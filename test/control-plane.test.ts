@@ -67,7 +67,7 @@ describe("nano start with the CLI", () => {
     ]);
     expect(apps.find((a) => a.name === "site")?.port).toBe(sitePort);
     const table = await cli(server, ["apps", "ls"]);
-    expect(table.stdout.split("\n")[0]).toMatch(/^NAME\s+VERSION\s+ROUTES\s+PORT\s+UPDATED$/);
+    expect(table.stdout.split("\n")[0]).toMatch(/^NAME\s+VERSION\s+ROUTES\s+PORT\s+STATUS\s+UPDATED$/);
     const info = await cli(server, ["apps", "info", "api"]);
     expect(info.stdout).toContain("api: active version 1");
     expect(info.stdout).toMatch(/requests since start: 200: \d+/);

@@ -1,6 +1,6 @@
 /** Helpers for `nano start` end-to-end tests: a real server process, app folders, CLI calls. */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,13 +28,16 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(dataDir = mkdtempSync(join(tmpdir(), "nano-e2e-"))): Promise<Server> {
+export async function startServer(
+  dataDir = mkdtempSync(join(tmpdir(), "nano-e2e-")),
+  opts: { args?: string[]; env?: Record<string, string> } = {},
+): Promise<Server> {
   const proc = spawn(
     NANO,
-    ["start", "--port", "0", "--admin-port", "0", "--host", "127.0.0.1", "--data-dir", dataDir],
+    ["start", "--port", "0", "--admin-port", "0", "--host", "127.0.0.1", "--data-dir", dataDir, ...(opts.args ?? [])],
     {
       cwd: ROOT,
-      env: { ...process.env, NANO_QUIET: "1", NANO_LOG_LEVEL: "warn" },
+      env: { ...process.env, NANO_QUIET: "1", NANO_LOG_LEVEL: "warn", ...opts.env },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
@@ -57,7 +60,6 @@ export async function startServer(dataDir = mkdtempSync(join(tmpdir(), "nano-e2e
       reject(new Error(`nano start exited with ${code}:\n${out}`));
     });
   });
-  const { readFileSync } = await import("node:fs");
   const token = readFileSync(join(dataDir, "admin-token"), "utf8").trim();
   return {
     ...ready,
@@ -112,4 +114,89 @@ export async function get(url: string, host?: string): Promise<{ status: number;
     req.on("error", reject);
     req.end();
   });
+}
+
+export interface RuntimeInfo {
+  slot: number;
+  pid: number | null;
+  state: string;
+  restarts: number;
+}
+
+/** The server's runtime processes, from the admin API. */
+export async function runtimeProcesses(server: Server): Promise<RuntimeInfo[]> {
+  const res = await fetch(`${server.adminUrl}/v1/processes`, { headers: { authorization: `Bearer ${server.token}` } });
+  return ((await res.json()) as { processes: RuntimeInfo[] }).processes;
+}
+
+/** Waits (bounded) until `check` holds. */
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits until every runtime process serves; returns them. */
+export async function allReady(server: Server, timeoutMs = 15_000): Promise<RuntimeInfo[]> {
+  let list: RuntimeInfo[] = [];
+  await until(
+    async () => {
+      list = await runtimeProcesses(server);
+      return list.length > 0 && list.every((p) => p.state === "ready");
+    },
+    "every runtime process to serve",
+    timeoutMs,
+  );
+  return list;
+}
+
+/** GET with a Host header that reports a failed connection instead of throwing. */
+export async function tryGet(
+  url: string,
+  host?: string,
+): Promise<
+  { status: number; body: string; headers: Record<string, string | string[] | undefined> } | { error: string }
+> {
+  const { request } = await import("node:http");
+  return new Promise((resolve) => {
+    const req = request(url, { headers: host ? { host } : {}, agent: false, timeout: 20_000 }, (res) => {
+      let body = "";
+      res.on("data", (d) => {
+        body += d;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      res.on("error", (err) => resolve({ error: err.message }));
+    });
+    req.on("error", (err) => resolve({ error: err.message }));
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.end();
+  });
+}
+
+/** Is a process with this pid still alive? */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The pids of a process's children (from /proc). */
+export function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) out.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return out;
 }

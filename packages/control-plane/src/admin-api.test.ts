@@ -6,6 +6,7 @@ import { Writable } from "node:stream";
 import { loadRuntimeSnapshot } from "@nano/worker/isolate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createAdminApi } from "./admin-api.js";
+import { checkApp } from "./app-check.js";
 import { LogRing } from "./log-ring.js";
 import { createLogger } from "./logger.js";
 import { Metrics } from "./metrics.js";
@@ -21,21 +22,31 @@ const ok = (text: string) =>
 let api: ReturnType<typeof createAdminApi>;
 let state: ServingState;
 let logs: LogRing;
+let store: SqliteStore;
+const lifted: string[] = [];
 
 beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), "nano-api-"));
-  const store = new SqliteStore(join(dir, "registry.db"), SecretBox.fromFile(join(dir, "secret.key")));
+  store = new SqliteStore(join(dir, "registry.db"), SecretBox.fromFile(join(dir, "secret.key")));
   state = new ServingState(store);
+  const snapshot = loadRuntimeSnapshot();
   logs = new LogRing();
   const sink = new Writable({ write: (_c, _e, done) => done() });
   api = createAdminApi({
     store,
-    state,
+    changed: async () => {
+      state.refresh();
+    },
+    onLift: (app) => lifted.push(app),
     metrics: new Metrics(),
     logs,
     token: TOKEN,
     logger: createLogger({ destination: sink }),
-    deploy: { store, snapshot: loadRuntimeSnapshot(), reservedPorts: [8080, 8788] },
+    deploy: {
+      store,
+      check: async (code, o) => checkApp(snapshot, code, o),
+      reservedPorts: [8080, 8788],
+    },
   });
 });
 
@@ -155,6 +166,33 @@ describe("deploys, versions and rollback", () => {
     await readUntil('"msg":"live record"');
     expect(text).toMatch(/event: log\ndata: \{"time":2,"app":"alpha","level":"warn","msg":"live record"\}/);
     await reader.cancel();
+  });
+
+  it("shows a quarantine in force, answers it at the ingress, and lifts it on request", async () => {
+    store.quarantine("alpha", { untilMs: Date.now() + 60_000, level: 1, reason: "3 crashes" });
+    state.refresh();
+    const quarantined = state.wireFor("alpha");
+    expect(quarantined).toMatchObject({ code: "NANO_ERR_APP_QUARANTINED", status: 503 });
+    expect((quarantined as { retryAfter: number }).retryAfter).toBeGreaterThan(55);
+    const listed = (await (await call("GET", "/v1/apps")).json()) as { apps: { name: string; quarantine: unknown }[] };
+    expect(listed.apps.find((a) => a.name === "alpha")?.quarantine).toMatchObject({
+      reason: "3 crashes",
+      level: 1,
+      until: expect.stringMatching(/^\d{4}-/),
+    });
+    expect(await (await call("POST", "/v1/apps/alpha/unquarantine")).json()).toEqual({ app: "alpha", lifted: true });
+    expect(lifted).toContain("alpha");
+    expect(state.wireFor("alpha")).toMatchObject({ app: "alpha" });
+    expect(((await (await call("GET", "/v1/apps/alpha")).json()) as { quarantine: unknown }).quarantine).toBeNull();
+    expect(await (await call("POST", "/v1/apps/alpha/unquarantine")).json()).toEqual({ app: "alpha", lifted: false });
+    await expectError(call("POST", "/v1/apps/nobody/unquarantine"), 404, "NANO_ERR_NOT_FOUND");
+  });
+
+  it("a quarantine whose cool-off has ended is not in force", async () => {
+    store.quarantine("alpha", { untilMs: Date.now() - 1, level: 1, reason: "old" });
+    state.refresh();
+    expect(state.wireFor("alpha")).toMatchObject({ app: "alpha" });
+    expect(((await (await call("GET", "/v1/apps/alpha")).json()) as { quarantine: unknown }).quarantine).toBeNull();
   });
 
   it("deletes an app", async () => {

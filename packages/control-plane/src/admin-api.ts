@@ -12,12 +12,17 @@ import { checkAppName, type DeployContext, deployVersion } from "./deploy.js";
 import type { LogRing } from "./log-ring.js";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
-import type { RegistryStore } from "./registry/store.js";
-import type { ServingState } from "./serving-state.js";
+import type { AppRecord, RegistryStore } from "./registry/store.js";
+import type { RuntimeInfo } from "./runtime-processes.js";
 
 export interface AdminOptions {
   store: RegistryStore;
-  state: ServingState;
+  /** Called after every registry change; resolves when the serving side sees it. */
+  changed(): Promise<void>;
+  /** The runtime processes, under `nano start`: /readyz and /v1/processes report them. */
+  runtime?: { readonly ready: number; list(): RuntimeInfo[] };
+  /** An app's quarantine was lifted (a deploy or the operator): its crash count starts over. */
+  onLift?(app: string): void;
   deploy: DeployContext;
   metrics: Metrics;
   logs: LogRing;
@@ -57,6 +62,18 @@ function onlyFields(body: Record<string, unknown>, allowed: string[]): void {
   }
 }
 
+/** An app as the API shows it: its quarantine only while it is in force, with a readable end. */
+function publicApp(app: AppRecord) {
+  const q = app.quarantine;
+  return {
+    ...app,
+    quarantine:
+      q && q.untilMs > Date.now()
+        ? { until: new Date(q.untilMs).toISOString(), reason: q.reason, level: q.level, since: q.since }
+        : null,
+  };
+}
+
 function requireApp(store: RegistryStore, name: string) {
   checkAppName(name);
   const app = store.getApp(name);
@@ -65,7 +82,7 @@ function requireApp(store: RegistryStore, name: string) {
 }
 
 export function createAdminApi(opts: AdminOptions): Hono {
-  const { store, state } = opts;
+  const { store } = opts;
   const api = new Hono();
 
   api.onError((err) => {
@@ -81,7 +98,12 @@ export function createAdminApi(opts: AdminOptions): Hono {
   );
 
   api.get("/healthz", (c) => c.json({ status: "ok" }));
-  api.get("/readyz", (c) => c.json({ status: "ready", apps: store.listApps().length }));
+  // Ready while at least one runtime process serves (always, without runtime processes).
+  api.get("/readyz", (c) => {
+    const processes = opts.runtime?.ready ?? null;
+    if (processes === 0) return c.json({ status: "not ready", processes }, 503);
+    return c.json({ status: "ready", apps: store.listApps().length, ...(processes === null ? {} : { processes }) });
+  });
 
   api.use("*", async (c, next) => {
     if (c.req.path === "/metrics" && opts.publicMetrics) return next();
@@ -93,7 +115,9 @@ export function createAdminApi(opts: AdminOptions): Hono {
     return c.body(await opts.metrics.registry.metrics(), 200, { "content-type": opts.metrics.registry.contentType });
   });
 
-  api.get("/v1/apps", (c) => c.json({ apps: store.listApps() }));
+  api.get("/v1/apps", (c) => c.json({ apps: store.listApps().map(publicApp) }));
+
+  api.get("/v1/processes", (c) => c.json({ processes: opts.runtime?.list() ?? [] }));
 
   api.post(
     "/v1/apps/:name/versions",
@@ -115,9 +139,10 @@ export function createAdminApi(opts: AdminOptions): Hono {
         throw new NanoError("NANO_ERR_BAD_REQUEST", `"bundle" must be a non-empty string (the bundled app script)`);
       }
       try {
-        const r = deployVersion(opts.deploy, name, body.bundle, body.manifest ?? {}, "admin-api");
+        const r = await deployVersion(opts.deploy, name, body.bundle, body.manifest ?? {}, "admin-api");
         opts.metrics.deploy(r.created ? "created" : "unchanged");
-        state.refresh();
+        opts.onLift?.(name);
+        await opts.changed();
         opts.logger.info({ app: name, version: r.version, created: r.created }, "deploy");
         return c.json({ ...r, active: true }, r.created ? 201 : 200);
       } catch (err) {
@@ -130,18 +155,19 @@ export function createAdminApi(opts: AdminOptions): Hono {
   api.get("/v1/apps/:name", async (c) => {
     const app = requireApp(store, c.req.param("name"));
     return c.json({
-      ...app,
+      ...publicApp(app),
       versions: store.listVersions(app.name),
       secrets: store.listSecretNames(app.name),
       requests: await opts.metrics.requestCounts(app.name),
     });
   });
 
-  api.delete("/v1/apps/:name", (c) => {
+  api.delete("/v1/apps/:name", async (c) => {
     const app = requireApp(store, c.req.param("name"));
     store.deleteApp(app.name);
     opts.logs.drop(app.name);
-    state.refresh();
+    opts.onLift?.(app.name);
+    await opts.changed();
     return c.json({ deleted: app.name });
   });
 
@@ -171,8 +197,22 @@ export function createAdminApi(opts: AdminOptions): Hono {
       target = previous.version;
     }
     store.activate(app.name, target, "rollback");
-    state.refresh();
+    if (target !== app.activeVersion) {
+      store.liftQuarantine(app.name);
+      opts.onLift?.(app.name);
+    }
+    await opts.changed();
     return c.json({ app: app.name, version: target, previous: app.activeVersion });
+  });
+
+  api.post("/v1/apps/:name/unquarantine", async (c) => {
+    const app = requireApp(store, c.req.param("name"));
+    const lifted = app.quarantine !== null && app.quarantine.untilMs > Date.now();
+    store.liftQuarantine(app.name);
+    opts.onLift?.(app.name);
+    await opts.changed();
+    opts.logger.info({ app: app.name, lifted }, "unquarantine");
+    return c.json({ app: app.name, lifted });
   });
 
   api.get("/v1/apps/:name/secrets", (c) => {
@@ -191,16 +231,16 @@ export function createAdminApi(opts: AdminOptions): Hono {
       throw new NanoError("NANO_ERR_PAYLOAD_TOO_LARGE", "a secret may be at most 64 KiB");
     }
     store.setSecret(app.name, key, body.value);
-    state.refresh();
+    await opts.changed();
     return c.json({ app: app.name, secret: key });
   });
 
-  api.delete("/v1/apps/:name/secrets/:key", (c) => {
+  api.delete("/v1/apps/:name/secrets/:key", async (c) => {
     const app = requireApp(store, c.req.param("name"));
     const key = c.req.param("key");
     if (!store.deleteSecret(app.name, key))
       throw new NanoError("NANO_ERR_NOT_FOUND", `app "${app.name}" has no secret "${key}"`);
-    state.refresh();
+    await opts.changed();
     return c.json({ app: app.name, deleted: key });
   });
 

@@ -11,6 +11,7 @@ export interface CheckedApp {
   cachedData: ArrayBuffer | null;
 }
 
+/** Checks in the calling process: `nano serve` (one developer's app) and the checker process. */
 export function checkApp(
   snapshot: SharedArrayBuffer,
   code: string,

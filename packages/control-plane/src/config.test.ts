@@ -45,6 +45,29 @@ describe("resolveConfig", () => {
     );
   });
 
+  it("reads the serving tier's settings (processes, quarantine, throttle) from every source, in range", () => {
+    const empty = mkdtempSync(join(tmpdir(), "nano-empty-"));
+    expect(resolveConfig({ dataDir: empty }, {})).toMatchObject({
+      processes: null,
+      quarantineCrashes: 3,
+      quarantineWindowS: 60,
+      throttleKills: 3,
+      appMaxInflight: 128,
+    });
+    expect(resolveConfig({ dataDir: empty, processes: 3 }, { NANO_PROCESSES: "5" }).processes).toBe(3);
+    expect(resolveConfig({ dataDir: empty }, { NANO_PROCESSES: "5", NANO_THROTTLE_CPU_MS_PER_S: "20" })).toMatchObject({
+      processes: 5,
+      throttleCpuMsPerS: 20,
+    });
+    const withKeys = join(dir, "tier.json");
+    writeFileSync(withKeys, JSON.stringify({ quarantineCrashes: 2, drainTimeoutS: 0 }));
+    expect(resolveConfig({ config: withKeys }, {})).toMatchObject({ quarantineCrashes: 2, drainTimeoutS: 0 });
+    expect(() => resolveConfig({ dataDir: empty }, { NANO_PROCESSES: "0" })).toThrow(
+      /NANO_PROCESSES: processes must be an integer from 1 to 64/,
+    );
+    expect(() => resolveConfig({ dataDir: empty }, { NANO_QUARANTINE_CRASHES: "" })).not.toThrow();
+  });
+
   it("names the source of a bad value", () => {
     expect(() => resolveConfig({ config: file }, { NANO_PORT: "http" })).toThrow(/NANO_PORT: port must be an integer/);
     const badFile = join(dir, "bad.json");

@@ -18,6 +18,22 @@ export interface ServerConfig {
   threads: number | null;
   /** Let apps fetch loopback and private addresses (local development only). */
   allowPrivateFetch: boolean;
+  /** Runtime processes (ingress + worker pool each); null: at least 2, more on larger machines. */
+  processes: number | null;
+  /** Fatal crashes of an app's runtime processes within the window that quarantine it. */
+  quarantineCrashes: number;
+  quarantineWindowS: number;
+  /** First quarantine's cool-off; it doubles with each quarantine in a row (up to an hour). */
+  quarantineCooloffS: number;
+  /** CPU-limit kills of an app within the window (per runtime process) that throttle it. */
+  throttleKills: number;
+  throttleWindowS: number;
+  /** CPU time a throttled app may use per second, per runtime process. */
+  throttleCpuMsPerS: number;
+  /** Requests of one app in flight or queued per runtime process; more answer 503. */
+  appMaxInflight: number;
+  /** How long SIGTERM waits for requests in flight before the processes exit. */
+  drainTimeoutS: number;
 }
 
 export const DEFAULTS: ServerConfig = {
@@ -30,6 +46,15 @@ export const DEFAULTS: ServerConfig = {
   publicMetrics: false,
   threads: null,
   allowPrivateFetch: false,
+  processes: null,
+  quarantineCrashes: 3,
+  quarantineWindowS: 60,
+  quarantineCooloffS: 60,
+  throttleKills: 3,
+  throttleWindowS: 10,
+  throttleCpuMsPerS: 100,
+  appMaxInflight: 128,
+  drainTimeoutS: 10,
 };
 
 type Source = Partial<Record<keyof ServerConfig, unknown>>;
@@ -44,6 +69,31 @@ const ENV: Record<keyof ServerConfig, string> = {
   publicMetrics: "NANO_PUBLIC_METRICS",
   threads: "NANO_THREADS",
   allowPrivateFetch: "NANO_ALLOW_PRIVATE_FETCH",
+  processes: "NANO_PROCESSES",
+  quarantineCrashes: "NANO_QUARANTINE_CRASHES",
+  quarantineWindowS: "NANO_QUARANTINE_WINDOW_S",
+  quarantineCooloffS: "NANO_QUARANTINE_COOLOFF_S",
+  throttleKills: "NANO_THROTTLE_KILLS",
+  throttleWindowS: "NANO_THROTTLE_WINDOW_S",
+  throttleCpuMsPerS: "NANO_THROTTLE_CPU_MS_PER_S",
+  appMaxInflight: "NANO_APP_MAX_INFLIGHT",
+  drainTimeoutS: "NANO_DRAIN_TIMEOUT_S",
+};
+
+/** Integer settings and their allowed ranges. */
+const INTEGERS: Partial<Record<keyof ServerConfig, [number, number]>> = {
+  port: [0, 65535],
+  adminPort: [0, 65535],
+  threads: [1, 256],
+  processes: [1, 64],
+  quarantineCrashes: [1, 1_000],
+  quarantineWindowS: [1, 86_400],
+  quarantineCooloffS: [1, 86_400],
+  throttleKills: [1, 1_000],
+  throttleWindowS: [1, 3_600],
+  throttleCpuMsPerS: [1, 100_000],
+  appMaxInflight: [1, 1_000_000],
+  drainTimeoutS: [0, 3_600],
 };
 
 function bad(where: string, message: string): never {
@@ -51,16 +101,15 @@ function bad(where: string, message: string): never {
 }
 
 function coerce(key: keyof ServerConfig, value: unknown, where: string): unknown {
+  const range = INTEGERS[key];
+  if (range) {
+    const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+    const [min, max] = range;
+    if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max)
+      bad(where, `${key} must be an integer from ${min} to ${max}`);
+    return n;
+  }
   switch (key) {
-    case "port":
-    case "adminPort":
-    case "threads": {
-      const n = typeof value === "string" ? Number(value) : value;
-      const min = key === "threads" ? 1 : 0;
-      if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > 65535)
-        bad(where, `${key} must be an integer`);
-      return n;
-    }
     case "publicMetrics":
     case "allowPrivateFetch":
       if (typeof value === "boolean") return value;

@@ -2,19 +2,27 @@
  * The deploy pipeline: validate the manifest and bundle, refuse route/port conflicts, load the bundle
  * in a throwaway isolate (syntax, top-level errors, fetch handler, memory and time limits; produces the
  * code cache), store the version, and only then switch the active version. Any failure leaves the
- * previous version serving. Identical content returns the existing version.
+ * previous version serving. Identical content returns the existing version. The check runs tenant
+ * code, so under `nano start` it runs in a checker process of its own (checker.ts), never here.
  */
 import { createHash } from "node:crypto";
+import type { AppLimits } from "@nano/worker";
 import { NanoError } from "@nano/worker";
-import { checkApp } from "./app-check.js";
+import type { CheckedApp } from "./app-check.js";
 import { MAX_BUNDLE_BYTES } from "./bundler.js";
 import { APP_NAME, parseManifest } from "./manifest.js";
 import type { RegistryStore } from "./registry/store.js";
 import { checkConflicts } from "./router.js";
 
+/** Loads a bundle in a throwaway isolate: resolves with its code cache or rejects with a NanoError. */
+export type AppChecker = (
+  code: string,
+  opts: { name: string; vars: Record<string, string>; limits: Partial<AppLimits> },
+) => Promise<CheckedApp>;
+
 export interface DeployContext {
   store: RegistryStore;
-  snapshot: SharedArrayBuffer;
+  check: AppChecker;
   /** The server's own ports, which no app may claim. */
   reservedPorts: number[];
 }
@@ -36,13 +44,13 @@ export function checkAppName(name: string): void {
   }
 }
 
-export function deployVersion(
+export async function deployVersion(
   ctx: DeployContext,
   app: string,
   bundle: string,
   rawManifest: unknown,
   by: string,
-): DeployResult {
+): Promise<DeployResult> {
   checkAppName(app);
   const manifest = parseManifest(rawManifest ?? {});
   if (manifest.name !== undefined && manifest.name !== app) {
@@ -57,14 +65,19 @@ export function deployVersion(
     .digest("hex");
   const known = ctx.store.listVersions(app).find((v) => v.hash === hash);
   if (known) {
-    if (!known.active) ctx.store.activate(app, known.version, by);
+    if (!known.active) {
+      ctx.store.activate(app, known.version, by);
+      ctx.store.liftQuarantine(app);
+    }
     return { app, version: known.version, hash, created: false };
   }
-  const checked = checkApp(ctx.snapshot, bundle, {
+  const checked = await ctx.check(bundle, {
     name: app,
     vars: manifest.vars ?? {},
     limits: manifest.limits ?? {},
   });
+  // Other deploys may have landed while this one was checked: their routes count too.
+  checkConflicts(app, manifest, ctx.store.listApps(), ctx.reservedPorts);
   const { version, created } = ctx.store.putVersion(app, {
     hash,
     code: bundle,
@@ -72,5 +85,7 @@ export function deployVersion(
     cachedData: checked.cachedData ? new Uint8Array(checked.cachedData) : null,
   });
   ctx.store.activate(app, version, by);
+  // A quarantine is about the code that crashed: a new version starts with a clean record.
+  ctx.store.liftQuarantine(app);
   return { app, version, hash, created };
 }

@@ -7,7 +7,8 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { HttpBindings } from "@hono/node-server";
 import { type FetchResult, NanoError, type RequestWire, type VersionWire, type WorkerPool } from "@nano/worker";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import type { AppGovernor } from "./app-governor.js";
 import { type Logger, logAppRecords } from "./logger.js";
 import { streamFromPort } from "./port-stream.js";
 
@@ -35,6 +36,8 @@ export interface IngressOptions {
   resolve(host: string, path: string): VersionWire | NanoError | null;
   logger: Logger;
   observer?: IngressObserver;
+  /** Per-app in-flight bounds and the CPU throttle; none: every request goes to the pool. */
+  governor?: AppGovernor;
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<ArrayBuffer | null> {
@@ -109,14 +112,21 @@ function headerRecord(flat: string[], hasBody: boolean): Record<string, string |
 }
 
 function errorResponse(err: NanoError, requestId: string): Response {
-  return new Response(JSON.stringify(err.toJSON()), {
-    status: err.status,
-    headers: { "content-type": "application/json", "x-request-id": requestId },
-  });
+  const headers: Record<string, string> = { "content-type": "application/json", "x-request-id": requestId };
+  if (err.retryAfter !== undefined) headers["retry-after"] = String(err.retryAfter);
+  return new Response(JSON.stringify(err.toJSON()), { status: err.status, headers });
 }
+
+/** A reason phrase Node may write: field-value characters only (RFC 9112 §4), never CR or LF. */
+const REASON_PHRASE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindings }> {
   const app = new Hono<{ Bindings: HttpBindings }>();
+  // No exception on the request path may escape to the process: it serves every other app too.
+  app.onError((err) => {
+    opts.logger.error({ err }, "ingress error");
+    return errorResponse(new NanoError("NANO_ERR_INTERNAL"), randomUUID());
+  });
   app.all("*", async (c) => {
     const started = performance.now();
     const incoming = c.env.incoming;
@@ -129,6 +139,54 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
     if (version instanceof NanoError) return errorResponse(version, requestId);
 
     const method = incoming.method ?? "GET";
+    const record = (status: number, result: FetchResult) =>
+      opts.observer?.onRequest({
+        requestId,
+        app: version.app,
+        version: version.id,
+        method,
+        path,
+        status,
+        seconds: (performance.now() - started) / 1000,
+        result,
+      });
+    const refused = opts.governor?.admit(version.app);
+    if (refused) {
+      // Answered at once: the request never holds a thread that well-behaved apps need.
+      record(refused.status, {
+        response: null,
+        error: { code: refused.code, message: refused.message },
+        logs: [],
+        cpuMs: 0,
+        coldStart: false,
+      });
+      return errorResponse(refused, requestId);
+    }
+    let released = false;
+    const release = (result: FetchResult | null) => {
+      if (released) return;
+      released = true;
+      opts.governor?.release(version.app, result?.cpuMs ?? 0, result?.error?.code);
+    };
+    try {
+      return await forward(c, version, method, host, path, requestId, started, record, release);
+    } finally {
+      release(null);
+    }
+  });
+
+  async function forward(
+    c: Context<{ Bindings: HttpBindings }>,
+    version: VersionWire,
+    method: string,
+    host: string,
+    path: string,
+    requestId: string,
+    started: number,
+    record: (status: number, result: FetchResult) => void,
+    release: (result: FetchResult) => void,
+  ): Promise<Response> {
+    const incoming = c.env.incoming;
     let body: ArrayBuffer | null = null;
     if (method !== "GET" && method !== "HEAD") {
       try {
@@ -154,6 +212,7 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
       body,
     };
     const result = await opts.pool.fetch(version, request);
+    release(result);
     const fields = { requestId, app: version.app, version: version.id };
     logAppRecords(opts.logger, result.logs, fields);
 
@@ -168,7 +227,7 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
       const r = result.response;
       const noBody = method === "HEAD" || [101, 204, 205, 304].includes(r.status);
       // node-server's writeHead passes no reason phrase, so Node uses statusMessage when it is set.
-      if (r.statusText) c.env.outgoing.statusMessage = r.statusText;
+      if (r.statusText && REASON_PHRASE.test(r.statusText)) c.env.outgoing.statusMessage = r.statusText;
       if (result.bodyPort) {
         // The app streams its body: pass chunks on as they come (a HEAD answer drops them).
         const stream = streamFromPort(result.bodyPort);
@@ -186,16 +245,7 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
         });
       }
     }
-    opts.observer?.onRequest({
-      requestId,
-      app: version.app,
-      version: version.id,
-      method,
-      path,
-      status: response.status,
-      seconds: (performance.now() - started) / 1000,
-      result,
-    });
+    record(response.status, result);
     opts.logger.info(
       {
         ...fields,
@@ -209,6 +259,6 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
       "request",
     );
     return response;
-  });
+  }
   return app;
 }

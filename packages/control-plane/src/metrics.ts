@@ -1,8 +1,17 @@
 /**
- * Prometheus metrics (prom-client, one registry per server). The ingress reports each request; the
- * deploy pipeline reports deploys. Names follow DESIGN.md §8.
+ * Prometheus metrics (prom-client, one registry in the supervisor). Runtime processes report their
+ * requests in batches and the supervisor counts them here, so counters survive a runtime process's
+ * death and one scrape shows the whole server. Names follow DESIGN.md §8.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/** What the supervisor knows at scrape time. */
+export interface MetricSources {
+  queueDepth?: () => number;
+  runtimeProcesses?: () => number;
+  quarantinedApps?: () => number;
+  runtimeMemory?: () => [number, number][];
+}
 
 export class Metrics {
   readonly registry = new Registry();
@@ -43,14 +52,43 @@ export class Metrics {
     labelNames: ["result"] as const,
     registers: [this.registry],
   });
-  readonly queueDepth = new Gauge({
-    name: "nano_queue_depth",
-    help: "Requests waiting for a worker thread",
+  readonly #throttled = new Counter({
+    name: "nano_throttled_requests_total",
+    help: "Requests answered 503 at once because their app was throttled for exceeding its CPU limit",
+    labelNames: ["app"] as const,
+    registers: [this.registry],
+  });
+  readonly #restarts = new Counter({
+    name: "nano_runtime_restarts_total",
+    help: "Runtime processes that died and were restarted, by signal, exit or unresponsive",
+    labelNames: ["reason"] as const,
     registers: [this.registry],
   });
 
-  constructor() {
+  constructor(sources: MetricSources = {}) {
     collectDefaultMetrics({ register: this.registry });
+    const gauge = (name: string, help: string, read: (() => number) | undefined) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(read?.() ?? 0);
+        },
+      });
+    gauge("nano_queue_depth", "Requests waiting for a worker thread, in all runtime processes", sources.queueDepth);
+    gauge("nano_runtime_processes", "Runtime processes serving now", sources.runtimeProcesses);
+    gauge("nano_quarantined_apps", "Apps in quarantine after repeated crashes", sources.quarantinedApps);
+    new Gauge({
+      name: "nano_runtime_resident_memory_bytes",
+      help: "Resident memory of each runtime process, as it last reported",
+      labelNames: ["process"] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [slot, rss] of sources.runtimeMemory?.() ?? []) this.set({ process: String(slot) }, rss);
+      },
+    });
   }
 
   request(app: string, status: number, seconds: number, cpuMs: number, cold: boolean, errorCode?: string): void {
@@ -67,6 +105,11 @@ export class Metrics {
             ? "wall"
             : null;
     if (reason) this.#kills.inc({ app, reason });
+    if (errorCode === "NANO_ERR_APP_THROTTLED") this.#throttled.inc({ app });
+  }
+
+  runtimeRestart(reason: string): void {
+    this.#restarts.inc({ reason });
   }
 
   deploy(result: "created" | "unchanged" | "failed"): void {

@@ -5,7 +5,9 @@
 import { prepareVersion, type VersionWire, WorkerPool } from "@nano/worker";
 import { loadRuntimeSnapshot } from "@nano/worker/isolate";
 import { checkApp } from "./app-check.js";
+import { AppGovernor } from "./app-governor.js";
 import { bundleApp } from "./bundler.js";
+import { DEFAULTS as CONFIG_DEFAULTS } from "./config.js";
 import { createIngress } from "./ingress.js";
 import { createLogger, type Logger } from "./logger.js";
 import { listen } from "./server.js";
@@ -46,7 +48,13 @@ export async function serveApp(opts: ServeOptions): Promise<ServingApp> {
     snapshot,
     outbound: { allowPrivate: opts.allowPrivateFetch ?? false },
   });
-  const ingress = createIngress({ pool, logger, resolve: () => version });
+  const governor = new AppGovernor({
+    maxInflight: CONFIG_DEFAULTS.appMaxInflight,
+    throttleKills: CONFIG_DEFAULTS.throttleKills,
+    throttleWindowMs: CONFIG_DEFAULTS.throttleWindowS * 1000,
+    throttleCpuMsPerS: CONFIG_DEFAULTS.throttleCpuMsPerS,
+  });
+  const ingress = createIngress({ pool, logger, governor, resolve: () => version });
   const server = await listen(ingress, { port: opts.port ?? 8080, host: opts.host ?? "127.0.0.1" });
   return {
     name: bundle.name,

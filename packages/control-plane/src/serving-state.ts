@@ -18,12 +18,19 @@ export class ServingState {
   #active = new Map<string, number>();
   #ports = new Map<number, string>();
   #wires = new Map<string, VersionWire>();
+  /** Apps with a quarantine on record, and when it ends (epoch ms). */
+  #quarantines = new Map<string, number>();
   #timer: NodeJS.Timeout | null = null;
   #listeners: (() => void)[] = [];
 
   constructor(store: RegistryStore) {
     this.#store = store;
     this.refresh();
+  }
+
+  /** The registry generation this state reflects. */
+  get generation(): number {
+    return this.#generation;
   }
 
   /** Polls the registry's generation; cheap enough to run every few hundred milliseconds. */
@@ -47,6 +54,9 @@ export class ServingState {
     this.#ports = new Map(
       apps.filter((a) => a.port !== null && a.activeVersion !== null).map((a) => [a.port as number, a.name]),
     );
+    this.#quarantines = new Map(
+      apps.filter((a) => a.quarantine !== null).map((a) => [a.name, a.quarantine?.untilMs as number]),
+    );
     this.#wires.clear();
     for (const fn of this.#listeners) fn();
     return true;
@@ -69,6 +79,17 @@ export class ServingState {
 
   /** The app's active version in wire form, built once per registry generation. */
   wireFor(app: string): Resolution {
+    const until = this.#quarantines.get(app);
+    if (until !== undefined) {
+      const left = until - Date.now();
+      if (left > 0) {
+        return new NanoError(
+          "NANO_ERR_APP_QUARANTINED",
+          `app "${app}" is quarantined after repeated crashes of its runtime processes; deploy a new version or wait`,
+          { retryAfter: Math.ceil(left / 1000) },
+        );
+      }
+    }
     const cached = this.#wires.get(app);
     if (cached) return cached;
     const version = this.#active.get(app);

@@ -1,32 +1,63 @@
 /**
- * `nano start`: the registry, the admin API with /metrics, the ingress and the worker pool in one
- * process. The serving side (ingress + pool) learns of deploys through ServingState, which reads the
- * registry, so it can move into separate supervised processes without changing the admin side.
+ * `nano start`: the supervisor. It keeps the registry (the only writer), the admin API with
+ * /metrics, and the aggregation of metrics and logs; it never runs tenant code. Serving happens in N
+ * runtime processes (runtime-main.ts) that share the ingress port, and deploy checks in a checker
+ * process (checker-main.ts): either may die without taking anything else down. A runtime process
+ * that dies is restarted; an app that keeps killing them is quarantined.
  */
 import { mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { WorkerPool } from "@nano/worker";
-import { loadRuntimeSnapshot } from "@nano/worker/isolate";
+import { NanoError } from "@nano/worker";
 import { createAdminApi } from "./admin-api.js";
 import { loadOrCreateToken } from "./admin-token.js";
+import { Checker } from "./checker.js";
 import type { ServerConfig } from "./config.js";
-import { createIngress, type IngressObserver } from "./ingress.js";
+import { QuarantinePolicy } from "./crash-policy.js";
 import { LogRing } from "./log-ring.js";
 import { createLogger, type Logger } from "./logger.js";
 import { Metrics } from "./metrics.js";
 import { SecretBox } from "./registry/secret-box.js";
 import { SqliteStore } from "./registry/sqlite-store.js";
-import { type Listening, listen } from "./server.js";
-import { ServingState } from "./serving-state.js";
+import { type RuntimeCrash, RuntimeProcesses } from "./runtime-processes.js";
+import { listen } from "./server.js";
 
 export interface RunningServer {
   url: string;
   adminUrl: string;
   tokenPath: string | null;
   tokenCreated: boolean;
-  /** Ports opened for apps that asked for one. */
-  appPorts(): number[];
+  processes: number;
+  /** Drains the runtime processes (up to the drain timeout), then stops everything. */
   close(): Promise<void>;
+}
+
+/** At least two runtime processes, so one crash never takes all serving capacity; one per 2 cores. */
+export function defaultProcesses(cores = availableParallelism()): number {
+  return Math.max(2, Math.floor(cores / 2));
+}
+
+/** Threads per runtime process: the cores shared out, at least one each. */
+export function defaultThreads(processes: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / processes));
+}
+
+/**
+ * Checks that the ingress port is free (runtime processes bind it with SO_REUSEPORT, which would
+ * silently share it with another NANO) and turns port 0 into a real one for all of them.
+ */
+function claimPort(port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", (err: NodeJS.ErrnoException) =>
+      reject(new NanoError("NANO_ERR_CONFIG", `cannot listen on ${host}:${port}: ${err.code ?? err.message}`)),
+    );
+    probe.listen({ port, host }, () => {
+      const actual = (probe.address() as { port: number }).port;
+      probe.close(() => resolve(actual));
+    });
+  });
 }
 
 export async function startServer(config: ServerConfig, logger: Logger = createLogger()): Promise<RunningServer> {
@@ -37,95 +68,136 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     join(config.dataDir, "registry.db"),
     SecretBox.fromFile(join(config.dataDir, "secret.key")),
   );
-  const snapshot = loadRuntimeSnapshot();
-  const pool = new WorkerPool({
-    snapshot,
-    ...(config.threads ? { threads: config.threads } : {}),
-    outbound: { allowPrivate: config.allowPrivateFetch },
-  });
-  const state = new ServingState(store);
-  state.watch();
-  const metrics = new Metrics();
+  const count = config.processes ?? defaultProcesses();
   const logs = new LogRing();
+  const policy = new QuarantinePolicy({
+    crashes: config.quarantineCrashes,
+    windowMs: config.quarantineWindowS * 1000,
+    cooloffMs: config.quarantineCooloffS * 1000,
+  });
+  const port = await claimPort(config.port, config.host);
 
-  const observer: IngressObserver = {
-    onRequest(r) {
-      metrics.request(r.app, r.status, r.seconds, r.result.cpuMs, r.result.coldStart, r.result.error?.code);
-      metrics.queueDepth.set(pool.queueSize);
-      for (const l of r.result.logs) {
-        logs.add({ time: l.time, app: r.app, level: l.level, msg: l.msg, requestId: r.requestId, version: r.version });
-      }
+  // The checker first: it also makes the runtime snapshot the runtime processes then read from disk.
+  const checker = new Checker(logger);
+  await checker.start();
+
+  let runtimes: RuntimeProcesses | null = null;
+  const metrics = new Metrics({
+    queueDepth: () => runtimes?.queueDepth ?? 0,
+    runtimeProcesses: () => runtimes?.ready ?? 0,
+    quarantinedApps: () => store.listApps().filter((a) => (a.quarantine?.untilMs ?? 0) > Date.now()).length,
+    runtimeMemory: () => (runtimes?.list() ?? []).filter((p) => p.pid !== null).map((p) => [p.slot, p.rss]),
+  });
+
+  const onCrash = (crash: RuntimeCrash) => {
+    metrics.runtimeRestart(crash.reason);
+    const { pid: runtimePid, ...fields } = crash;
+    logger.error(
+      { event: "runtime-crash", runtimePid, ...fields },
+      `runtime process ${crash.slot} (pid ${runtimePid}) died (${crash.signal ?? `exit code ${crash.code}`})` +
+        `${crash.apps.length ? ` running ${crash.apps.join(", ")}` : ""}; restarting in ${crash.restartInMs} ms`,
+    );
+    const now = Date.now();
+    for (const app of crash.apps) {
+      const record = store.getApp(app);
+      if (!record) continue;
       logs.add({
-        time: Date.now(),
-        app: r.app,
-        level: r.status >= 500 ? "error" : "info",
-        msg: `${r.method} ${r.path} ${r.status}${r.result.error ? ` ${r.result.error.code}` : ""}`,
-        requestId: r.requestId,
-        version: r.version,
-        status: r.status,
-        durationMs: Math.round(r.seconds * 1e5) / 100,
+        time: now,
+        app,
+        level: "error",
+        msg: `a runtime process died (${crash.signal ?? `exit code ${crash.code}`}) while running this app`,
       });
-    },
+      const q = policy.crashed(app, now, record.quarantine);
+      if (!q) continue;
+      store.quarantine(app, q);
+      const until = new Date(q.untilMs).toISOString();
+      const fields = { event: "quarantine", app, untilMs: q.untilMs, quarantineLevel: q.level, reason: q.reason };
+      logger.error(fields, `app ${app} quarantined until ${until}: ${q.reason}`);
+      logs.add({ time: now, app, level: "error", msg: `quarantined until ${until}: ${q.reason}` });
+      void runtimes?.refreshAll();
+    }
   };
 
-  const ingress = createIngress({ pool, logger, observer, resolve: (h, p) => state.resolve(h, p) });
-  const main = await listen(ingress, { port: config.port, host: config.host });
+  runtimes = new RuntimeProcesses({
+    count,
+    logger,
+    settings: {
+      host: config.host,
+      port,
+      dataDir: config.dataDir,
+      threads: config.threads ?? defaultThreads(count),
+      allowPrivateFetch: config.allowPrivateFetch,
+      appMaxInflight: config.appMaxInflight,
+      throttleKills: config.throttleKills,
+      throttleWindowMs: config.throttleWindowS * 1000,
+      throttleCpuMsPerS: config.throttleCpuMsPerS,
+      drainTimeoutMs: config.drainTimeoutS * 1000,
+    },
+    onReport(_slot, report) {
+      for (const r of report.requests) {
+        metrics.request(r.app, r.status, r.seconds, r.cpuMs, r.cold, r.errorCode ?? undefined);
+        for (const l of r.logs) {
+          logs.add({
+            time: l.time,
+            app: r.app,
+            level: l.level,
+            msg: l.msg,
+            requestId: r.requestId,
+            version: r.version,
+          });
+        }
+        logs.add({
+          time: Date.now(),
+          app: r.app,
+          level: r.status >= 500 ? "error" : "info",
+          msg: `${r.method} ${r.path} ${r.status}${r.errorCode ? ` ${r.errorCode}` : ""}`,
+          requestId: r.requestId,
+          version: r.version,
+          status: r.status,
+          durationMs: Math.round(r.seconds * 1e5) / 100,
+        });
+      }
+    },
+    onCrash,
+  });
+  try {
+    await runtimes.start();
+  } catch (err) {
+    await runtimes.stop(0);
+    await checker.close();
+    store.close();
+    throw err;
+  }
+
+  const live = runtimes;
   // The server's own ports, which no app may claim (the admin port is known once it listens).
-  const reservedPorts = [main.port];
+  const reservedPorts = [port];
   const admin = await listen(
     createAdminApi({
       store,
-      state,
+      changed: () => live.refreshAll(),
+      runtime: live,
+      onLift: (app) => policy.forget(app),
       metrics,
       logs,
       token,
       publicMetrics: config.publicMetrics,
       logger,
-      deploy: { store, snapshot, reservedPorts },
+      deploy: { store, check: checker.check, reservedPorts },
     }),
     { port: config.adminPort, host: config.adminHost },
   );
   reservedPorts.push(admin.port);
 
-  // Dedicated app ports follow the registry: opened when an app with "port" is active, closed after.
-  const appListeners = new Map<number, Promise<Listening | null>>();
-  const reconcilePorts = () => {
-    for (const port of state.ports.keys()) {
-      if (appListeners.has(port)) continue;
-      const app = createIngress({ pool, logger, observer, resolve: () => state.resolvePort(port) });
-      appListeners.set(
-        port,
-        listen(app, { port, host: config.host }).catch((err: Error) => {
-          logger.error({ port, err: err.message }, "cannot open the app's port");
-          appListeners.delete(port);
-          return null;
-        }),
-      );
-    }
-    for (const [port, listening] of appListeners) {
-      if (state.ports.has(port)) continue;
-      appListeners.delete(port);
-      void listening.then((l) => l?.close());
-    }
-  };
-  state.onChange(reconcilePorts);
-  reconcilePorts();
-  await Promise.all(appListeners.values());
-
   return {
-    url: main.url,
+    url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`,
     adminUrl: admin.url,
     tokenPath: tokenInfo?.path ?? null,
     tokenCreated: tokenInfo?.created ?? false,
-    appPorts: () => [...appListeners.keys()],
+    processes: count,
     async close() {
-      state.close();
-      await Promise.all([
-        main.close(),
-        admin.close(),
-        ...[...appListeners.values()].map((l) => l.then((x) => x?.close())),
-      ]);
-      await pool.close();
+      await live.stop(config.drainTimeoutS * 1000);
+      await Promise.all([admin.close(1_000), checker.close()]);
       store.close();
     },
   };

@@ -103,4 +103,6 @@ export interface ThreadData {
   spareIsolates: number;
   /** What the apps' outbound fetches may reach. */
   outbound: OutboundPolicy;
+  /** The runtime process's flight-recorder file (which app each thread is entering), if any. */
+  recorderPath: string | null;
 }

@@ -27,6 +27,12 @@ export const ERROR_CODES = {
   NANO_ERR_APP_NOT_FOUND: { status: 404, message: "no app serves this host or path" },
   NANO_ERR_EVAL: { status: 400, message: "evaluation failed" },
   NANO_ERR_TOOLCHAIN: { status: 500, message: "unsupported Node.js version" },
+  NANO_ERR_APP_QUARANTINED: { status: 503, message: "the app is quarantined after repeated crashes" },
+  NANO_ERR_APP_THROTTLED: { status: 503, message: "the app keeps exceeding its CPU limit and is throttled" },
+  NANO_ERR_APP_OVERLOADED: { status: 503, message: "the app has too many requests in flight" },
+  NANO_ERR_OVERLOADED: { status: 503, message: "the server is overloaded" },
+  NANO_ERR_APP_CHECK_CRASHED: { status: 400, message: "the app crashed the process that checked it" },
+  NANO_ERR_UNAVAILABLE: { status: 503, message: "the server is not ready" },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -35,11 +41,14 @@ export class NanoError extends Error {
   override readonly name = "NanoError";
   readonly code: ErrorCode;
   readonly status: number;
+  /** Seconds after which a retry may succeed (sent as `Retry-After`), for errors that pass. */
+  readonly retryAfter: number | undefined;
 
-  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; retryAfter?: number }) {
     super(message ?? ERROR_CODES[code].message, options);
     this.code = code;
     this.status = ERROR_CODES[code].status;
+    this.retryAfter = options?.retryAfter;
   }
 
   /** The JSON body the admin API and the ingress answer with. */

@@ -5,3 +5,10 @@ export { DEFINE_GLOBAL } from "@nano/webapi";
 export * from "./contract.js";
 export * from "./errors.js";
 export { prepareVersion, type VersionSpec, WorkerPool, type WorkerPoolOptions } from "./pool/worker-pool.js";
+export {
+  createRecorderFile,
+  type EntryRecorder,
+  FlightRecorder,
+  RECORDER_SLOTS,
+  readRecorderFile,
+} from "./thread/flight-recorder.js";

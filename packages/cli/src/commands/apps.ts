@@ -11,6 +11,7 @@ interface AppInfo {
   port: number | null;
   createdAt: string;
   updatedAt: string;
+  quarantine: { until: string; reason: string; level: number; since: string } | null;
 }
 
 const remote = (cmd: Command) =>
@@ -28,8 +29,15 @@ export function appsCommand(): Command {
     if (list.length === 0) return console.log("no apps deployed");
     console.log(
       table(
-        ["NAME", "VERSION", "ROUTES", "PORT", "UPDATED"],
-        list.map((a) => [a.name, a.activeVersion ?? "-", a.routes.join(",") || "-", a.port ?? "-", a.updatedAt]),
+        ["NAME", "VERSION", "ROUTES", "PORT", "STATUS", "UPDATED"],
+        list.map((a) => [
+          a.name,
+          a.activeVersion ?? "-",
+          a.routes.join(",") || "-",
+          a.port ?? "-",
+          a.quarantine ? `quarantined until ${a.quarantine.until}` : a.activeVersion === null ? "disabled" : "serving",
+          a.updatedAt,
+        ]),
       ),
     );
   });
@@ -50,6 +58,12 @@ export function appsCommand(): Command {
         `routes: ${info.routes.join(", ") || `${info.name}.localhost`}${info.port ? `; port ${info.port}` : ""}`,
       );
       console.log(`secrets: ${info.secrets.join(", ") || "none"}`);
+      if (info.quarantine) {
+        console.log(
+          `quarantined until ${info.quarantine.until} (${info.quarantine.reason}); ` +
+            `lifted by a new version or \`nano apps unquarantine ${info.name}\``,
+        );
+      }
       const reqs = Object.entries(info.requests);
       console.log(`requests since start: ${reqs.length ? reqs.map(([s, n]) => `${s}: ${n}`).join(", ") : "none"}`);
       console.log(
@@ -81,6 +95,18 @@ export function appsCommand(): Command {
       );
       console.log(
         opts.json ? JSON.stringify(r) : `${r.app}: version ${r.version} is active (was ${r.previous ?? "none"})`,
+      );
+    });
+
+  remote(apps.command("unquarantine").description("lift an app's quarantine now (a new version also lifts it)"))
+    .argument("<app>")
+    .action(async (name: string, opts: RemoteOptions) => {
+      const r = await new AdminClient(opts).request<{ app: string; lifted: boolean }>(
+        "POST",
+        `/v1/apps/${encodeURIComponent(name)}/unquarantine`,
+      );
+      console.log(
+        opts.json ? JSON.stringify(r) : r.lifted ? `${r.app}: quarantine lifted` : `${r.app} was not quarantined`,
       );
     });
 

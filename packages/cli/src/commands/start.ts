@@ -13,23 +13,33 @@ export function startCommand(): Command {
     .option("--admin-host <host>", "admin API address (default 127.0.0.1; NANO_ADMIN_HOST)")
     .option("--data-dir <dir>", "registry, keys and token (default ./.nano-data; NANO_DATA_DIR)")
     .option("--config <file>", "JSON config file (default <data-dir>/config.json; NANO_CONFIG)")
-    .option("--threads <n>", "worker threads (default cores - 1; NANO_THREADS)", (v) => Number(v))
+    .option("--processes <n>", "runtime processes (default max(2, cores / 2); NANO_PROCESSES)", (v) => Number(v))
+    .option("--threads <n>", "worker threads per runtime process (default cores / processes; NANO_THREADS)", (v) =>
+      Number(v),
+    )
     .option("--allow-private-fetch", "let apps fetch loopback and private addresses (NANO_ALLOW_PRIVATE_FETCH)")
     .action(async (opts: Record<string, unknown>) => {
       const flags = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
       const config = resolveConfig(flags);
       const server = await startServer(config);
-      console.error(`nano: ingress on ${server.url}, admin API on ${server.adminUrl}, data in ${config.dataDir}`);
+      console.error(
+        `nano: ingress on ${server.url}, admin API on ${server.adminUrl}, data in ${config.dataDir} ` +
+          `(${server.processes} runtime processes)`,
+      );
       if (server.tokenCreated) console.error(`nano: generated an admin token in ${server.tokenPath} (mode 0600)`);
       else if (server.tokenPath) console.error(`nano: admin token in ${server.tokenPath}`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off("SIGINT", stop);
           process.off("SIGTERM", stop);
+          // A second signal while draining stops at once.
+          process.once("SIGINT", () => process.exit(130));
+          process.once("SIGTERM", () => process.exit(143));
           server.close().then(resolve, resolve);
         };
         process.on("SIGINT", stop);
         process.on("SIGTERM", stop);
       });
+      process.exit(0);
     });
 }

@@ -37,4 +37,16 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       INSERT INTO meta (key, value) VALUES ('generation', 0);
     `,
   },
+  {
+    version: 2,
+    sql: `
+      CREATE TABLE quarantines (
+        app TEXT PRIMARY KEY REFERENCES apps(name) ON DELETE CASCADE,
+        until_ms INTEGER NOT NULL,
+        level INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        since TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -19,12 +19,31 @@ describe("SqliteStore on disk", () => {
     const a = openIn(dir);
     a.putVersion("app", version(1));
     a.activate("app", 1, "t");
-    expect(a.schemaVersions()).toEqual([1]);
+    expect(a.schemaVersions()).toEqual([1, 2]);
     a.close();
     const b = openIn(dir);
-    expect(b.schemaVersions()).toEqual([1]);
+    expect(b.schemaVersions()).toEqual([1, 2]);
     expect(b.getApp("app")?.activeVersion).toBe(1);
     b.close();
+  });
+
+  it("opens read-only for a serving process: sees the writer's changes, refuses to write", () => {
+    const dir = fresh();
+    const writer = openIn(dir);
+    writer.putVersion("app", version(1));
+    writer.activate("app", 1, "t");
+    writer.setSecret("app", "K", "v");
+    const reader = new SqliteStore(join(dir, "registry.db"), SecretBox.fromFile(join(dir, "secret.key")), {
+      readonly: true,
+    });
+    expect(reader.getApp("app")?.activeVersion).toBe(1);
+    expect(reader.getSecrets("app")).toEqual({ K: "v" });
+    const g = reader.generation();
+    writer.quarantine("app", { untilMs: 1, level: 1, reason: "r" });
+    expect(reader.generation()).toBeGreaterThan(g);
+    expect(() => reader.putVersion("other", version(2))).toThrow(/readonly/i);
+    reader.close();
+    writer.close();
   });
 
   it("keeps secrets encrypted at rest: the plaintext is in no file of the data directory", () => {

@@ -7,7 +7,15 @@ import Database from "better-sqlite3";
 import type { Manifest } from "../manifest.js";
 import { MIGRATIONS } from "./migrations.js";
 import type { SecretBox } from "./secret-box.js";
-import type { Activation, AppRecord, RegistryStore, VersionInput, VersionRecord, VersionSummary } from "./store.js";
+import type {
+  Activation,
+  AppRecord,
+  Quarantine,
+  RegistryStore,
+  VersionInput,
+  VersionRecord,
+  VersionSummary,
+} from "./store.js";
 
 interface AppRow {
   name: string;
@@ -15,6 +23,10 @@ interface AppRow {
   updated_at: string;
   active_version: number | null;
   manifest: string | null;
+  q_until: number | null;
+  q_level: number | null;
+  q_reason: string | null;
+  q_since: string | null;
 }
 
 const now = () => new Date().toISOString();
@@ -23,13 +35,18 @@ export class SqliteStore implements RegistryStore {
   readonly #db: Database.Database;
   readonly #box: SecretBox;
 
-  constructor(path: string, box: SecretBox) {
-    this.#db = new Database(path);
+  /**
+   * `readonly` opens an existing, migrated registry for a serving process: it reads, never writes
+   * (the supervisor is the one writer).
+   */
+  constructor(path: string, box: SecretBox, opts: { readonly?: boolean } = {}) {
+    this.#db = new Database(path, opts.readonly ? { readonly: true, fileMustExist: true } : {});
+    this.#db.pragma("busy_timeout = 5000");
+    this.#box = box;
+    if (opts.readonly) return;
     this.#db.pragma("journal_mode = WAL");
     this.#db.pragma("synchronous = FULL");
     this.#db.pragma("foreign_keys = ON");
-    this.#db.pragma("busy_timeout = 5000");
-    this.#box = box;
     this.#migrate();
   }
 
@@ -69,11 +86,22 @@ export class SqliteStore implements RegistryStore {
       activeVersion: row.active_version,
       routes: manifest.routes ?? [],
       port: manifest.port ?? null,
+      quarantine:
+        row.q_until === null
+          ? null
+          : {
+              untilMs: row.q_until,
+              level: row.q_level as number,
+              reason: row.q_reason as string,
+              since: row.q_since as string,
+            },
     };
   }
 
-  static readonly #APP_SELECT = `SELECT a.name, a.created_at, a.updated_at, a.active_version, v.manifest
-    FROM apps a LEFT JOIN versions v ON v.app = a.name AND v.version = a.active_version`;
+  static readonly #APP_SELECT = `SELECT a.name, a.created_at, a.updated_at, a.active_version, v.manifest,
+      q.until_ms AS q_until, q.level AS q_level, q.reason AS q_reason, q.since AS q_since
+    FROM apps a LEFT JOIN versions v ON v.app = a.name AND v.version = a.active_version
+    LEFT JOIN quarantines q ON q.app = a.name`;
 
   listApps(): AppRecord[] {
     return (this.#db.prepare(`${SqliteStore.#APP_SELECT} ORDER BY a.name`).all() as AppRow[]).map((r) =>
@@ -205,6 +233,27 @@ export class SqliteStore implements RegistryStore {
       sealed: Buffer;
     }[];
     return Object.fromEntries(rows.map((r) => [r.key, this.#box.open(r.sealed, `${app}\0${r.key}`)]));
+  }
+
+  quarantine(app: string, q: Omit<Quarantine, "since">): void {
+    this.#db.transaction(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO quarantines (app, until_ms, level, reason, since) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (app) DO UPDATE SET until_ms = excluded.until_ms, level = excluded.level,
+             reason = excluded.reason, since = excluded.since`,
+        )
+        .run(app, q.untilMs, q.level, q.reason, now());
+      this.#bump();
+    })();
+  }
+
+  liftQuarantine(app: string): boolean {
+    return this.#db.transaction(() => {
+      const r = this.#db.prepare("DELETE FROM quarantines WHERE app = ?").run(app);
+      if (r.changes > 0) this.#bump();
+      return r.changes > 0;
+    })();
   }
 
   generation(): number {

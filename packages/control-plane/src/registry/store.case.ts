@@ -80,6 +80,26 @@ export function runStoreSuite(name: string, open: () => RegistryStore): void {
       s.close();
     });
 
+    it("quarantines an app, extends it, lifts it, and forgets it with the app", () => {
+      const s = open();
+      s.putVersion("a", version(1));
+      expect(s.getApp("a")?.quarantine).toBeNull();
+      const g0 = s.generation();
+      s.quarantine("a", { untilMs: 1_000, level: 1, reason: "3 crashes" });
+      expect(s.getApp("a")?.quarantine).toMatchObject({ untilMs: 1_000, level: 1, reason: "3 crashes" });
+      expect(s.generation()).toBeGreaterThan(g0);
+      s.quarantine("a", { untilMs: 5_000, level: 2, reason: "again" });
+      expect(s.listApps()[0]?.quarantine).toMatchObject({ untilMs: 5_000, level: 2, reason: "again" });
+      expect(s.liftQuarantine("a")).toBe(true);
+      expect(s.liftQuarantine("a")).toBe(false);
+      expect(s.getApp("a")?.quarantine).toBeNull();
+      s.quarantine("a", { untilMs: 9_000, level: 1, reason: "x" });
+      s.deleteApp("a");
+      s.putVersion("a", version(1));
+      expect(s.getApp("a")?.quarantine).toBeNull();
+      s.close();
+    });
+
     it("raises the generation on every change a serving process must see", () => {
       const s = open();
       const g0 = s.generation();

@@ -35,6 +35,17 @@ export interface AppRecord {
   routes: string[];
   port: number | null;
   updatedAt: string;
+  /** The app's last quarantine; it is in force while `untilMs` is in the future. */
+  quarantine: Quarantine | null;
+}
+
+export interface Quarantine {
+  /** Epoch milliseconds when the cool-off ends. */
+  untilMs: number;
+  /** How many quarantines in a row (the cool-off doubles with each). */
+  level: number;
+  reason: string;
+  since: string;
 }
 
 export interface Activation {
@@ -59,7 +70,11 @@ export interface RegistryStore {
   listSecretNames(app: string): string[];
   /** Decrypted secrets, for the serving side only; never returned by the API. */
   getSecrets(app: string): Record<string, string>;
-  /** Increases on every change a serving process must see (deploy, activation, delete, secret). */
+  /** Quarantines an app (or extends its quarantine) until `untilMs`. */
+  quarantine(app: string, q: Omit<Quarantine, "since">): void;
+  /** Lifts and forgets an app's quarantine (a new version, or the operator); false if it had none. */
+  liftQuarantine(app: string): boolean;
+  /** Increases on every change a serving process must see (deploy, activation, delete, secret, quarantine). */
   generation(): number;
   close(): void;
 }

@@ -24,6 +24,8 @@ import {
   type ResponseWire,
 } from "../contract.js";
 import { NanoError } from "../errors.js";
+import { type EntryRecorder, NO_RECORDER } from "../thread/flight-recorder.js";
+import { CpuShare } from "./cpu-share.js";
 import { type CryptoHost, createCryptoHost } from "./crypto-bridge.js";
 import { FetchBridge } from "./fetch-bridge.js";
 import { HostBodyStream } from "./host-body-stream.js";
@@ -37,6 +39,10 @@ export interface RuntimeIsolateOptions {
   onLog?: (record: LogRecord) => void;
   /** Called once when the isolate is killed by a limit or disposed. */
   onDispose?: (reason: NanoError) => void;
+  /** Marks every synchronous entry (the runtime process's flight recorder). */
+  recorder?: EntryRecorder;
+  /** The calling thread's CPU share, which sizes entry timeouts; default: this isolate's own. */
+  cpuShare?: CpuShare;
 }
 
 export interface LoadedApp {
@@ -97,9 +103,13 @@ export class RuntimeIsolate {
   readonly #outbound: FetchBridge;
   /** CPU budget for entries no request owns (top level, timers of finished requests). */
   #backgroundBudgetMs = 1_000;
+  /** Nesting of synchronous entries: the recorder marks only the outermost. */
+  #depth = 0;
+  readonly #share: CpuShare;
 
   constructor(opts: RuntimeIsolateOptions) {
     this.#opts = opts;
+    this.#share = opts.cpuShare ?? new CpuShare();
     this.isolate = new ivm.Isolate({ snapshot: opts.snapshot, memoryLimit: creationLimitMb(opts.memoryMb) });
     this.#context = this.isolate.createContextSync();
     const init = this.#context.global.getSync(INIT_GLOBAL, { reference: true }) as ivm.Reference<
@@ -126,7 +136,7 @@ export class RuntimeIsolate {
   }
 
   /** Re-points the log and dispose hooks: a spare isolate gets them when an app takes it. */
-  setHooks(hooks: Pick<RuntimeIsolateOptions, "onLog" | "onDispose">): void {
+  setHooks(hooks: Pick<RuntimeIsolateOptions, "onLog" | "onDispose" | "recorder">): void {
     this.#opts = { ...this.#opts, ...hooks };
   }
 
@@ -210,16 +220,20 @@ export class RuntimeIsolate {
     const pending = owner === null ? undefined : this.#pending.get(owner);
     const budgetNs = pending ? pending.budgetNs - pending.cpuNs : BigInt(this.#backgroundBudgetMs) * NS_PER_MS;
     const remainingMs = Math.max(1, Number(budgetNs / NS_PER_MS));
-    // isolated-vm's timeout is wall-clock: a thread descheduled on a busy machine would hit it while
-    // using little CPU. So it only stops runaway code (after twice the budget, at least +50 ms); the
-    // budget itself is checked on the isolate's CPU clock after the entry.
-    const timeout = remainingMs + Math.max(50, remainingMs);
+    // isolated-vm's timeout is wall-clock: it stops runaway code just past the remaining budget,
+    // stretched by the thread's measured CPU share so a descheduled thread is not mistaken for a
+    // runaway. The budget itself is checked on the isolate's CPU clock after the entry.
+    const timeout = this.#share.timeoutFor(remainingMs);
     const before = this.isolate.cpuTime;
+    const wallBefore = process.hrtime.bigint();
     // Crypto runs in host callbacks, outside the isolate's CPU clock and timeout: budgeted and charged apart.
     const hostBefore = this.#crypto.hostNs;
     this.#crypto.budget(budgetNs);
     const previous = this.#current;
     this.#current = owner;
+    const recorder = this.#recorderFor();
+    if (this.#depth++ === 0) recorder.enter();
+    let timedOut = false;
     try {
       // Primitives pass as they are; only an ArrayBuffer body needs the (slower) structured copy.
       const copy = args.some((a) => a !== null && typeof a === "object");
@@ -230,24 +244,33 @@ export class RuntimeIsolate {
         this.#kill(new NanoError("NANO_ERR_MEMORY_LIMIT"));
         return;
       }
-      if (err instanceof Error && /timed out/i.test(err.message)) {
-        this.#kill(new NanoError("NANO_ERR_CPU_LIMIT"));
-        return;
-      }
+      if (err instanceof Error && /timed out/i.test(err.message)) timedOut = true;
       // An uncaught exception in a timer callback or an unhandled rejection: the app's bug, logged.
-      this.#host.log("error", `Uncaught ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      else this.#host.log("error", `Uncaught ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     } finally {
       this.#current = previous;
+      if (--this.#depth === 0) recorder.leave();
     }
     if (this.isolate.isDisposed) return;
-    const usedNs = this.isolate.cpuTime - before + (this.#crypto.hostNs - hostBefore);
+    const cpuNs = this.isolate.cpuTime - before;
+    this.#share.observe(cpuNs, process.hrtime.bigint() - wallBefore);
+    const usedNs = cpuNs + (this.#crypto.hostNs - hostBefore);
+    // Charged before any kill, so what a runaway cost is reported (and throttled) too.
     if (pending) pending.cpuNs += usedNs;
+    if (timedOut) {
+      this.#kill(new NanoError("NANO_ERR_CPU_LIMIT"));
+      return;
+    }
     // Over budget and still unanswered (or no request at all): stop the isolate. A request that
     // answered within this entry is done; the wall timeout above bounds how far it could go over.
     const stillPending = owner !== null && this.#pending.has(owner);
     if ((pending && stillPending && pending.cpuNs > pending.budgetNs) || (!pending && usedNs > budgetNs)) {
       this.#kill(new NanoError("NANO_ERR_CPU_LIMIT"));
     }
+  }
+
+  #recorderFor(): EntryRecorder {
+    return this.#opts.recorder ?? NO_RECORDER;
   }
 
   /** The client left: stop the app's stream (its own entry, charged to no request). */
@@ -280,6 +303,8 @@ export class RuntimeIsolate {
     }
     const produced = (script as ivm.Script & ivm.CachedDataResult).cachedData;
     const cachedData = produced ? produced.copy() : null;
+    const recorder = this.#recorderFor();
+    if (this.#depth++ === 0) recorder.enter();
     try {
       this.#crypto.budget(BigInt(this.#backgroundBudgetMs) * NS_PER_MS);
       script.runSync(this.#context, { timeout: this.#backgroundBudgetMs });
@@ -296,6 +321,7 @@ export class RuntimeIsolate {
         : "NANO_ERR_APP_LOAD";
       throw new NanoError(code, text);
     } finally {
+      if (--this.#depth === 0) recorder.leave();
       script.release();
     }
   }

@@ -32,6 +32,10 @@ export interface WorkerPoolOptions {
   snapshot?: SharedArrayBuffer;
   /** What the apps' outbound fetches may reach; default: public addresses only. */
   outbound?: OutboundPolicy;
+  /** A flight-recorder file (see thread/flight-recorder.ts) the threads mark on every isolate entry. */
+  recorderPath?: string;
+  /** Requests waiting for a thread beyond which `fetch` answers NANO_ERR_OVERLOADED (default 1024). */
+  maxQueue?: number;
 }
 
 export interface VersionSpec {
@@ -74,6 +78,7 @@ export class WorkerPool {
       maxWarmIsolates: opts.maxWarmIsolates ?? 64,
       spareIsolates: opts.spareIsolates ?? 2,
       outbound: opts.outbound ?? DEFAULT_OUTBOUND_POLICY,
+      recorderPath: opts.recorderPath ?? null,
     };
     this.#piscina = new Piscina({
       filename: new URL("../thread/entry.js", import.meta.url).href,
@@ -82,6 +87,7 @@ export class WorkerPool {
       idleTimeout: 2 ** 31 - 1,
       atomics: "disabled",
       concurrentTasksPerWorker: concurrent,
+      maxQueue: opts.maxQueue ?? 1024,
       workerData,
       loadBalancer: affinityBalancer(concurrent),
     });
@@ -91,7 +97,15 @@ export class WorkerPool {
   fetch(version: VersionWire, request: RequestWire): Promise<FetchResult> {
     const task = { kind: "fetch" as const, version, request, [Piscina.queueOptionsSymbol]: { affinity: version.id } };
     const transferList = request.body ? [request.body] : [];
-    return this.#piscina.run(task, { transferList });
+    return this.#piscina.run(task, { transferList }).catch((err: Error) => ({
+      response: null,
+      error: /queue is at limit|no task queue available/i.test(err.message)
+        ? { code: "NANO_ERR_OVERLOADED", message: "the server is overloaded: too many requests are waiting" }
+        : { code: "NANO_ERR_INTERNAL", message: err.message },
+      logs: [],
+      cpuMs: 0,
+      coldStart: false,
+    }));
   }
 
   get queueSize(): number {

@@ -2,15 +2,23 @@
  * The Piscina worker: one IsolateHost per thread. Imports only the contract and the isolate code,
  * never the pool side. The response body is transferred back, not copied.
  */
-import { MessageChannel, type MessagePort } from "node:worker_threads";
+import { MessageChannel, type MessagePort, threadId } from "node:worker_threads";
 import { Piscina } from "piscina";
 import type { BodyMessage, FetchTask, ThreadData } from "../contract.js";
 import { snapshotCopy } from "../isolate/snapshot.js";
+import { FlightRecorder } from "./flight-recorder.js";
 import { IsolateHost } from "./isolate-host.js";
 
 function createHandler(): (task: FetchTask) => Promise<unknown> {
   const data = Piscina.workerData as ThreadData;
-  const host = new IsolateHost(snapshotCopy(data.snapshot), data.maxWarmIsolates, data.spareIsolates, data.outbound);
+  const recorder = data.recorderPath ? new FlightRecorder(data.recorderPath, threadId) : null;
+  const host = new IsolateHost(
+    snapshotCopy(data.snapshot),
+    data.maxWarmIsolates,
+    data.spareIsolates,
+    data.outbound,
+    recorder,
+  );
   const move = (value: unknown, transfer: (ArrayBuffer | MessagePort)[]) =>
     Piscina.move({ [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: value } as unknown as Parameters<
       typeof Piscina.move

@@ -8,8 +8,10 @@ import type ivm from "isolated-vm";
 import type { FetchResult, FetchTask, LogRecord, OutboundPolicy, VersionWire } from "../contract.js";
 import { DEFAULT_LIMITS } from "../contract.js";
 import { NanoError } from "../errors.js";
+import { CpuShare } from "../isolate/cpu-share.js";
 import type { HostBodyStream } from "../isolate/host-body-stream.js";
 import { RuntimeIsolate } from "../isolate/runtime-isolate.js";
+import type { FlightRecorder } from "./flight-recorder.js";
 
 /** Spares are made with the default heap limit; an app asking for another one starts its own isolate. */
 const SPARE_MEMORY_MB = DEFAULT_LIMITS.memoryMb;
@@ -29,10 +31,20 @@ export class IsolateHost {
   readonly #spareTarget: number;
   #refill: NodeJS.Immediate | null = null;
   readonly #outbound: OutboundPolicy | undefined;
+  readonly #recorder: FlightRecorder | null;
+  /** This thread's CPU share, shared by its isolates (it sizes their entry timeouts). */
+  readonly #cpuShare = new CpuShare();
 
-  constructor(snapshot: ivm.ExternalCopy<ArrayBuffer>, maxWarm: number, spares = 0, outbound?: OutboundPolicy) {
+  constructor(
+    snapshot: ivm.ExternalCopy<ArrayBuffer>,
+    maxWarm: number,
+    spares = 0,
+    outbound?: OutboundPolicy,
+    recorder: FlightRecorder | null = null,
+  ) {
     this.#snapshot = snapshot;
     this.#outbound = outbound;
+    this.#recorder = recorder;
     this.#maxWarm = Math.max(1, maxWarm);
     this.#spareTarget = Math.max(0, spares);
     this.#scheduleRefill();
@@ -57,6 +69,7 @@ export class IsolateHost {
     return new RuntimeIsolate({
       snapshot: this.#snapshot,
       memoryMb,
+      cpuShare: this.#cpuShare,
       ...(this.#outbound ? { outbound: this.#outbound } : {}),
     });
   }
@@ -98,6 +111,7 @@ export class IsolateHost {
       onDispose: () => {
         if (this.#warm.get(version.id) === warm) this.#warm.delete(version.id);
       },
+      ...(this.#recorder ? { recorder: this.#recorder.forApp(version.app) } : {}),
     };
     const spare = version.limits.memoryMb === SPARE_MEMORY_MB ? this.#spares.shift() : undefined;
     if (spare) {

@@ -1,0 +1,65 @@
+/**
+ * The messages between the supervisor (`nano start`) and the processes it runs: runtime processes
+ * (ingress + worker pool) and the deploy checker. They travel over Node's IPC channel with the
+ * `advanced` serialization (structured clone), so bytes stay bytes. Neither side imports the other.
+ */
+import type { AppLimits, LogRecord } from "@nano/worker";
+
+/** What a runtime process is told at start (in NANO_RUNTIME_SETTINGS, as JSON). */
+export interface RuntimeSettings {
+  /** Which of the supervisor's runtime processes this is (1..N); stable across restarts. */
+  slot: number;
+  host: string;
+  port: number;
+  dataDir: string;
+  threads: number;
+  allowPrivateFetch: boolean;
+  recorderPath: string;
+  appMaxInflight: number;
+  throttleKills: number;
+  throttleWindowMs: number;
+  throttleCpuMsPerS: number;
+  drainTimeoutMs: number;
+}
+
+/** One request a runtime process answered, as the supervisor's metrics and log rings need it. */
+export interface RequestReport {
+  requestId: string;
+  app: string;
+  version: string;
+  method: string;
+  path: string;
+  status: number;
+  seconds: number;
+  cpuMs: number;
+  cold: boolean;
+  errorCode: string | null;
+  logs: LogRecord[];
+}
+
+export type ToRuntime = { t: "refresh"; id: number };
+
+export type FromRuntime =
+  | { t: "ready"; port: number }
+  | { t: "refreshed"; id: number; generation: number }
+  /** Sent every 100 ms while requests flow, and at least once a second (the supervisor's heartbeat). */
+  | { t: "report"; requests: RequestReport[]; queueDepth: number; rss: number };
+
+export interface CheckRequest {
+  t: "check";
+  id: number;
+  code: string;
+  name: string;
+  vars: Record<string, string>;
+  limits: Partial<AppLimits>;
+}
+
+export type ToChecker = CheckRequest;
+
+export type FromChecker =
+  | { t: "ready" }
+  | { t: "checked"; id: number; kind: "module" | "service-worker"; cachedData: Uint8Array | null }
+  | { t: "failed"; id: number; code: string; message: string };
+
+/** The environment variable that carries RuntimeSettings to a runtime process. */
+export const RUNTIME_SETTINGS_ENV = "NANO_RUNTIME_SETTINGS";

@@ -1,0 +1,163 @@
+/**
+ * A runtime process of `nano start`: its own ingress on the shared ports (SO_REUSEPORT) and its own
+ * worker pool of isolate threads, serving what the registry says (read-only). It holds tenant code,
+ * so it may die: the supervisor restarts it, and learns from its flight recorder which apps were
+ * running. Requests are reported to the supervisor in batches (metrics, log rings): no IPC round
+ * trip per request. SIGTERM drains it: stop accepting, finish what is in flight (up to a deadline),
+ * exit 0. It exits at once when the supervisor is gone.
+ */
+import { join } from "node:path";
+import { WorkerPool } from "@nano/worker";
+import { loadRuntimeSnapshot } from "@nano/worker/isolate";
+import { AppGovernor } from "./app-governor.js";
+import { createIngress, type IngressObserver } from "./ingress.js";
+import {
+  type FromRuntime,
+  type RequestReport,
+  RUNTIME_SETTINGS_ENV,
+  type RuntimeSettings,
+  type ToRuntime,
+} from "./ipc.js";
+import { createLogger } from "./logger.js";
+import { SecretBox } from "./registry/secret-box.js";
+import { SqliteStore } from "./registry/sqlite-store.js";
+import { type Listening, listen } from "./server.js";
+import { ServingState } from "./serving-state.js";
+
+const REPORT_EVERY_MS = 100;
+const HEARTBEAT_EVERY_MS = 1_000;
+
+const settings = JSON.parse(process.env[RUNTIME_SETTINGS_ENV] ?? "null") as RuntimeSettings | null;
+if (!settings || !process.send) {
+  console.error("nano: the runtime process is started by `nano start`, not directly");
+  process.exit(2);
+}
+const send = (msg: FromRuntime) => {
+  if (process.connected) process.send?.(msg);
+};
+process.on("disconnect", () => process.exit(0));
+
+const logger = createLogger().child({ runtime: settings.slot });
+const store = new SqliteStore(
+  join(settings.dataDir, "registry.db"),
+  SecretBox.fromFile(join(settings.dataDir, "secret.key")),
+  { readonly: true },
+);
+const state = new ServingState(store);
+state.watch();
+const pool = new WorkerPool({
+  snapshot: loadRuntimeSnapshot(),
+  threads: settings.threads,
+  outbound: { allowPrivate: settings.allowPrivateFetch },
+  recorderPath: settings.recorderPath,
+});
+const governor = new AppGovernor({
+  maxInflight: settings.appMaxInflight,
+  throttleKills: settings.throttleKills,
+  throttleWindowMs: settings.throttleWindowMs,
+  throttleCpuMsPerS: settings.throttleCpuMsPerS,
+});
+
+let batch: RequestReport[] = [];
+let lastReport = 0;
+let inflight = 0;
+const flush = () => {
+  lastReport = performance.now();
+  const requests = batch;
+  batch = [];
+  send({ t: "report", requests, queueDepth: pool.queueSize, rss: process.memoryUsage.rss() });
+};
+setInterval(() => {
+  if (batch.length > 0 || performance.now() - lastReport >= HEARTBEAT_EVERY_MS) flush();
+}, REPORT_EVERY_MS).unref();
+
+const observer: IngressObserver = {
+  onRequest(r) {
+    batch.push({
+      requestId: r.requestId,
+      app: r.app,
+      version: r.version,
+      method: r.method,
+      path: r.path,
+      status: r.status,
+      seconds: r.seconds,
+      cpuMs: r.result.cpuMs,
+      cold: r.result.coldStart,
+      errorCode: r.result.error?.code ?? null,
+      logs: r.result.logs,
+    });
+  },
+};
+const counting = <T>(p: Promise<T>) => {
+  inflight++;
+  return p.finally(() => inflight--);
+};
+const ingressFor = (resolve: Parameters<typeof createIngress>[0]["resolve"]) => {
+  const ingress = createIngress({ pool, logger, observer, governor, resolve });
+  // Requests in flight, for the drain.
+  const fetch = ingress.fetch;
+  ingress.fetch = (req, env, ctx) => counting(Promise.resolve(fetch(req, env, ctx)));
+  return ingress;
+};
+
+const main = await listen(
+  ingressFor((h, p) => state.resolve(h, p)),
+  { port: settings.port, host: settings.host, reusePort: true },
+);
+
+// Dedicated app ports follow the registry, in every runtime process alike.
+const appListeners = new Map<number, Promise<Listening | null>>();
+const reconcilePorts = () => {
+  for (const port of state.ports.keys()) {
+    if (appListeners.has(port)) continue;
+    appListeners.set(
+      port,
+      listen(
+        ingressFor(() => state.resolvePort(port)),
+        { port, host: settings.host, reusePort: true },
+      ).catch((err: Error) => {
+        logger.error({ port, err: err.message }, "cannot open the app's port");
+        appListeners.delete(port);
+        return null;
+      }),
+    );
+  }
+  for (const [port, listening] of appListeners) {
+    if (state.ports.has(port)) continue;
+    appListeners.delete(port);
+    void listening.then((l) => l?.close());
+  }
+};
+state.onChange(reconcilePorts);
+reconcilePorts();
+await Promise.all(appListeners.values());
+
+process.on("message", (msg: ToRuntime) => {
+  if (msg.t === "refresh") {
+    state.refresh();
+    send({ t: "refreshed", id: msg.id, generation: state.generation });
+  }
+});
+
+let draining = false;
+const drain = async () => {
+  if (draining) return;
+  draining = true;
+  state.close();
+  const deadline = settings.drainTimeoutMs;
+  const listeners = [main, ...(await Promise.all(appListeners.values()))].filter((l): l is Listening => l !== null);
+  const closed = Promise.all(listeners.map((l) => l.close(deadline)));
+  const until = performance.now() + deadline;
+  while (inflight > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+  // Streamed responses may still be going out: the listeners close them at the deadline at the latest.
+  await closed;
+  await pool.destroy();
+  flush();
+  // Let the last report reach the supervisor before the channel closes.
+  await new Promise((r) => setTimeout(r, 20));
+  process.exit(0);
+};
+process.on("SIGTERM", () => void drain());
+process.on("SIGINT", () => {}); // Ctrl-C reaches the whole process group: the supervisor decides.
+
+send({ t: "ready", port: main.port });
