@@ -101,6 +101,9 @@ describe("a fatal V8 error in one app", () => {
     expect(logs.stdout).toMatch(/a runtime process died \(SIG[A-Z]+\) while running this app/);
     expect(await metrics()).toMatch(/nano_runtime_restarts_total\{reason="SIG[A-Z]+"\} 1/);
     expect(await metrics()).toMatch(/nano_runtime_processes 2/);
+    expect(await tryGet(`${server.adminUrl}/readyz`)).toMatchObject({ status: 200 });
+    const ready = await tryGet(`${server.adminUrl}/readyz`);
+    expect(JSON.parse((ready as { body: string }).body)).toMatchObject({ status: "ready", processes: 2 });
   });
 });
 
