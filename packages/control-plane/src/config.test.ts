@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "./config.js";
+import { maxLimits, resolveConfig } from "./config.js";
 
 describe("resolveConfig", () => {
   const dir = mkdtempSync(join(tmpdir(), "nano-cfg-"));
@@ -66,6 +66,44 @@ describe("resolveConfig", () => {
       /NANO_PROCESSES: processes must be an integer from 1 to 64/,
     );
     expect(() => resolveConfig({ dataDir: empty }, { NANO_QUARANTINE_CRASHES: "" })).not.toThrow();
+  });
+
+  it("reads the maximums for an app's limits from every source; by default the manifest's own bounds", () => {
+    const empty = mkdtempSync(join(tmpdir(), "nano-empty-"));
+    expect(resolveConfig({ dataDir: empty }, {})).toMatchObject({
+      maxCpuMs: 300_000,
+      maxMemoryMb: 4096,
+      maxWallMs: 900_000,
+      maxSubrequests: 10_000,
+    });
+    expect(maxLimits(resolveConfig({ dataDir: empty }, {}))).toEqual({
+      cpuMs: 300_000,
+      memoryMb: 4096,
+      wallMs: 900_000,
+      subrequests: 10_000,
+    });
+    const env = { NANO_MAX_CPU_MS: "1000", NANO_MAX_MEMORY_MB: "256", NANO_MAX_SUBREQUESTS: "0" };
+    expect(resolveConfig({ dataDir: empty, maxCpuMs: 500 }, env)).toMatchObject({
+      maxCpuMs: 500,
+      maxMemoryMb: 256,
+      maxWallMs: 900_000,
+      maxSubrequests: 0,
+    });
+    const withKeys = join(dir, "max.json");
+    writeFileSync(withKeys, JSON.stringify({ maxWallMs: 5000, maxCpuMs: 20 }));
+    expect(resolveConfig({ config: withKeys }, { NANO_MAX_CPU_MS: "30" })).toMatchObject({
+      maxWallMs: 5000,
+      maxCpuMs: 30,
+    });
+    expect(() => resolveConfig({ dataDir: empty }, { NANO_MAX_CPU_MS: "300001" })).toThrow(
+      /NANO_MAX_CPU_MS: maxCpuMs must be an integer from 1 to 300000/,
+    );
+    expect(() => resolveConfig({ dataDir: empty, maxMemoryMb: 4 }, {})).toThrow(
+      /flag: maxMemoryMb must be an integer from 8 to 4096/,
+    );
+    expect(() => resolveConfig({ dataDir: empty }, { NANO_MAX_WALL_MS: "1.5" })).toThrow(
+      /maxWallMs must be an integer/,
+    );
   });
 
   it("names the source of a bad value", () => {

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { NanoError } from "@nano/worker";
+import { type AppLimits, NanoError } from "@nano/worker";
 
 export interface ServerConfig {
   port: number;
@@ -34,6 +34,14 @@ export interface ServerConfig {
   appMaxInflight: number;
   /** How long SIGTERM waits for requests in flight before the processes exit. */
   drainTimeoutS: number;
+  /** The most `limits.cpuMs` an app may have; a deploy over it is refused. */
+  maxCpuMs: number;
+  /** The most `limits.memoryMb` an app may have. */
+  maxMemoryMb: number;
+  /** The most `limits.wallMs` an app may have. */
+  maxWallMs: number;
+  /** The most `limits.subrequests` an app may have. */
+  maxSubrequests: number;
 }
 
 export const DEFAULTS: ServerConfig = {
@@ -55,6 +63,11 @@ export const DEFAULTS: ServerConfig = {
   throttleCpuMsPerS: 100,
   appMaxInflight: 128,
   drainTimeoutS: 10,
+  // The manifest's own upper bounds (manifest.ts): no further restriction by default.
+  maxCpuMs: 300_000,
+  maxMemoryMb: 4_096,
+  maxWallMs: 900_000,
+  maxSubrequests: 10_000,
 };
 
 type Source = Partial<Record<keyof ServerConfig, unknown>>;
@@ -78,6 +91,10 @@ const ENV: Record<keyof ServerConfig, string> = {
   throttleCpuMsPerS: "NANO_THROTTLE_CPU_MS_PER_S",
   appMaxInflight: "NANO_APP_MAX_INFLIGHT",
   drainTimeoutS: "NANO_DRAIN_TIMEOUT_S",
+  maxCpuMs: "NANO_MAX_CPU_MS",
+  maxMemoryMb: "NANO_MAX_MEMORY_MB",
+  maxWallMs: "NANO_MAX_WALL_MS",
+  maxSubrequests: "NANO_MAX_SUBREQUESTS",
 };
 
 /** Integer settings and their allowed ranges. */
@@ -94,6 +111,10 @@ const INTEGERS: Partial<Record<keyof ServerConfig, [number, number]>> = {
   throttleCpuMsPerS: [1, 100_000],
   appMaxInflight: [1, 1_000_000],
   drainTimeoutS: [0, 3_600],
+  maxCpuMs: [1, 300_000],
+  maxMemoryMb: [8, 4_096],
+  maxWallMs: [1, 900_000],
+  maxSubrequests: [0, 10_000],
 };
 
 function bad(where: string, message: string): never {
@@ -160,4 +181,14 @@ export function resolveConfig(flags: Source & { config?: string }, env: NodeJS.P
   }
   out.dataDir = resolve(out.dataDir as string);
   return out as unknown as ServerConfig;
+}
+
+/** The operator's maximums for an app's limits, as the deploy pipeline takes them. */
+export function maxLimits(config: ServerConfig): AppLimits {
+  return {
+    cpuMs: config.maxCpuMs,
+    memoryMb: config.maxMemoryMb,
+    wallMs: config.maxWallMs,
+    subrequests: config.maxSubrequests,
+  };
 }

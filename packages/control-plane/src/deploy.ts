@@ -6,8 +6,7 @@
  * code, so under `nano start` it runs in a checker process of its own (checker.ts), never here.
  */
 import { createHash } from "node:crypto";
-import type { AppLimits } from "@nano/worker";
-import { NanoError } from "@nano/worker";
+import { type AppLimits, DEFAULT_LIMITS, NanoError } from "@nano/worker";
 import type { CheckedApp } from "./app-check.js";
 import { MAX_BUNDLE_BYTES } from "./bundler.js";
 import { APP_NAME, parseManifest } from "./manifest.js";
@@ -25,6 +24,8 @@ export interface DeployContext {
   check: AppChecker;
   /** The server's own ports, which no app may claim. */
   reservedPorts: number[];
+  /** The operator's maximums for an app's limits (`maxCpuMs`, … in the configuration). */
+  maxLimits?: Partial<AppLimits>;
 }
 
 export interface DeployResult {
@@ -44,6 +45,25 @@ export function checkAppName(name: string): void {
   }
 }
 
+/**
+ * Refuses limits above the operator's maximums. A limit the manifest leaves out counts at its default,
+ * which is what the app would run with.
+ */
+export function checkMaxLimits(limits: Partial<AppLimits>, max: Partial<AppLimits>): void {
+  for (const k of Object.keys(DEFAULT_LIMITS) as (keyof AppLimits)[]) {
+    const most = max[k];
+    if (most === undefined) continue;
+    const value = limits[k] ?? DEFAULT_LIMITS[k];
+    if (value > most) {
+      const which = limits[k] === undefined ? " (the default; set a lower one)" : "";
+      throw new NanoError(
+        "NANO_ERR_MANIFEST",
+        `nano.json: limits.${k} is ${value}${which} but this server allows at most ${most}`,
+      );
+    }
+  }
+}
+
 export async function deployVersion(
   ctx: DeployContext,
   app: string,
@@ -53,6 +73,7 @@ export async function deployVersion(
 ): Promise<DeployResult> {
   checkAppName(app);
   const manifest = parseManifest(rawManifest ?? {});
+  if (ctx.maxLimits) checkMaxLimits(manifest.limits ?? {}, ctx.maxLimits);
   if (manifest.name !== undefined && manifest.name !== app) {
     throw new NanoError("NANO_ERR_MANIFEST", `nano.json: "name" is "${manifest.name}" but the deploy is for "${app}"`);
   }

@@ -23,6 +23,8 @@ export interface RequestRecord {
   status: number;
   seconds: number;
   result: FetchResult;
+  /** Answered by the ingress itself (throttled, overloaded) without reaching a thread. */
+  refused?: boolean;
 }
 
 /** Sees every request the ingress answered (metrics, log rings); the default sees nothing. */
@@ -139,8 +141,9 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
     if (version instanceof NanoError) return errorResponse(version, requestId);
 
     const method = incoming.method ?? "GET";
-    const record = (status: number, result: FetchResult) =>
+    const record = (status: number, result: FetchResult, refused?: boolean) =>
       opts.observer?.onRequest({
+        ...(refused ? { refused } : {}),
         requestId,
         app: version.app,
         version: version.id,
@@ -153,13 +156,17 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
     const refused = opts.governor?.admit(version.app);
     if (refused) {
       // Answered at once: the request never holds a thread that well-behaved apps need.
-      record(refused.status, {
-        response: null,
-        error: { code: refused.code, message: refused.message },
-        logs: [],
-        cpuMs: 0,
-        coldStart: false,
-      });
+      record(
+        refused.status,
+        {
+          response: null,
+          error: { code: refused.code, message: refused.message },
+          logs: [],
+          cpuMs: 0,
+          coldStart: false,
+        },
+        true,
+      );
       return errorResponse(refused, requestId);
     }
     let released = false;

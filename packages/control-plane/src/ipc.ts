@@ -35,6 +35,8 @@ export interface RequestReport {
   cold: boolean;
   errorCode: string | null;
   logs: LogRecord[];
+  logsDropped: number;
+  backgroundStops: number;
 }
 
 export type ToRuntime = { t: "refresh"; id: number };
@@ -43,7 +45,14 @@ export type FromRuntime =
   | { t: "ready"; port: number }
   | { t: "refreshed"; id: number; generation: number }
   /** Sent every 100 ms while requests flow, and at least once a second (the supervisor's heartbeat). */
-  | { t: "report"; requests: RequestReport[]; queueDepth: number; rss: number };
+  | {
+      t: "report";
+      requests: RequestReport[];
+      /** Requests answered at once without reaching a thread (throttled, overloaded): counts by app and code. */
+      refused: Record<string, Record<string, number>>;
+      queueDepth: number;
+      rss: number;
+    };
 
 export interface CheckRequest {
   t: "check";

@@ -28,6 +28,8 @@ const LEVELS: Record<LogRecord["level"], "debug" | "info" | "warn" | "error"> = 
 };
 
 export function logAppRecords(logger: Logger, records: LogRecord[], fields: Record<string, unknown>): void {
-  for (const r of records)
-    logger[LEVELS[r.level]]({ ...fields, source: "app", consoleLevel: r.level, time: r.time }, r.msg);
+  for (const r of records) {
+    const extra = r.hostStack ? { hostStack: r.hostStack } : {};
+    logger[LEVELS[r.level]]({ ...fields, source: "app", consoleLevel: r.level, time: r.time, ...extra }, r.msg);
+  }
 }

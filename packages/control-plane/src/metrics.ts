@@ -3,6 +3,7 @@
  * requests in batches and the supervisor counts them here, so counters survive a runtime process's
  * death and one scrape shows the whole server. Names follow DESIGN.md §8.
  */
+import { NanoError } from "@nano/worker";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** What the supervisor knows at scrape time. */
@@ -58,6 +59,18 @@ export class Metrics {
     labelNames: ["app"] as const,
     registers: [this.registry],
   });
+  readonly #consoleDropped = new Counter({
+    name: "nano_console_dropped_total",
+    help: "Console records an app logged past the per-request or per-second bounds, dropped",
+    labelNames: ["app"] as const,
+    registers: [this.registry],
+  });
+  readonly #backgroundStops = new Counter({
+    name: "nano_background_stops_total",
+    help: "Times an app's work outside requests went over its CPU budget and its timers were cleared",
+    labelNames: ["app"] as const,
+    registers: [this.registry],
+  });
   readonly #restarts = new Counter({
     name: "nano_runtime_restarts_total",
     help: "Runtime processes that died and were restarted, by signal, exit or unresponsive",
@@ -106,6 +119,20 @@ export class Metrics {
             : null;
     if (reason) this.#kills.inc({ app, reason });
     if (errorCode === "NANO_ERR_APP_THROTTLED") this.#throttled.inc({ app });
+  }
+
+  /** Requests the ingress answered at once (throttled, overloaded), `n` of them with `code`. */
+  refused(app: string, code: string, n: number): void {
+    this.#requests.inc({ app, status: String(NanoError.from({ code, message: "" }).status) }, n);
+    if (code === "NANO_ERR_APP_THROTTLED") this.#throttled.inc({ app }, n);
+  }
+
+  backgroundStopped(app: string, n: number): void {
+    this.#backgroundStops.inc({ app }, n);
+  }
+
+  consoleDropped(app: string, records: number): void {
+    this.#consoleDropped.inc({ app }, records);
   }
 
   runtimeRestart(reason: string): void {

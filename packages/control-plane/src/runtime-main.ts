@@ -59,20 +59,35 @@ const governor = new AppGovernor({
 });
 
 let batch: RequestReport[] = [];
+let refused: Record<string, Record<string, number>> = {};
+let pendingReports = 0;
 let lastReport = 0;
 let inflight = 0;
 const flush = () => {
   lastReport = performance.now();
   const requests = batch;
+  const counts = refused;
   batch = [];
-  send({ t: "report", requests, queueDepth: pool.queueSize, rss: process.memoryUsage.rss() });
+  refused = {};
+  pendingReports = 0;
+  send({ t: "report", requests, refused: counts, queueDepth: pool.queueSize, rss: process.memoryUsage.rss() });
 };
 setInterval(() => {
-  if (batch.length > 0 || performance.now() - lastReport >= HEARTBEAT_EVERY_MS) flush();
+  if (pendingReports > 0 || performance.now() - lastReport >= HEARTBEAT_EVERY_MS) flush();
 }, REPORT_EVERY_MS).unref();
 
 const observer: IngressObserver = {
   onRequest(r) {
+    if (r.refused) {
+      // A throttled app's clients may retry thousands of times a second: counted, not itemised.
+      const code = r.result.error?.code ?? "NANO_ERR_INTERNAL";
+      const app = refused[r.app] ?? {};
+      app[code] = (app[code] ?? 0) + 1;
+      refused[r.app] = app;
+      pendingReports++;
+      return;
+    }
+    pendingReports++;
     batch.push({
       requestId: r.requestId,
       app: r.app,
@@ -85,6 +100,8 @@ const observer: IngressObserver = {
       cold: r.result.coldStart,
       errorCode: r.result.error?.code ?? null,
       logs: r.result.logs,
+      logsDropped: r.result.logsDropped ?? 0,
+      backgroundStops: r.result.backgroundStops ?? 0,
     });
   },
 };

@@ -13,7 +13,7 @@ import { NanoError } from "@nano/worker";
 import { createAdminApi } from "./admin-api.js";
 import { loadOrCreateToken } from "./admin-token.js";
 import { Checker } from "./checker.js";
-import type { ServerConfig } from "./config.js";
+import { maxLimits, type ServerConfig } from "./config.js";
 import { QuarantinePolicy } from "./crash-policy.js";
 import { LogRing } from "./log-ring.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -22,6 +22,9 @@ import { SecretBox } from "./registry/secret-box.js";
 import { SqliteStore } from "./registry/sqlite-store.js";
 import { type RuntimeCrash, RuntimeProcesses } from "./runtime-processes.js";
 import { listen } from "./server.js";
+
+/** Signals a process raises on itself when V8 or native code fails: SIGTRAP/SIGABRT for V8's fatal errors. */
+const FATAL_SIGNALS = new Set<string>(["SIGABRT", "SIGTRAP", "SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE"]);
 
 export interface RunningServer {
   url: string;
@@ -98,6 +101,9 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
         `${crash.apps.length ? ` running ${crash.apps.join(", ")}` : ""}; restarting in ${crash.restartInMs} ms`,
     );
     const now = Date.now();
+    // Only a death from inside the process (V8's fatal errors abort or trap) is held against the apps
+    // it was running; kill -9, the OOM killer or an exit are not theirs to answer for.
+    const fatal = crash.signal !== null && FATAL_SIGNALS.has(crash.signal);
     for (const app of crash.apps) {
       const record = store.getApp(app);
       if (!record) continue;
@@ -107,6 +113,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
         level: "error",
         msg: `a runtime process died (${crash.signal ?? `exit code ${crash.code}`}) while running this app`,
       });
+      if (!fatal) continue;
       const q = policy.crashed(app, now, record.quarantine);
       if (!q) continue;
       store.quarantine(app, q);
@@ -134,8 +141,13 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       drainTimeoutMs: config.drainTimeoutS * 1000,
     },
     onReport(_slot, report) {
+      for (const [app, codes] of Object.entries(report.refused)) {
+        for (const [code, n] of Object.entries(codes)) metrics.refused(app, code, n);
+      }
       for (const r of report.requests) {
         metrics.request(r.app, r.status, r.seconds, r.cpuMs, r.cold, r.errorCode ?? undefined);
+        if (r.logsDropped > 0) metrics.consoleDropped(r.app, r.logsDropped);
+        if (r.backgroundStops > 0) metrics.backgroundStopped(r.app, r.backgroundStops);
         for (const l of r.logs) {
           logs.add({
             time: l.time,
@@ -183,7 +195,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       token,
       publicMetrics: config.publicMetrics,
       logger,
-      deploy: { store, check: checker.check, reservedPorts },
+      deploy: { store, check: checker.check, reservedPorts, maxLimits: maxLimits(config) },
     }),
     { port: config.adminPort, host: config.adminHost },
   );

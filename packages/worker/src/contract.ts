@@ -61,6 +61,8 @@ export interface LogRecord {
   level: "debug" | "log" | "info" | "warn" | "error";
   msg: string;
   time: number;
+  /** For the operator's log only, never the app's: the full stack with host frames. */
+  hostStack?: string;
 }
 
 export interface ResponseWire {
@@ -88,6 +90,10 @@ export interface FetchResult {
   bodyPort?: MessagePort;
   error: { code: string; message: string; stack?: string } | null;
   logs: LogRecord[];
+  /** Console records dropped over the per-record, per-request and per-isolate bounds. */
+  logsDropped?: number;
+  /** Times the app's background work (outside requests) went over its CPU budget and was stopped. */
+  backgroundStops?: number;
   /** CPU time spent inside the isolate for this request. */
   cpuMs: number;
   /** Whether this request had to start the isolate. */

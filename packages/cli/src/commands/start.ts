@@ -18,6 +18,20 @@ export function startCommand(): Command {
       Number(v),
     )
     .option("--allow-private-fetch", "let apps fetch loopback and private addresses (NANO_ALLOW_PRIVATE_FETCH)")
+    .option("--max-cpu-ms <ms>", "the most limits.cpuMs an app may set (default 300000; NANO_MAX_CPU_MS)", (v) =>
+      Number(v),
+    )
+    .option("--max-memory-mb <mb>", "the most limits.memoryMb an app may set (default 4096; NANO_MAX_MEMORY_MB)", (v) =>
+      Number(v),
+    )
+    .option("--max-wall-ms <ms>", "the most limits.wallMs an app may set (default 900000; NANO_MAX_WALL_MS)", (v) =>
+      Number(v),
+    )
+    .option(
+      "--max-subrequests <n>",
+      "the most limits.subrequests an app may set (default 10000; NANO_MAX_SUBREQUESTS)",
+      (v) => Number(v),
+    )
     .action(async (opts: Record<string, unknown>) => {
       const flags = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
       const config = resolveConfig(flags);

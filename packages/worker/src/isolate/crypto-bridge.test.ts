@@ -76,6 +76,19 @@ describe("crypto host", () => {
   });
 });
 
+describe("key memory", () => {
+  it("bounds the host memory one isolate's keys hold, by their material, and gives it back on release", () => {
+    const host = createCryptoHost({ maxBytes: 1024 * 1024 });
+    const big = () => new Uint8Array(400 * 1024).fill(Math.floor(Math.random() * 255)).buffer;
+    const a = JSON.parse(host.crypto("importKey", hmacImport(), big()) as string);
+    host.crypto("importKey", hmacImport(), big());
+    expect(host.bytes).toBeGreaterThan(800 * 1024);
+    expect(() => host.crypto("importKey", hmacImport(), big())).toThrow(hostError("QuotaExceededError"));
+    host.crypto("release", String(a.handle));
+    expect(() => host.crypto("importKey", hmacImport(), big())).not.toThrow();
+  });
+});
+
 describe("crypto keys in real isolates", () => {
   const snapshot = loadRuntimeSnapshot();
   const live: RuntimeIsolate[] = [];

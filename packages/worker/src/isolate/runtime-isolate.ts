@@ -25,10 +25,13 @@ import {
 } from "../contract.js";
 import { NanoError } from "../errors.js";
 import { type EntryRecorder, NO_RECORDER } from "../thread/flight-recorder.js";
+import { BackgroundBudget, CPU_MS_PER_S, MAX_TIMERS } from "./background-budget.js";
+import { CHARS_PER_S, ConsoleRate, MAX_REQUEST_CHARS, truncateRecord } from "./console-budget.js";
 import { CpuShare } from "./cpu-share.js";
 import { type CryptoHost, createCryptoHost } from "./crypto-bridge.js";
 import { FetchBridge } from "./fetch-bridge.js";
 import { HostBodyStream } from "./host-body-stream.js";
+import { checkResponseHead, type ResponseHead } from "./response-head.js";
 
 export interface RuntimeIsolateOptions {
   snapshot: ivm.ExternalCopy<ArrayBuffer>;
@@ -37,6 +40,10 @@ export interface RuntimeIsolateOptions {
   outbound?: OutboundPolicy;
   /** Console output that belongs to no running request (top level, stray timers). */
   onLog?: (record: LogRecord) => void;
+  /** Console output that belongs to no request and was dropped over the isolate's console rate. */
+  onLogDropped?: () => void;
+  /** Background work went over its CPU budget and its timers were cleared. */
+  onBackgroundStopped?: () => void;
   /** Called once when the isolate is killed by a limit or disposed. */
   onDispose?: (reason: NanoError) => void;
   /** Marks every synchronous entry (the runtime process's flight recorder). */
@@ -56,6 +63,8 @@ export interface FetchOutcome {
   response: ResponseWire;
   stream?: HostBodyStream;
   logs: LogRecord[];
+  /** Console records dropped over the bounds (console-budget.ts). */
+  logsDropped: number;
   cpuMs: number;
 }
 
@@ -65,10 +74,14 @@ interface Pending {
   budgetNs: bigint;
   cpuNs: bigint;
   logs: LogRecord[];
+  /** Characters of console output kept for this request, and records dropped past the bounds. */
+  logChars: number;
+  logsDropped: number;
   wall: NodeJS.Timeout | null;
 }
 
 const NS_PER_MS = 1_000_000n;
+const LOG_LEVELS = new Set<string>(["debug", "log", "info", "warn", "error"]);
 
 /**
  * isolated-vm checks the ArrayBuffers allocated while a context is restored from the snapshot against
@@ -98,11 +111,14 @@ export class RuntimeIsolate {
   #dead: NanoError | null = null;
   readonly #host: BridgeFunctions;
   /** This isolate's CryptoKeys (host KeyObjects behind the handles the isolate holds). */
-  readonly #crypto: CryptoHost = createCryptoHost();
+  readonly #crypto: CryptoHost;
   /** This isolate's outbound fetches, performed on the host. */
   readonly #outbound: FetchBridge;
-  /** CPU budget for entries no request owns (top level, timers of finished requests). */
-  #backgroundBudgetMs = 1_000;
+  readonly #consoleRate = new ConsoleRate();
+  /** CPU time the app's top-level code may use when its isolate starts. */
+  #startupBudgetMs = 1_000;
+  /** CPU for entries no request owns (timers and fetches of finished requests). */
+  readonly #background = new BackgroundBudget();
   /** Nesting of synchronous entries: the recorder marks only the outermost. */
   #depth = 0;
   readonly #share: CpuShare;
@@ -110,8 +126,13 @@ export class RuntimeIsolate {
   constructor(opts: RuntimeIsolateOptions) {
     this.#opts = opts;
     this.#share = opts.cpuShare ?? new CpuShare();
+    // Key material lives on the host, outside the heap limit: it gets a quarter of the app's limit.
+    this.#crypto = createCryptoHost({ maxBytes: Math.max(1, opts.memoryMb / 4) * 1048576 });
     this.isolate = new ivm.Isolate({ snapshot: opts.snapshot, memoryLimit: creationLimitMb(opts.memoryMb) });
     this.#context = this.isolate.createContextSync();
+    // No blocking waits, as on Workers: Atomics.wait would hold the thread (every app on it) with no
+    // CPU to count, and stretch the CPU-share timeouts of the isolates beside it.
+    this.#context.evalSync("delete Atomics.wait; delete Atomics.waitAsync");
     const init = this.#context.global.getSync(INIT_GLOBAL, { reference: true }) as ivm.Reference<
       (...args: unknown[]) => unknown
     >;
@@ -136,7 +157,9 @@ export class RuntimeIsolate {
   }
 
   /** Re-points the log and dispose hooks: a spare isolate gets them when an app takes it. */
-  setHooks(hooks: Pick<RuntimeIsolateOptions, "onLog" | "onDispose" | "recorder">): void {
+  setHooks(
+    hooks: Pick<RuntimeIsolateOptions, "onLog" | "onLogDropped" | "onBackgroundStopped" | "onDispose" | "recorder">,
+  ): void {
     this.#opts = { ...this.#opts, ...hooks };
   }
 
@@ -148,12 +171,21 @@ export class RuntimeIsolate {
   #bridge(): BridgeFunctions {
     return {
       log: (level, text) => {
-        const record: LogRecord = { level, msg: String(text), time: Date.now() };
+        const msg = truncateRecord(String(text));
         const owner = this.#current === null ? undefined : this.#pending.get(this.#current);
-        if (owner) owner.logs.push(record);
-        else this.#opts.onLog?.(record);
+        if (!this.#consoleRate.take(msg.length) || (owner && owner.logChars + msg.length > MAX_REQUEST_CHARS)) {
+          if (owner) owner.logsDropped++;
+          else this.#opts.onLogDropped?.();
+          return;
+        }
+        const record: LogRecord = { level: LOG_LEVELS.has(level) ? level : "log", msg, time: Date.now() };
+        if (owner) {
+          owner.logChars += msg.length;
+          owner.logs.push(record);
+        } else this.#opts.onLog?.(record);
       },
       setTimer: (id, delayMs) => {
+        if (this.#timers.size >= MAX_TIMERS) throw new RangeError(`an isolate may hold at most ${MAX_TIMERS} timers`);
         const owner = this.#current;
         const handle = setTimeout(() => this.#fireTimer(id), Math.min(Math.max(0, delayMs), 2 ** 31 - 1));
         this.#timers.set(id, { handle, owner });
@@ -164,7 +196,14 @@ export class RuntimeIsolate {
         this.#timers.delete(id);
       },
       respond: (id, status, statusText, headerBlock, body) => {
-        this.#settle(id)?.resolve({ response: { status, statusText, headers: decodeHeaderBlock(headerBlock), body } });
+        const pending = this.#settle(id);
+        if (!pending) return;
+        try {
+          if (body !== null && !(body instanceof ArrayBuffer)) throw new NanoError("NANO_ERR_BAD_RESPONSE");
+          pending.resolve({ response: { ...this.#head(status, statusText, headerBlock), body } });
+        } catch (err) {
+          pending.reject(err as NanoError);
+        }
       },
       fail: (id, message, stack) => {
         this.#settle(id)?.reject(new NanoError("NANO_ERR_APP_EXCEPTION", stack || message));
@@ -174,19 +213,23 @@ export class RuntimeIsolate {
       },
       respondStream: (id, status, statusText, headerBlock) => {
         const pending = this.#settle(id);
-        if (!pending) {
-          // The request already failed (its wall limit): stop the stream, from outside this entry.
+        let head: ResponseHead | null = null;
+        try {
+          head = this.#head(status, statusText, headerBlock);
+        } catch (err) {
+          pending?.reject(err as NanoError);
+        }
+        if (!pending || !head) {
+          // The request already failed (its wall limit, a bad head): stop the stream, from outside this entry.
           setImmediate(() => !this.#dead && this.#enter(null, "cancelResponse", [id]));
           return;
         }
         const stream = new HostBodyStream(() => this.#cancelResponse(id));
         this.#responseBodies.set(id, stream);
-        pending.resolve({
-          response: { status, statusText, headers: decodeHeaderBlock(headerBlock), body: null },
-          stream,
-        });
+        pending.resolve({ response: { ...head, body: null }, stream });
       },
       respondChunk: (id, bytes) => {
+        if (!(bytes instanceof ArrayBuffer)) return;
         this.#responseBodies.get(id)?.push(bytes);
       },
       respondEnd: (id, error) => {
@@ -197,6 +240,12 @@ export class RuntimeIsolate {
       crypto: this.#crypto.crypto,
       ...this.#outbound.functions,
     };
+  }
+
+  /** The app's response head, checked: whatever the isolate hands over is untrusted. */
+  #head(status: unknown, statusText: unknown, headerBlock: unknown) {
+    if (typeof headerBlock !== "string") throw new NanoError("NANO_ERR_BAD_RESPONSE", "the response head is malformed");
+    return checkResponseHead(status, statusText, decodeHeaderBlock(headerBlock));
   }
 
   #settle(id: number): Pending | undefined {
@@ -218,7 +267,16 @@ export class RuntimeIsolate {
       return;
     }
     const pending = owner === null ? undefined : this.#pending.get(owner);
-    const budgetNs = pending ? pending.budgetNs - pending.cpuNs : BigInt(this.#backgroundBudgetMs) * NS_PER_MS;
+    let budgetNs: bigint;
+    if (pending) budgetNs = pending.budgetNs - pending.cpuNs;
+    else {
+      const available = this.#background.available();
+      if (available <= 0) {
+        this.#stopBackground();
+        return;
+      }
+      budgetNs = BigInt(Math.ceil(available)) * NS_PER_MS;
+    }
     const remainingMs = Math.max(1, Number(budgetNs / NS_PER_MS));
     // isolated-vm's timeout is wall-clock: it stops runaway code just past the remaining budget,
     // stretched by the thread's measured CPU share so a descheduled thread is not mistaken for a
@@ -234,6 +292,7 @@ export class RuntimeIsolate {
     const recorder = this.#recorderFor();
     if (this.#depth++ === 0) recorder.enter();
     let timedOut = false;
+    let uncaught: unknown = null;
     try {
       // Primitives pass as they are; only an ArrayBuffer body needs the (slower) structured copy.
       const copy = args.some((a) => a !== null && typeof a === "object");
@@ -245,18 +304,21 @@ export class RuntimeIsolate {
         return;
       }
       if (err instanceof Error && /timed out/i.test(err.message)) timedOut = true;
-      // An uncaught exception in a timer callback or an unhandled rejection: the app's bug, logged.
-      else this.#host.log("error", `Uncaught ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      // An uncaught exception in a timer callback or an unhandled rejection: the app's bug, logged with
+      // its own frames only; the host frames behind isolated-vm's boundary go to the operator's log.
+      else uncaught = err;
     } finally {
       this.#current = previous;
       if (--this.#depth === 0) recorder.leave();
     }
+    if (uncaught !== null) this.#logUncaught(uncaught, owner);
     if (this.isolate.isDisposed) return;
     const cpuNs = this.isolate.cpuTime - before;
     this.#share.observe(cpuNs, process.hrtime.bigint() - wallBefore);
     const usedNs = cpuNs + (this.#crypto.hostNs - hostBefore);
     // Charged before any kill, so what a runaway cost is reported (and throttled) too.
     if (pending) pending.cpuNs += usedNs;
+    else this.#background.charge(Number(usedNs) / 1e6);
     if (timedOut) {
       this.#kill(new NanoError("NANO_ERR_CPU_LIMIT"));
       return;
@@ -269,6 +331,15 @@ export class RuntimeIsolate {
     }
   }
 
+  #logUncaught(err: unknown, ownerId: number | null): void {
+    const text = `Uncaught ${errorText(err)}`;
+    const owner = ownerId === null ? undefined : this.#pending.get(ownerId);
+    const full = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    const record: LogRecord = { level: "error", msg: truncateRecord(text), time: Date.now(), hostStack: full };
+    if (owner) owner.logs.push(record);
+    else this.#opts.onLog?.(record);
+  }
+
   #recorderFor(): EntryRecorder {
     return this.#opts.recorder ?? NO_RECORDER;
   }
@@ -277,6 +348,29 @@ export class RuntimeIsolate {
   #cancelResponse(id: number): void {
     if (!this.#responseBodies.delete(id) || this.#dead) return;
     this.#enter(null, "cancelResponse", [id]);
+  }
+
+  /**
+   * Background work is over its budget: clears every timer that no pending request owns, so the app's
+   * leftover intervals stop instead of taking the thread from other apps. Logged for the app, counted.
+   */
+  #stopBackground(): void {
+    let cleared = 0;
+    for (const [id, t] of this.#timers) {
+      if (t.owner !== null && this.#pending.has(t.owner)) continue;
+      clearTimeout(t.handle);
+      this.#timers.delete(id);
+      cleared++;
+    }
+    if (cleared === 0) return;
+    this.#opts.onLog?.({
+      level: "warn",
+      msg:
+        `[nano] background work stopped: timers that outlive their request may use ${CPU_MS_PER_S} ms of CPU ` +
+        `per second; ${cleared} timer(s) cleared`,
+      time: Date.now(),
+    });
+    this.#opts.onBackgroundStopped?.();
   }
 
   #fireTimer(id: number): void {
@@ -306,10 +400,10 @@ export class RuntimeIsolate {
     const recorder = this.#recorderFor();
     if (this.#depth++ === 0) recorder.enter();
     try {
-      this.#crypto.budget(BigInt(this.#backgroundBudgetMs) * NS_PER_MS);
-      script.runSync(this.#context, { timeout: this.#backgroundBudgetMs });
+      this.#crypto.budget(BigInt(this.#startupBudgetMs) * NS_PER_MS);
+      script.runSync(this.#context, { timeout: this.#startupBudgetMs });
       const kind = this.#entries.loadApp.applySync(undefined, [JSON.stringify(opts.vars ?? {})], {
-        timeout: this.#backgroundBudgetMs,
+        timeout: this.#startupBudgetMs,
       }) as LoadedApp["kind"];
       return { kind, cachedData };
     } catch (err) {
@@ -336,6 +430,7 @@ export class RuntimeIsolate {
       response: v.response as ResponseWire,
       ...(v.stream ? { stream: v.stream } : {}),
       logs: v.logs,
+      logsDropped: v.logsDropped,
       cpuMs: v.cpuMs(),
     }));
   }
@@ -358,15 +453,31 @@ export class RuntimeIsolate {
       text?: string;
       ok?: boolean;
       logs: LogRecord[];
+      logsDropped: number;
       cpuMs: () => number;
     }>((resolve, reject) => {
       const entry: Pending = {
         budgetNs: BigInt(Math.ceil(cpuMs)) * NS_PER_MS,
         cpuNs: 0n,
         logs: [],
+        logChars: 0,
+        logsDropped: 0,
         wall: null,
-        resolve: (v) => resolve({ ...v, logs: entry.logs, cpuMs: () => Number(entry.cpuNs) / 1e6 }),
-        reject: (err) => reject(Object.assign(err, { logs: entry.logs, cpuMs: Number(entry.cpuNs) / 1e6 })),
+        resolve: (v) =>
+          resolve({
+            ...v,
+            logs: withDropNotice(entry),
+            logsDropped: entry.logsDropped,
+            cpuMs: () => Number(entry.cpuNs) / 1e6,
+          }),
+        reject: (err) =>
+          reject(
+            Object.assign(err, {
+              logs: withDropNotice(entry),
+              logsDropped: entry.logsDropped,
+              cpuMs: Number(entry.cpuNs) / 1e6,
+            }),
+          ),
       };
       entry.wall = setTimeout(() => this.#settle(id)?.reject(new NanoError("NANO_ERR_WALL_LIMIT")), wallMs);
       this.#pending.set(id, entry);
@@ -404,6 +515,15 @@ export class RuntimeIsolate {
     const s = this.isolate.getHeapStatisticsSync();
     return s.used_heap_size + (s.externally_allocated_size ?? 0) + this.#crypto.bytes;
   }
+}
+
+/** A request's console records, with one more that says how many were dropped, if any were. */
+function withDropNotice(p: Pending): LogRecord[] {
+  if (p.logsDropped === 0) return p.logs;
+  const msg =
+    `[nano] ${p.logsDropped} console record(s) dropped: a request keeps at most ${MAX_REQUEST_CHARS / 1024} KiB ` +
+    `of console output and an isolate may log ${CHARS_PER_S / 1048576} MiB per second`;
+  return [...p.logs, { level: "warn", msg, time: Date.now() }];
 }
 
 /** The error as the app's author should see it: message and in-isolate frames, no host frames. */

@@ -16,17 +16,45 @@ import type { FlightRecorder } from "./flight-recorder.js";
 /** Spares are made with the default heap limit; an app asking for another one starts its own isolate. */
 const SPARE_MEMORY_MB = DEFAULT_LIMITS.memoryMb;
 
+/** What happened to an app outside its requests, delivered with its next result. */
+interface Notes {
+  /** Console output from outside any request (bounded). */
+  stray: LogRecord[];
+  strayChars: number;
+  /** Records dropped since the last result (over the stray bound or the isolate's console rate). */
+  dropped: number;
+  /** Times its background work went over budget and was stopped. */
+  backgroundStops: number;
+}
+
 interface Warm {
   isolate: RuntimeIsolate;
-  /** Console output from outside any request, delivered with the next result. */
-  stray: LogRecord[];
+  notes: Notes;
 }
+
+const freshNotes = (): Notes => ({ stray: [], strayChars: 0, dropped: 0, backgroundStops: 0 });
+/** Versions whose isolate a limit stopped between requests, and what to tell their next request. */
+const MAX_CARRIED = 64;
+
+function note(notes: Notes, record: LogRecord): void {
+  if (notes.strayChars + record.msg.length > MAX_STRAY_CHARS) {
+    notes.dropped++;
+    return;
+  }
+  notes.strayChars += record.msg.length;
+  notes.stray.push(record);
+}
+
+/** Console output of an app's timers between its requests that the host keeps, at most. */
+const MAX_STRAY_CHARS = 256 * 1024;
 
 export class IsolateHost {
   readonly #snapshot: ivm.ExternalCopy<ArrayBuffer>;
   readonly #maxWarm: number;
   /** Map order is recency: the first entry is the least recently used. */
   readonly #warm = new Map<string, Warm>();
+  /** Notes of isolates a limit stopped outside any request, for the next isolate of their version. */
+  readonly #carried = new Map<string, Notes>();
   readonly #spares: RuntimeIsolate[] = [];
   readonly #spareTarget: number;
   #refill: NodeJS.Immediate | null = null;
@@ -84,8 +112,19 @@ export class IsolateHost {
     let warm = this.#warm.get(version.id);
     const coldStart = !warm;
     const result = (partial: Partial<FetchResult>): FetchResult => {
-      const logs = warm ? warm.stray.splice(0) : [];
-      return { response: null, error: null, cpuMs: 0, coldStart, ...partial, logs: [...logs, ...(partial.logs ?? [])] };
+      const notes = warm ? warm.notes : (this.#carried.get(version.id) ?? freshNotes());
+      if (warm) warm.notes = freshNotes();
+      else this.#carried.delete(version.id);
+      return {
+        response: null,
+        error: null,
+        cpuMs: 0,
+        coldStart,
+        ...partial,
+        logs: [...notes.stray, ...(partial.logs ?? [])],
+        logsDropped: notes.dropped + (partial.logsDropped ?? 0),
+        backgroundStops: notes.backgroundStops,
+      };
     };
     try {
       if (warm) {
@@ -95,21 +134,49 @@ export class IsolateHost {
         warm = this.#start(version);
       }
       const out = await warm.isolate.fetch(request, version.limits);
-      const done = result({ response: out.response, logs: out.logs, cpuMs: out.cpuMs });
+      const done = result({ response: out.response, logs: out.logs, logsDropped: out.logsDropped, cpuMs: out.cpuMs });
       return out.stream ? { ...done, stream: out.stream } : done;
     } catch (err) {
       const e = err instanceof NanoError ? err : new NanoError("NANO_ERR_INTERNAL", String(err));
-      const extra = err as { logs?: LogRecord[]; cpuMs?: number };
-      return result({ error: { code: e.code, message: e.message }, logs: extra.logs ?? [], cpuMs: extra.cpuMs ?? 0 });
+      const extra = err as { logs?: LogRecord[]; logsDropped?: number; cpuMs?: number };
+      return result({
+        error: { code: e.code, message: e.message },
+        logs: extra.logs ?? [],
+        logsDropped: extra.logsDropped ?? 0,
+        cpuMs: extra.cpuMs ?? 0,
+      });
     }
   }
 
   #start(version: VersionWire): Warm {
-    const warm: Warm = { isolate: undefined as unknown as RuntimeIsolate, stray: [] };
+    const warm: Warm = {
+      isolate: undefined as unknown as RuntimeIsolate,
+      notes: this.#carried.get(version.id) ?? freshNotes(),
+    };
+    this.#carried.delete(version.id);
     const hooks = {
-      onLog: (record: LogRecord) => warm.stray.push(record),
-      onDispose: () => {
-        if (this.#warm.get(version.id) === warm) this.#warm.delete(version.id);
+      onLog: (record: LogRecord) => note(warm.notes, record),
+      onLogDropped: () => {
+        warm.notes.dropped++;
+      },
+      onBackgroundStopped: () => {
+        warm.notes.backgroundStops++;
+      },
+      onDispose: (reason: NanoError) => {
+        if (this.#warm.get(version.id) !== warm) return;
+        this.#warm.delete(version.id);
+        // Stopped by a limit between requests (a background timer): the app's next request hears of it.
+        if (reason.code === "NANO_ERR_ISOLATE_DISPOSED") return;
+        note(warm.notes, {
+          level: "error",
+          msg: `[nano] the app's isolate was stopped outside a request: ${reason.message}`,
+          time: Date.now(),
+        });
+        this.#carried.set(version.id, warm.notes);
+        for (const key of this.#carried.keys()) {
+          if (this.#carried.size <= MAX_CARRIED) break;
+          this.#carried.delete(key);
+        }
       },
       ...(this.#recorder ? { recorder: this.#recorder.forApp(version.app) } : {}),
     };

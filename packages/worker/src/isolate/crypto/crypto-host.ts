@@ -23,13 +23,15 @@ import { toJsonWebKey } from "./jwk.js";
 import { type Jwk, type Params, type StoredKey, type Usage, usable } from "./key.js";
 import { exportKey, importKey } from "./key-formats.js";
 import { importId, KeyTable } from "./key-table.js";
-import { DEFAULT_MAX_KEYS, MAX_RANDOM_BYTES } from "./limits.js";
+import { DEFAULT_MAX_KEY_BYTES, DEFAULT_MAX_KEYS, MAX_RANDOM_BYTES } from "./limits.js";
 import { cipher, deriveBits, generateKey, keyLength, signOrVerify } from "./operations.js";
 import { asBuffer, formatOf, member, obj, optNum, str, usagesOf } from "./params.js";
 
 export interface CryptoHostOptions {
   /** Distinct live keys one isolate may hold (host memory outside its heap limit). */
   maxKeys?: number;
+  /** Host memory those keys may hold together (default DEFAULT_MAX_KEY_BYTES). */
+  maxBytes?: number;
 }
 
 export interface CryptoHost {
@@ -54,7 +56,7 @@ function toArrayBuffer(buf: Buffer | Uint8Array): ArrayBuffer {
 }
 
 export function createCryptoHost(opts: CryptoHostOptions = {}): CryptoHost {
-  const keys = new KeyTable(opts.maxKeys ?? DEFAULT_MAX_KEYS);
+  const keys = new KeyTable(opts.maxKeys ?? DEFAULT_MAX_KEYS, opts.maxBytes ?? DEFAULT_MAX_KEY_BYTES);
   let spentNs = 0n;
   let limitNs: bigint | null = null;
 

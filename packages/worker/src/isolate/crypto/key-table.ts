@@ -11,6 +11,8 @@ import { asBuffer, num } from "./params.js";
 /** A table entry: several CryptoKeys share one when the same key was imported again. */
 interface Entry extends StoredKey {
   refs: number;
+  /** Host memory it holds (estimated: the entry plus the key material). */
+  bytes: number;
   /** Identity of the importKey call that made it (see `importId`). */
   importId?: string;
 }
@@ -28,8 +30,17 @@ const info = (handle: number, k: StoredKey): KeyInfo => ({
   algorithm: k.algorithm,
 });
 
+/** A key's material in bytes: secret keys exactly, asymmetric ones from their size (RSA: ~5 numbers of n's size). */
+function materialBytes(key: nc.KeyObject): number {
+  if (key.type === "secret") return key.symmetricKeySize ?? 0;
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  return bits ? (bits / 8) * 5 : 256;
+}
+
 export class KeyTable {
   readonly #maxKeys: number;
+  readonly #maxBytes: number;
+  #bytes = 0;
   readonly #entries = new Map<number, Entry>();
   /**
    * importKey calls by identity → handle. Apps commonly import the same secret on every request; the
@@ -39,15 +50,23 @@ export class KeyTable {
   readonly #imported = new Map<string, number>();
   #nextHandle = 1;
 
-  constructor(maxKeys: number) {
+  constructor(maxKeys: number, maxBytes = Number.POSITIVE_INFINITY) {
     this.#maxKeys = maxKeys;
+    this.#maxBytes = maxBytes;
   }
 
   store(k: StoredKey, importId?: string): KeyInfo {
     if (this.#entries.size >= this.#maxKeys)
       fail("QuotaExceededError", `more than ${this.#maxKeys} live CryptoKeys in this isolate`);
+    const bytes = BYTES_PER_KEY + materialBytes(k.key);
+    if (this.#bytes + bytes > this.#maxBytes)
+      fail(
+        "QuotaExceededError",
+        `this isolate's live CryptoKeys would hold more than ${Math.round(this.#maxBytes / 1048576)} MiB of memory`,
+      );
+    this.#bytes += bytes;
     const handle = this.#nextHandle++;
-    this.#entries.set(handle, { ...k, refs: 1, importId });
+    this.#entries.set(handle, { ...k, refs: 1, importId, bytes });
     if (importId) this.#imported.set(importId, handle);
     return info(handle, k);
   }
@@ -65,6 +84,7 @@ export class KeyTable {
     const e = this.#entries.get(handle);
     if (!e || --e.refs > 0) return;
     this.#entries.delete(handle);
+    this.#bytes -= e.bytes;
     if (e.importId) this.#imported.delete(e.importId);
   }
 
@@ -83,10 +103,11 @@ export class KeyTable {
 
   /** Estimated host memory they hold. */
   get bytes(): number {
-    return this.#entries.size * BYTES_PER_KEY;
+    return this.#bytes;
   }
 
   clear(): void {
+    this.#bytes = 0;
     this.#entries.clear();
     this.#imported.clear();
   }

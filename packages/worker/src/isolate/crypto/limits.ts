@@ -2,8 +2,10 @@
 
 /** Distinct live keys one isolate may hold unless CryptoHostOptions.maxKeys says otherwise. */
 export const DEFAULT_MAX_KEYS = 50_000;
-/** Measured: a KeyObject with its table entry costs about 1.2 KB of host memory. */
+/** Measured: a KeyObject with its table entry costs about 1.2 KB of host memory, plus its key material. */
 export const BYTES_PER_KEY = 1200;
+/** Host memory one isolate's keys may hold unless CryptoHostOptions.maxBytes says otherwise. */
+export const DEFAULT_MAX_KEY_BYTES = 32 * 1024 * 1024;
 /** getRandomValues' quota (https://w3c.github.io/webcrypto/#Crypto-method-getRandomValues). */
 export const MAX_RANDOM_BYTES = 65536;
 /**

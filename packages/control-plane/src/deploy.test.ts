@@ -1,0 +1,91 @@
+/**
+ * The deploy pipeline against a real registry, with a stand-in check (no isolate): the operator's
+ * maximums for an app's limits, and route takeovers refused before anything is stored.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AppLimits } from "@nano/worker";
+import { afterAll, describe, expect, it } from "vitest";
+import { type AppChecker, type DeployContext, deployVersion } from "./deploy.js";
+import { SecretBox } from "./registry/secret-box.js";
+import { SqliteStore } from "./registry/sqlite-store.js";
+
+const dir = mkdtempSync(join(tmpdir(), "nano-deploy-"));
+const store = new SqliteStore(join(dir, "registry.db"), SecretBox.fromFile(join(dir, "secret.key")));
+afterAll(() => store.close());
+
+const checked: string[] = [];
+const check: AppChecker = async (_code, opts) => {
+  checked.push(opts.name);
+  return { kind: "module", cachedData: null };
+};
+const ctx = (maxLimits?: Partial<AppLimits>): DeployContext => ({
+  store,
+  check,
+  reservedPorts: [8080],
+  ...(maxLimits ? { maxLimits } : {}),
+});
+const bundle = (n: number) => `export default { fetch() { return new Response("${n}") } };`;
+
+async function refusal(p: Promise<unknown>): Promise<{ code: string; status: number; message: string }> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).not.toBeNull();
+  return err as { code: string; status: number; message: string };
+}
+
+describe("operator maximums", () => {
+  const max = { cpuMs: 1000, memoryMb: 256, wallMs: 30_000, subrequests: 50 };
+
+  it.each<[keyof AppLimits, number, number]>([
+    ["cpuMs", 5000, 1000],
+    ["memoryMb", 512, 256],
+    ["wallMs", 60_000, 30_000],
+    ["subrequests", 51, 50],
+  ])("refuses limits.%s = %i over a maximum of %i, naming the field and the limit", async (field, value, most) => {
+    const err = await refusal(deployVersion(ctx(max), "greedy", bundle(1), { limits: { [field]: value } }, "test"));
+    expect(err).toMatchObject({ code: "NANO_ERR_MANIFEST", status: 400 });
+    expect(err.message).toContain(`limits.${field} is ${value} but this server allows at most ${most}`);
+    expect(store.getApp("greedy")).toBeNull();
+    expect(checked).not.toContain("greedy");
+  });
+
+  it("accepts limits at or under the maximums", async () => {
+    const r = await deployVersion(ctx(max), "modest", bundle(1), { limits: max }, "test");
+    expect(r).toMatchObject({ app: "modest", version: 1, created: true });
+    expect(store.getApp("modest")?.activeVersion).toBe(1);
+  });
+
+  it("counts a limit the manifest leaves out at its default", async () => {
+    const err = await refusal(deployVersion(ctx({ cpuMs: 10 }), "defaults", bundle(1), {}, "test"));
+    expect(err.message).toMatch(/limits\.cpuMs is 50 \(the default.*\) but this server allows at most 10/);
+    const r = await deployVersion(ctx({ cpuMs: 10 }), "defaults", bundle(1), { limits: { cpuMs: 10 } }, "test");
+    expect(r.created).toBe(true);
+  });
+
+  it("refuses even content that is already stored (a redeploy under a lowered maximum)", async () => {
+    await deployVersion(ctx(), "again", bundle(2), { limits: { cpuMs: 5000 } }, "test");
+    const err = await refusal(deployVersion(ctx(max), "again", bundle(2), { limits: { cpuMs: 5000 } }, "test"));
+    expect(err.message).toContain("limits.cpuMs is 5000 but this server allows at most 1000");
+  });
+
+  it("has no maximum beyond the manifest's own without maxLimits", async () => {
+    const limits = { cpuMs: 300_000, memoryMb: 4096, wallMs: 900_000, subrequests: 10_000 };
+    expect((await deployVersion(ctx(), "biggest", bundle(3), { limits }, "test")).created).toBe(true);
+  });
+});
+
+describe("route takeover", () => {
+  it("refuses another app's host by a path route, before checking or storing anything", async () => {
+    await deployVersion(ctx(), "owner", bundle(4), { routes: ["conflict.test"] }, "test");
+    for (const routes of [["conflict.test/*"], ["conflict.test/"], ["owner.localhost"], ["*.localhost"]]) {
+      const err = await refusal(deployVersion(ctx(), "taker", bundle(5), { routes }, "test"));
+      expect(err).toMatchObject({ code: "NANO_ERR_ROUTE_CONFLICT", status: 409 });
+    }
+    expect(store.getApp("taker")).toBeNull();
+    expect(checked).not.toContain("taker");
+  });
+});
