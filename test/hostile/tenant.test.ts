@@ -56,7 +56,7 @@ afterAll(async () => {
 });
 
 describe("a hostile tenant", () => {
-  it("cannot put CR/LF into the status line: 500 NANO_ERR_BAD_RESPONSE, and the server stays up", async () => {
+  it("cannot put CR/LF into the status line: the runtime reads its own state, the host checks the head", async () => {
     await deploy(
       app(
         "splitter",
@@ -67,8 +67,8 @@ describe("a hostile tenant", () => {
     const pids = (await runtimeProcesses(server)).map((p) => p.pid);
     for (let i = 0; i < 5; i++) {
       const r = await call("splitter");
-      expect(r).toMatchObject({ status: 500 });
-      expect(errorCode(r)).toBe("NANO_ERR_BAD_RESPONSE");
+      // The getter is the app's; the runtime answers from the Response's own (empty) status text.
+      expect(r).toMatchObject({ status: 200, body: "hi" });
       if ("headers" in r) expect(r.headers["x-injected"]).toBeUndefined();
     }
     expect((await runtimeProcesses(server)).map((p) => p.pid)).toEqual(pids);
@@ -147,6 +147,7 @@ describe("a hostile tenant", () => {
           for (let i = 0; i < 20; i++) console.log(big);
           return new Response("logged");
         } };`,
+        { limits: { cpuMs: 2000 } },
       ),
     );
     for (let i = 0; i < 4; i++) expect(await call("logger")).toMatchObject({ status: 200, body: "logged" });

@@ -12,12 +12,35 @@ import { startCommand } from "./commands/start.js";
 import { printError } from "./output.js";
 import { VERSION } from "./version.js";
 
+/** `nano apps ls`: the command as typed, for pointing at its help. */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+/**
+ * Usage errors on every command, however deeply nested: commander throws instead of exiting (1, its
+ * default; `main` turns a CommanderError into exit code 2), and prints one line on stderr that names
+ * the command's help. Options are parsed before any action runs, so a usage error never starts work.
+ */
+function usageErrors(cmd: Command): void {
+  cmd.exitOverride().configureOutput({
+    outputError: (text, write) => {
+      const message = text
+        .replace(/^error: /, "")
+        .replace(/\s*\n\s*/g, " ")
+        .trim();
+      write(`nano: ${message} (see ${commandPath(cmd)} --help)\n`);
+    },
+  });
+  for (const sub of cmd.commands) usageErrors(sub);
+}
+
 export function buildProgram(): Command {
   const program = new Command("nano")
     .description("NANO: run Web-standard JavaScript/TypeScript apps in V8 isolates")
-    .version(VERSION, "-v, --version")
-    .showHelpAfterError("(run nano --help for usage)")
-    .exitOverride();
+    .version(VERSION, "-v, --version");
   for (const cmd of [
     startCommand(),
     deployCommand(),
@@ -31,10 +54,16 @@ export function buildProgram(): Command {
   ]) {
     program.addCommand(cmd);
   }
+  usageErrors(program);
   return program;
 }
 
-/** Runs the CLI; resolves to the exit code. Long-running commands resolve when they stop. */
+/**
+ * Runs the CLI; resolves to the exit code. Long-running commands resolve when they stop. Exit codes:
+ * 0 success (and --help, --version), 1 a failure while running, 2 a usage error — commander's errors
+ * (unknown command or option, missing argument or option value, invalid value, missing subcommand)
+ * all come from parsing, before any action.
+ */
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);

@@ -1,10 +1,11 @@
 /** Every admin route, its auth, and malformed input — against a real registry and real isolates. */
 import { mkdtempSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { loadRuntimeSnapshot } from "@nano/worker/isolate";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminApi } from "./admin-api.js";
 import { checkApp } from "./app-check.js";
 import { LogRing } from "./log-ring.js";
@@ -12,6 +13,7 @@ import { createLogger } from "./logger.js";
 import { Metrics } from "./metrics.js";
 import { SecretBox } from "./registry/secret-box.js";
 import { SqliteStore } from "./registry/sqlite-store.js";
+import { listen } from "./server.js";
 import { ServingState } from "./serving-state.js";
 
 const TOKEN = "test-token-0123456789";
@@ -317,6 +319,157 @@ describe("malformed input answers 4xx with a coded error and changes nothing", (
       call("PUT", "/v1/apps/alpha/secrets/BIG", { value: "x".repeat(65 * 1024) }),
       413,
       "NANO_ERR_PAYLOAD_TOO_LARGE",
+    );
+  });
+});
+
+describe("input that must be refused, not repaired", () => {
+  const bytes = (...parts: (string | number[])[]) =>
+    Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : Buffer.from(p))));
+  const send = (method: string, path: string, body: Uint8Array | ReadableStream<Uint8Array>) =>
+    api.request(path, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body,
+      ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
+    } as RequestInit);
+
+  it.each([
+    ["a lone 0xff byte", [0xff]],
+    ["a truncated sequence", [0xe2, 0x82]],
+    ["an overlong encoding", [0xc0, 0xaf]],
+    ["an encoded surrogate", [0xed, 0xa0, 0x80]],
+  ])("a deploy whose bundle holds %s answers 400, nothing stored", async (_label, bad) => {
+    const body = bytes(
+      '{"bundle":"',
+      `__nano_define(function (module) { module.exports = { default: { fetch() { return new Response("`,
+      bad,
+      '") } } }; });"}',
+    );
+    await expectError(send("POST", "/v1/apps/utf8/versions", body), 400, "NANO_ERR_BAD_REQUEST", /not valid UTF-8/);
+    expect(store.getApp("utf8")).toBeNull();
+  });
+
+  it("a secret value with invalid UTF-8 answers 400 and is not stored; valid UTF-8 is kept as sent", async () => {
+    await expectError(
+      send("PUT", "/v1/apps/alpha/secrets/BYTES", bytes('{"value":"ab', [0xff, 0xfe], 'cd"}')),
+      400,
+      "NANO_ERR_BAD_REQUEST",
+      /not valid UTF-8/,
+    );
+    expect(store.listSecretNames("alpha")).not.toContain("BYTES");
+    expect((await send("PUT", "/v1/apps/alpha/secrets/BYTES", bytes('{"value":"é€😀"}'))).status).toBe(200);
+    expect(store.getSecrets("alpha").BYTES).toBe("é€😀");
+    await call("DELETE", "/v1/apps/alpha/secrets/BYTES");
+  });
+
+  it("a rollback body with invalid UTF-8 answers 400", async () => {
+    await expectError(
+      send("POST", "/v1/apps/alpha/rollback", bytes('{"version":1, "x":"', [0x80], '"}')),
+      400,
+      "NANO_ERR_BAD_REQUEST",
+      /not valid UTF-8/,
+    );
+  });
+
+  it("an impossible compatibilityDate answers 400", async () => {
+    await expectError(
+      call("POST", "/v1/apps/datey/versions", { bundle: ok("x"), manifest: { compatibilityDate: "2026-13-45" } }),
+      400,
+      "NANO_ERR_MANIFEST",
+      /compatibilityDate/,
+    );
+    expect(store.getApp("datey")).toBeNull();
+  });
+
+  /** A 16 MiB body produced as it is read, counting what was read. */
+  const endless = () => {
+    const sent = { bytes: 0 };
+    const chunk = new Uint8Array(4 * 1024).fill(0x61);
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode('{"value":"'));
+      },
+      pull(c) {
+        if (sent.bytes >= 16 * 1024 * 1024) return c.close();
+        sent.bytes += chunk.byteLength;
+        c.enqueue(chunk);
+      },
+    });
+    return { stream, sent };
+  };
+
+  it.each([
+    ["PUT", "/v1/apps/alpha/secrets/BIG", 1024 * 1024],
+    ["POST", "/v1/apps/alpha/rollback", 64 * 1024],
+    ["POST", "/v1/apps/alpha/unquarantine", 64 * 1024],
+    ["DELETE", "/v1/apps/alpha/secrets/BIG", 64 * 1024],
+  ])("%s %s stops reading an oversized body and answers 413", async (method, path, most) => {
+    const { stream, sent } = endless();
+    await expectError(send(method, path, stream), 413, "NANO_ERR_PAYLOAD_TOO_LARGE");
+    expect(sent.bytes).toBeLessThan(most);
+    expect(store.getApp("alpha")?.activeVersion).toBe(2);
+  });
+
+  it("a 64 KiB secret whose every character JSON escapes (6 bytes each) still fits", async () => {
+    const value = "\u0001".repeat(64 * 1024);
+    const body = JSON.stringify({ value });
+    expect(body.length).toBeGreaterThan(6 * 64 * 1024);
+    expect((await call("PUT", "/v1/apps/alpha/secrets/ESCAPED", body)).status).toBe(200);
+    expect(store.getSecrets("alpha").ESCAPED).toBe(value);
+    await call("DELETE", "/v1/apps/alpha/secrets/ESCAPED");
+  });
+
+  describe("over a real socket", () => {
+    let url: URL;
+    let close: () => Promise<void>;
+    beforeAll(async () => {
+      const l = await listen(api, { port: 0, host: "127.0.0.1" });
+      url = new URL(l.url);
+      close = () => l.close(1_000);
+    });
+    afterAll(() => close());
+
+    /** Sends a head and part of a body, never the rest; resolves with the status line the server answers. */
+    const partial = (head: string, body: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(url.port), url.hostname);
+        let got = "";
+        const timer = setTimeout(() => {
+          socket.destroy();
+          reject(new Error(`no answer before the body ended; got ${JSON.stringify(got)}`));
+        }, 5_000);
+        socket.on("data", (d) => {
+          got += d;
+          if (got.includes("\r\n")) {
+            clearTimeout(timer);
+            socket.destroy();
+            resolve(got.slice(0, got.indexOf("\r\n")));
+          }
+        });
+        socket.on("error", reject);
+        socket.write(`${head}\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\n`);
+        socket.write(body);
+      });
+
+    it.each([["PUT /v1/apps/alpha/secrets/BIG"], ["POST /v1/apps/alpha/rollback"]])(
+      "%s with a 100 MiB Content-Length answers 413 before the body is sent",
+      async (route) => {
+        const status = await partial(`${route} HTTP/1.1`, `Content-Length: ${100 * 1024 * 1024}\r\n\r\n{"value":"`);
+        expect(status).toBe("HTTP/1.1 413 Payload Too Large");
+      },
+    );
+
+    it.each([["PUT /v1/apps/alpha/secrets/BIG"], ["POST /v1/apps/alpha/rollback"]])(
+      "%s with a chunked body answers 413 once it passes the limit, without the rest",
+      async (route) => {
+        const chunk = "a".repeat(512 * 1024);
+        const status = await partial(
+          `${route} HTTP/1.1`,
+          `Transfer-Encoding: chunked\r\n\r\na\r\n{"value":"\r\n${chunk.length.toString(16)}\r\n${chunk}\r\n`,
+        );
+        expect(status).toBe("HTTP/1.1 413 Payload Too Large");
+      },
     );
   });
 });

@@ -34,6 +34,23 @@ export interface AdminOptions {
 
 const SECRET_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const MAX_SECRET_BYTES = 64 * 1024;
+/** A secret's body: its value may take 6 bytes a byte in JSON (`\u0000`), plus the field. */
+const MAX_SECRET_BODY = 6 * MAX_SECRET_BYTES + 1024;
+/** Bodies of the routes that take a few fields (rollback, unquarantine) or none (deletes). */
+const MAX_SMALL_BODY = 4 * 1024;
+
+/**
+ * Refuses a body over `maxSize` with 413 as soon as it is known: from Content-Length before reading,
+ * or while reading, which then stops. A route never buffers more than its limit.
+ */
+const limitBody = (maxSize: number, message: string) =>
+  bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new NanoError("NANO_ERR_PAYLOAD_TOO_LARGE", message);
+    },
+  });
+const smallBody = limitBody(MAX_SMALL_BODY, `the body is larger than ${MAX_SMALL_BODY / 1024} KiB`);
 
 function tokenMatches(header: string | undefined, token: string): boolean {
   const m = /^Bearer (.+)$/.exec(header ?? "");
@@ -43,10 +60,27 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-async function jsonBody(req: Request): Promise<Record<string, unknown>> {
+/** Strict UTF-8: a malformed byte sequence is an error, never replaced with U+FFFD. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+async function bodyText(req: Request): Promise<string> {
+  let bytes: ArrayBuffer;
+  try {
+    bytes = await req.arrayBuffer();
+  } catch {
+    throw new NanoError("NANO_ERR_BAD_REQUEST", "the body could not be read");
+  }
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw new NanoError("NANO_ERR_BAD_REQUEST", "the body is not valid UTF-8");
+  }
+}
+
+function jsonObject(text: string): Record<string, unknown> {
   let body: unknown;
   try {
-    body = await req.json();
+    body = JSON.parse(text);
   } catch {
     throw new NanoError("NANO_ERR_BAD_REQUEST", "the body must be JSON");
   }
@@ -54,6 +88,10 @@ async function jsonBody(req: Request): Promise<Record<string, unknown>> {
     throw new NanoError("NANO_ERR_BAD_REQUEST", "the body must be a JSON object");
   }
   return body as Record<string, unknown>;
+}
+
+async function jsonBody(req: Request): Promise<Record<string, unknown>> {
+  return jsonObject(await bodyText(req));
 }
 
 function onlyFields(body: Record<string, unknown>, allowed: string[]): void {
@@ -162,7 +200,7 @@ export function createAdminApi(opts: AdminOptions): Hono {
     });
   });
 
-  api.delete("/v1/apps/:name", async (c) => {
+  api.delete("/v1/apps/:name", smallBody, async (c) => {
     const app = requireApp(store, c.req.param("name"));
     store.deleteApp(app.name);
     opts.logs.drop(app.name);
@@ -176,10 +214,10 @@ export function createAdminApi(opts: AdminOptions): Hono {
     return c.json({ versions: store.listVersions(app.name) });
   });
 
-  api.post("/v1/apps/:name/rollback", async (c) => {
+  api.post("/v1/apps/:name/rollback", smallBody, async (c) => {
     const app = requireApp(store, c.req.param("name"));
-    const text = await c.req.text();
-    const body = text.trim() === "" ? {} : await jsonBody(new Request("http://x", { method: "POST", body: text }));
+    const text = await bodyText(c.req.raw);
+    const body = text.trim() === "" ? {} : jsonObject(text);
     onlyFields(body, ["version"]);
     let target: number;
     if (body.version !== undefined) {
@@ -205,7 +243,7 @@ export function createAdminApi(opts: AdminOptions): Hono {
     return c.json({ app: app.name, version: target, previous: app.activeVersion });
   });
 
-  api.post("/v1/apps/:name/unquarantine", async (c) => {
+  api.post("/v1/apps/:name/unquarantine", smallBody, async (c) => {
     const app = requireApp(store, c.req.param("name"));
     const lifted = app.quarantine !== null && app.quarantine.untilMs > Date.now();
     store.liftQuarantine(app.name);
@@ -220,22 +258,27 @@ export function createAdminApi(opts: AdminOptions): Hono {
     return c.json({ secrets: store.listSecretNames(app.name) });
   });
 
-  api.put("/v1/apps/:name/secrets/:key", async (c) => {
-    const app = requireApp(store, c.req.param("name"));
-    const key = c.req.param("key");
-    if (!SECRET_KEY.test(key)) throw new NanoError("NANO_ERR_BAD_REQUEST", `invalid secret name "${key.slice(0, 64)}"`);
-    const body = await jsonBody(c.req.raw);
-    onlyFields(body, ["value"]);
-    if (typeof body.value !== "string") throw new NanoError("NANO_ERR_BAD_REQUEST", `"value" must be a string`);
-    if (Buffer.byteLength(body.value) > MAX_SECRET_BYTES) {
-      throw new NanoError("NANO_ERR_PAYLOAD_TOO_LARGE", "a secret may be at most 64 KiB");
-    }
-    store.setSecret(app.name, key, body.value);
-    await opts.changed();
-    return c.json({ app: app.name, secret: key });
-  });
+  api.put(
+    "/v1/apps/:name/secrets/:key",
+    limitBody(MAX_SECRET_BODY, `a secret may be at most ${MAX_SECRET_BYTES / 1024} KiB`),
+    async (c) => {
+      const app = requireApp(store, c.req.param("name"));
+      const key = c.req.param("key");
+      if (!SECRET_KEY.test(key))
+        throw new NanoError("NANO_ERR_BAD_REQUEST", `invalid secret name "${key.slice(0, 64)}"`);
+      const body = await jsonBody(c.req.raw);
+      onlyFields(body, ["value"]);
+      if (typeof body.value !== "string") throw new NanoError("NANO_ERR_BAD_REQUEST", `"value" must be a string`);
+      if (Buffer.byteLength(body.value) > MAX_SECRET_BYTES) {
+        throw new NanoError("NANO_ERR_PAYLOAD_TOO_LARGE", "a secret may be at most 64 KiB");
+      }
+      store.setSecret(app.name, key, body.value);
+      await opts.changed();
+      return c.json({ app: app.name, secret: key });
+    },
+  );
 
-  api.delete("/v1/apps/:name/secrets/:key", async (c) => {
+  api.delete("/v1/apps/:name/secrets/:key", smallBody, async (c) => {
     const app = requireApp(store, c.req.param("name"));
     const key = c.req.param("key");
     if (!store.deleteSecret(app.name, key))

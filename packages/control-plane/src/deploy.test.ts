@@ -89,3 +89,51 @@ describe("route takeover", () => {
     expect(checked).not.toContain("taker");
   });
 });
+
+describe("a dedicated port another process holds", () => {
+  const probed: number[] = [];
+  const held = new Set<number>();
+  const probing = (): DeployContext => ({
+    ...ctx(),
+    portAvailable: async (port) => {
+      probed.push(port);
+      return !held.has(port);
+    },
+  });
+
+  it("is refused with 409 naming the port, before checking or storing anything", async () => {
+    held.add(9100);
+    const err = await refusal(deployVersion(probing(), "portless", bundle(6), { port: 9100 }, "test"));
+    expect(err).toMatchObject({ code: "NANO_ERR_ROUTE_CONFLICT", status: 409 });
+    expect(err.message).toContain("port 9100 is held by another process");
+    expect(probed).toEqual([9100]);
+    expect(store.getApp("portless")).toBeNull();
+    expect(checked).not.toContain("portless");
+  });
+
+  it("is probed only when it is new to the app: the ports of active apps are the server's own", async () => {
+    probed.length = 0;
+    expect((await deployVersion(probing(), "porty", bundle(7), { port: 9101 }, "test")).version).toBe(1);
+    expect(probed).toEqual([9101]);
+    // Now the runtime processes hold 9101 themselves: a probe would fail, so none is made.
+    held.add(9101);
+    expect((await deployVersion(probing(), "porty", bundle(8), { port: 9101 }, "test")).version).toBe(2);
+    expect((await deployVersion(probing(), "porty", bundle(7), { port: 9101 }, "test")).version).toBe(1);
+    expect(probed).toEqual([9101]);
+    // Moving to a port another process holds is refused; the active version stays.
+    held.add(9102);
+    const err = await refusal(deployVersion(probing(), "porty", bundle(9), { port: 9102 }, "test"));
+    expect(err).toMatchObject({ code: "NANO_ERR_ROUTE_CONFLICT", message: expect.stringContaining("port 9102") });
+    expect(store.getApp("porty")).toMatchObject({ activeVersion: 1, port: 9101 });
+    // Another app's port is its conflict, named as such, without a probe.
+    probed.length = 0;
+    const taken = await refusal(deployVersion(probing(), "other", bundle(10), { port: 9101 }, "test"));
+    expect(taken.message).toContain('port 9101 is already used by app "porty"');
+    expect(probed).toEqual([]);
+  });
+
+  it("is not probed without a probe (nano serve, tests)", async () => {
+    held.add(9103);
+    expect((await deployVersion(ctx(), "unprobed", bundle(11), { port: 9103 }, "test")).created).toBe(true);
+  });
+});

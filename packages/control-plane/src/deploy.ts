@@ -4,6 +4,8 @@
  * code cache), store the version, and only then switch the active version. Any failure leaves the
  * previous version serving. Identical content returns the existing version. The check runs tenant
  * code, so under `nano start` it runs in a checker process of its own (checker.ts), never here.
+ * Storing the version, activating it and lifting a quarantine are one registry transaction: a crash
+ * leaves the old state or the new one, never a stored version with nothing active.
  */
 import { createHash } from "node:crypto";
 import { type AppLimits, DEFAULT_LIMITS, NanoError } from "@nano/worker";
@@ -26,6 +28,12 @@ export interface DeployContext {
   reservedPorts: number[];
   /** The operator's maximums for an app's limits (`maxCpuMs`, … in the configuration). */
   maxLimits?: Partial<AppLimits>;
+  /**
+   * Whether the server could listen on a dedicated port (the supervisor binds it briefly). Asked only
+   * for a port no active app has — the runtime processes already hold those — so a port another
+   * process holds is refused rather than acknowledged and never served.
+   */
+  portAvailable?(port: number): Promise<boolean>;
 }
 
 export interface DeployResult {
@@ -81,16 +89,25 @@ export async function deployVersion(
     throw new NanoError("NANO_ERR_PAYLOAD_TOO_LARGE", `the bundle is larger than ${MAX_BUNDLE_BYTES / 1048576} MiB`);
   }
   checkConflicts(app, manifest, ctx.store.listApps(), ctx.reservedPorts);
+  if (manifest.port !== undefined && ctx.portAvailable) {
+    const port = manifest.port;
+    if (!ctx.store.listApps().some((a) => a.port === port) && !(await ctx.portAvailable(port))) {
+      throw new NanoError(
+        "NANO_ERR_ROUTE_CONFLICT",
+        `port ${port} is held by another process on this machine: the server cannot listen on it`,
+      );
+    }
+    // Other deploys may have landed while the port was probed.
+    checkConflicts(app, manifest, ctx.store.listApps(), ctx.reservedPorts);
+  }
   const hash = createHash("sha256")
     .update(JSON.stringify([bundle, manifest]))
     .digest("hex");
   const known = ctx.store.listVersions(app).find((v) => v.hash === hash);
   if (known) {
-    if (!known.active) {
-      ctx.store.activate(app, known.version, by);
-      ctx.store.liftQuarantine(app);
-    }
-    return { app, version: known.version, hash, created: false };
+    // Known content: activated again (lifting a quarantine) unless it is the active version already.
+    const { version } = ctx.store.putVersionAndActivate(app, { hash, code: bundle, manifest, cachedData: null }, by);
+    return { app, version, hash, created: false };
   }
   const checked = await ctx.check(bundle, {
     name: app,
@@ -99,14 +116,12 @@ export async function deployVersion(
   });
   // Other deploys may have landed while this one was checked: their routes count too.
   checkConflicts(app, manifest, ctx.store.listApps(), ctx.reservedPorts);
-  const { version, created } = ctx.store.putVersion(app, {
-    hash,
-    code: bundle,
-    manifest,
-    cachedData: checked.cachedData ? new Uint8Array(checked.cachedData) : null,
-  });
-  ctx.store.activate(app, version, by);
-  // A quarantine is about the code that crashed: a new version starts with a clean record.
-  ctx.store.liftQuarantine(app);
+  // One transaction: the version, its activation, and the end of a quarantine (a quarantine is about
+  // the code that crashed: a new version starts with a clean record).
+  const { version, created } = ctx.store.putVersionAndActivate(
+    app,
+    { hash, code: bundle, manifest, cachedData: checked.cachedData ? new Uint8Array(checked.cachedData) : null },
+    by,
+  );
   return { app, version, hash, created };
 }

@@ -42,20 +42,37 @@ export interface IngressOptions {
   governor?: AppGovernor;
 }
 
+function bodyTooLarge(limit: number): NanoError {
+  return new NanoError("NANO_ERR_BODY_TOO_LARGE", `the request body is larger than ${limit} bytes`);
+}
+
+/**
+ * The whole body, or a NanoError past `limit` bytes. Past the limit it stops reading and leaves the
+ * socket alone: the caller answers 413 with `Connection: close`, and Node closes the connection once
+ * that answer is written (destroying it here would reset the connection before any answer).
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<ArrayBuffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
+    const stop = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", reject);
+    };
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        reject(new NanoError("NANO_ERR_BODY_TOO_LARGE", `the request body is larger than ${limit} bytes`));
-        req.destroy();
+        stop();
+        req.pause();
+        chunks.length = 0;
+        reject(bodyTooLarge(limit));
         return;
       }
       chunks.push(chunk);
-    });
-    req.on("end", () => {
+    };
+    const onEnd = () => {
+      stop();
       if (size === 0) return resolve(null);
       const out = new Uint8Array(size);
       let off = 0;
@@ -64,7 +81,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<ArrayBuffer | nu
         off += c.length;
       }
       resolve(out.buffer);
-    });
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
     req.on("error", reject);
   });
 }
@@ -72,13 +91,74 @@ function readBody(req: IncomingMessage, limit: number): Promise<ArrayBuffer | nu
 /** Headers the ingress sets itself: a client's own values for them are dropped. */
 const INGRESS_HEADERS = new Set(["x-request-id", "x-forwarded-for", "x-nano-client-ip"]);
 
-/** The client's headers, less those the ingress sets, in one pass over Node's raw list. */
-function clientHeaders(raw: string[]): string[] {
+/**
+ * The client's headers, less those the ingress sets, in one pass over Node's raw list. With `host`
+ * (an absolute-form target's authority) the Host field's value is that authority, as a proxy sends it.
+ */
+function clientHeaders(raw: string[], host: string | null): string[] {
   const out: string[] = [];
+  let hostSet = host === null;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (!INGRESS_HEADERS.has((raw[i] as string).toLowerCase())) out.push(raw[i] as string, raw[i + 1] as string);
+    const name = (raw[i] as string).toLowerCase();
+    if (INGRESS_HEADERS.has(name)) continue;
+    if (host !== null && name === "host") {
+      out.push(raw[i] as string, host);
+      hostSet = true;
+    } else out.push(raw[i] as string, raw[i + 1] as string);
   }
+  if (!hostSet) out.push("host", host as string);
   return out;
+}
+
+/** `uri-host [":" port]` (RFC 9110 §7.2, RFC 3986 §3.2.2): an IP literal, or reg-name / IPv4 characters. */
+const AUTHORITY = /^(?:\[[0-9a-z:.]+\]|[a-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]*)?$/i;
+/** An absolute-form request target (RFC 9112 §3.2.2): scheme, authority, then path and query. */
+const ABSOLUTE_FORM = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)([^#]*)/i;
+
+/** Where a request goes: the host it names and its origin-form target (path and query). */
+interface Target {
+  /** Lower-case, for routing and the app's URL. */
+  host: string;
+  target: string;
+  /** An absolute-form target's authority as sent (it replaces the Host field's value); null for a path. */
+  authority: string | null;
+}
+
+/**
+ * The request's host and target per RFC 9112 §3.2: exactly one Host field (none only on HTTP/1.0)
+ * with a valid value, else 400; an absolute-form target's authority replaces the Host field, and its
+ * path and query are the target.
+ */
+function requestTarget(incoming: IncomingMessage): Target | NanoError {
+  let hosts = 0;
+  let field = "";
+  const raw = incoming.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if ((raw[i] as string).length === 4 && (raw[i] as string).toLowerCase() === "host") {
+      hosts++;
+      field = raw[i + 1] as string;
+    }
+  }
+  if (hosts > 1) return badRequest("the request has more than one Host header field");
+  const http10 = incoming.httpVersionMajor === 1 && incoming.httpVersionMinor === 0;
+  if (hosts === 0 && !http10) return badRequest("the request has no Host header field");
+  if (!AUTHORITY.test(field)) return badRequest("the request's Host header field is not a valid host");
+  const url = incoming.url ?? "/";
+  if (url.startsWith("/")) return { host: (hosts ? field : "localhost").toLowerCase(), target: url, authority: null };
+  const m = ABSOLUTE_FORM.exec(url);
+  const scheme = m?.[1]?.toLowerCase();
+  const authority = m?.[2] ?? "";
+  if (!m || (scheme !== "http" && scheme !== "https"))
+    return badRequest("the request target is neither a path nor an http(s) URL");
+  // An http URI has a host and no userinfo (RFC 9110 §4.2.1, §4.2.4).
+  if (authority === "" || authority.startsWith(":") || !AUTHORITY.test(authority))
+    return badRequest("the request target's URL has no valid host");
+  const rest = m[3] ?? "";
+  return { host: authority.toLowerCase(), target: rest.startsWith("/") ? rest : `/${rest}`, authority };
+}
+
+function badRequest(message: string): NanoError {
+  return new NanoError("NANO_ERR_BAD_REQUEST", message);
 }
 
 /**
@@ -113,9 +193,11 @@ function headerRecord(flat: string[], hasBody: boolean): Record<string, string |
   return out;
 }
 
-function errorResponse(err: NanoError, requestId: string): Response {
+/** A JSON error; `close` ends the connection after it (the request's bytes cannot be trusted or were left unread). */
+function errorResponse(err: NanoError, requestId: string, close = false): Response {
   const headers: Record<string, string> = { "content-type": "application/json", "x-request-id": requestId };
   if (err.retryAfter !== undefined) headers["retry-after"] = String(err.retryAfter);
+  if (close) headers.connection = "close";
   return new Response(JSON.stringify(err.toJSON()), { status: err.status, headers });
 }
 
@@ -133,8 +215,10 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
     const started = performance.now();
     const incoming = c.env.incoming;
     const requestId = (incoming.headers["x-request-id"] as string | undefined) ?? randomUUID();
-    const host = (incoming.headers.host ?? "localhost").toLowerCase();
-    const path = (incoming.url ?? "/").split("?")[0] as string;
+    const where = requestTarget(incoming);
+    if (where instanceof NanoError) return errorResponse(where, requestId, true);
+    const { host } = where;
+    const path = where.target.split("?")[0] as string;
     const version = opts.resolve(host.replace(/:\d+$/, ""), path);
     if (!version)
       return errorResponse(new NanoError("NANO_ERR_APP_NOT_FOUND", `no app serves ${host}${path}`), requestId);
@@ -176,7 +260,7 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
       opts.governor?.release(version.app, result?.cpuMs ?? 0, result?.error?.code);
     };
     try {
-      return await forward(c, version, method, host, path, requestId, started, record, release);
+      return await forward(c, version, method, where, path, requestId, started, record, release);
     } finally {
       release(null);
     }
@@ -186,7 +270,7 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
     c: Context<{ Bindings: HttpBindings }>,
     version: VersionWire,
     method: string,
-    host: string,
+    where: Target,
     path: string,
     requestId: string,
     started: number,
@@ -196,25 +280,28 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
     const incoming = c.env.incoming;
     let body: ArrayBuffer | null = null;
     if (method !== "GET" && method !== "HEAD") {
+      // A declared length over the limit is refused before a byte of the body is read. Either way
+      // the connection closes after the 413: the rest of the body is never read.
+      const declared = Number(incoming.headers["content-length"] ?? 0);
+      if (declared > MAX_REQUEST_BODY_BYTES)
+        return errorResponse(bodyTooLarge(MAX_REQUEST_BODY_BYTES), requestId, true);
       try {
         body = await readBody(incoming, MAX_REQUEST_BODY_BYTES);
       } catch (err) {
-        return errorResponse(
-          err instanceof NanoError ? err : new NanoError("NANO_ERR_INTERNAL", String(err)),
-          requestId,
-        );
+        if (err instanceof NanoError) return errorResponse(err, requestId, err.code === "NANO_ERR_BODY_TOO_LARGE");
+        return errorResponse(new NanoError("NANO_ERR_INTERNAL", String(err)), requestId);
       }
     }
-    // The app sees the original Host, the client address and the request id.
+    // The app sees the original Host (an absolute-form target's authority), the client address and the request id.
     const clientIp = incoming.socket.remoteAddress ?? "";
     const forwarded = incoming.headers["x-forwarded-for"];
-    const headers = clientHeaders(incoming.rawHeaders);
+    const headers = clientHeaders(incoming.rawHeaders, where.authority);
     headers.push("x-nano-client-ip", clientIp, "x-request-id", requestId);
     headers.push("x-forwarded-for", forwarded ? `${forwarded}, ${clientIp}` : clientIp);
     const request: RequestWire = {
       requestId,
       method,
-      url: `http://${host}${incoming.url ?? "/"}`,
+      url: `http://${where.host}${where.target}`,
       headers,
       body,
     };

@@ -16,6 +16,13 @@ describe("parseManifest", () => {
     expect(parseManifest({})).toEqual({});
   });
 
+  it.each(["2026-01-31", "2028-02-29", "2000-02-29", "2026-12-31", "2026-04-30"])(
+    "accepts the real date %s",
+    (date) => {
+      expect(parseManifest({ compatibilityDate: date })).toEqual({ compatibilityDate: date });
+    },
+  );
+
   it.each([
     [[], "must be a JSON object"],
     [{ nmae: "x" }, 'unknown field "nmae"'],
@@ -29,6 +36,15 @@ describe("parseManifest", () => {
     [{ limits: { cpuMs: 0 } }, "limits.cpuMs must be an integer from 1"],
     [{ limits: { heap: 1 } }, 'unknown limit "heap"'],
     [{ compatibilityDate: "yesterday" }, '"compatibilityDate" must be a date'],
+    [{ compatibilityDate: "2026-13-45" }, '"compatibilityDate" must be a date like "2026-11-01", got "2026-13-45"'],
+    [{ compatibilityDate: "2026-00-10" }, '"compatibilityDate" must be a date'],
+    [{ compatibilityDate: "2026-04-31" }, '"compatibilityDate" must be a date'],
+    [{ compatibilityDate: "2026-02-29" }, '"compatibilityDate" must be a date'],
+    [{ compatibilityDate: "1900-02-29" }, '"compatibilityDate" must be a date'],
+    [{ compatibilityDate: "2026-01-00" }, '"compatibilityDate" must be a date'],
+    [{ compatibilityDate: "2026-1-05" }, '"compatibilityDate" must be a date'],
+    [{ compatibilityDate: "2026-01-05T00:00:00Z" }, '"compatibilityDate" must be a date'],
+    [{ compatibilityDate: 20260105 }, '"compatibilityDate" must be a date'],
   ])("rejects %j with a message naming the field", (raw, message) => {
     expect(() => parseManifest(raw)).toThrow(
       expect.objectContaining({ code: "NANO_ERR_MANIFEST", message: expect.stringContaining(message) }),

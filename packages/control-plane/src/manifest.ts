@@ -33,6 +33,16 @@ function fail(message: string): never {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** `YYYY-MM-DD` naming a day that exists (month 1-12, the month's days, February 29 in leap years). */
+export function isCalendarDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return days !== undefined && day >= 1 && day <= days;
+}
+
 export function parseManifest(raw: unknown): Manifest {
   if (!isObject(raw)) fail("must be a JSON object");
   for (const key of Object.keys(raw)) if (!FIELDS.includes(key)) fail(`unknown field "${key}"`);
@@ -78,8 +88,8 @@ export function parseManifest(raw: unknown): Manifest {
     m.limits = limits;
   }
   if (raw.compatibilityDate !== undefined) {
-    if (typeof raw.compatibilityDate !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(raw.compatibilityDate)) {
-      fail(`"compatibilityDate" must be a date like "2026-11-01"`);
+    if (typeof raw.compatibilityDate !== "string" || !isCalendarDate(raw.compatibilityDate)) {
+      fail(`"compatibilityDate" must be a date like "2026-11-01", got ${JSON.stringify(raw.compatibilityDate)}`);
     }
     m.compatibilityDate = raw.compatibilityDate;
   }

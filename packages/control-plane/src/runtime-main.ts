@@ -40,7 +40,7 @@ process.on("disconnect", () => process.exit(0));
 const logger = createLogger().child({ runtime: settings.slot });
 const store = new SqliteStore(
   join(settings.dataDir, "registry.db"),
-  SecretBox.fromFile(join(settings.dataDir, "secret.key")),
+  SecretBox.fromFile(join(settings.dataDir, "secret.key"), { create: false }),
   { readonly: true },
 );
 const state = new ServingState(store);

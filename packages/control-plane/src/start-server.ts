@@ -63,13 +63,25 @@ function claimPort(port: number, host: string): Promise<number> {
   });
 }
 
+/**
+ * Whether the server could listen on an app's dedicated port now: bound without SO_REUSEPORT and
+ * closed at once, so a port another process holds in any way counts as taken.
+ */
+function portFree(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen({ port, host }, () => probe.close(() => resolve(true)));
+  });
+}
+
 export async function startServer(config: ServerConfig, logger: Logger = createLogger()): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const tokenInfo = config.token ? null : loadOrCreateToken(config.dataDir);
   const token = config.token ?? (tokenInfo?.token as string);
-  const store = new SqliteStore(
-    join(config.dataDir, "registry.db"),
-    SecretBox.fromFile(join(config.dataDir, "secret.key")),
+  // A new key only for a registry without sealed secrets; a key that is not theirs is refused.
+  const store = new SqliteStore(join(config.dataDir, "registry.db"), (o) =>
+    SecretBox.fromFile(join(config.dataDir, "secret.key"), o),
   );
   const count = config.processes ?? defaultProcesses();
   const logs = new LogRing();
@@ -195,7 +207,13 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       token,
       publicMetrics: config.publicMetrics,
       logger,
-      deploy: { store, check: checker.check, reservedPorts, maxLimits: maxLimits(config) },
+      deploy: {
+        store,
+        check: checker.check,
+        reservedPorts,
+        maxLimits: maxLimits(config),
+        portAvailable: (p) => portFree(p, config.host),
+      },
     }),
     { port: config.adminPort, host: config.adminHost },
   );

@@ -48,7 +48,8 @@ export interface BridgeFunctions {
   complete(id: number, ok: boolean, text: string): void;
   /** Request `id`'s response head; its body (a stream) follows through respondChunk and respondEnd. */
   respondStream(id: number, status: number, statusText: string, headerBlock: string): void;
-  respondChunk(id: number, bytes: ArrayBuffer): void;
+  /** One chunk of a streamed body; false: the host holds enough, wait for pullResponse before the next. */
+  respondChunk(id: number, bytes: ArrayBuffer): boolean;
   /** Request `id`'s streamed body ended: completely (""), or with this error message. */
   respondEnd(id: number, error: string): void;
   /**
@@ -109,6 +110,7 @@ export const ENTRY_POINTS = [
   "fetchEnd",
   "fetchBodyPull",
   "cancelResponse",
+  "pullResponse",
 ] as const;
 
 export type EntryPointName = (typeof ENTRY_POINTS)[number];
@@ -137,6 +139,8 @@ export interface EntryPoints {
   fetchBodyPull(id: number): void;
   /** The client of request `id` went away: stop reading its streamed response body. */
   cancelResponse(id: number): void;
+  /** The host has taken what request `id` streamed so far: produce more (after respondChunk said false). */
+  pullResponse(id: number): void;
 }
 
 /** https://w3c.github.io/webcrypto/#dfn-KeyUsage — in the spec's order; both halves of crypto check against it. */

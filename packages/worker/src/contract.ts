@@ -79,10 +79,13 @@ export interface FetchTask {
 }
 
 /**
- * A streamed response body crossing from a worker thread: ArrayBuffer chunks, then one
- * `{ end: true, error }` message. Closing the port from the reading side cancels the app's stream.
+ * A streamed response body crossing from a worker thread: the reading side posts PULL_BODY for each
+ * chunk it wants and gets one BodyMessage back: an ArrayBuffer chunk, or `{ end: true, error }` last.
+ * So chunks cross only as fast as the client takes them. Closing the port from the reading side
+ * cancels the app's stream.
  */
 export type BodyMessage = ArrayBuffer | { end: true; error: string | null };
+export const PULL_BODY = "pull";
 
 export interface FetchResult {
   /** `body` null with `bodyPort` set: the body streams through that port (BodyMessage). */

@@ -49,4 +49,15 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    // A MAC under the secret key of a fixed string (never the key): a replaced key is recognised.
+    version: 3,
+    sql: `
+      CREATE TABLE key_check (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        mac TEXT NOT NULL,
+        at TEXT NOT NULL
+      );
+    `,
+  },
 ];

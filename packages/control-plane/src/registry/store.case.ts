@@ -53,6 +53,39 @@ export function runStoreSuite(name: string, open: () => RegistryStore): void {
       s.close();
     });
 
+    it("stores, activates and lifts a quarantine in one call (a deploy), recording who did it", () => {
+      const s = open();
+      const g0 = s.generation();
+      expect(s.putVersionAndActivate("a", version(1), "deployer")).toEqual({ version: 1, created: true });
+      expect(s.generation()).toBeGreaterThan(g0);
+      expect(s.getApp("a")).toMatchObject({ activeVersion: 1, routes: ["v1.example.com"] });
+      expect(s.activations("a")).toMatchObject([{ version: 1, by: "deployer" }]);
+      s.quarantine("a", { untilMs: Date.now() + 60_000, level: 1, reason: "crashes" });
+      expect(s.putVersionAndActivate("a", version(2), "deployer")).toEqual({ version: 2, created: true });
+      expect(s.getApp("a")).toMatchObject({ activeVersion: 2, quarantine: null });
+      // Known content that is not active: activated again (and the quarantine lifted), nothing stored.
+      s.quarantine("a", { untilMs: Date.now() + 60_000, level: 1, reason: "crashes" });
+      expect(s.putVersionAndActivate("a", version(1, { code: "ignored" }), "again")).toEqual({
+        version: 1,
+        created: false,
+      });
+      expect(s.getApp("a")).toMatchObject({ activeVersion: 1, quarantine: null });
+      expect(s.getVersion("a", 1)?.code).toBe("code 1");
+      expect(s.activations("a").map((x) => [x.version, x.by])).toEqual([
+        [1, "again"],
+        [2, "deployer"],
+        [1, "deployer"],
+      ]);
+      // Known content that is active already: nothing changes, not even a quarantine.
+      s.quarantine("a", { untilMs: Date.now() + 60_000, level: 1, reason: "crashes" });
+      const g1 = s.generation();
+      expect(s.putVersionAndActivate("a", version(1), "third")).toEqual({ version: 1, created: false });
+      expect(s.generation()).toBe(g1);
+      expect(s.activations("a")).toHaveLength(3);
+      expect(s.getApp("a")?.quarantine).toMatchObject({ reason: "crashes" });
+      s.close();
+    });
+
     it("keeps secrets readable only through getSecrets, and lists names", () => {
       const s = open();
       s.putVersion("a", version(1));

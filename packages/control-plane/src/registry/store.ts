@@ -63,6 +63,13 @@ export interface RegistryStore {
   listVersions(app: string): VersionSummary[];
   /** Makes `version` the app's active version, atomically, recording who did it. */
   activate(app: string, version: number, by: string): void;
+  /**
+   * A deploy's write, in one transaction: stores the version (creating the app on first deploy; the
+   * existing one for a known hash), makes it active and lifts the app's quarantine. A crash leaves
+   * all of it or none: never an app whose only version is stored but not active. A known version
+   * that is already active is left as it is.
+   */
+  putVersionAndActivate(app: string, input: VersionInput, by: string): { version: number; created: boolean };
   activations(app: string): Activation[];
   deleteApp(name: string): boolean;
   setSecret(app: string, key: string, value: string): void;

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * https://dom.spec.whatwg.org/#aborting-ongoing-activities — AbortController and AbortSignal, with
  * `AbortSignal.abort`, `timeout` and `any`. The exported functions are the spec's internal algorithms
@@ -13,6 +14,16 @@ import {
   registerSignalHooks,
   watchListeners,
 } from "./events.js";
+import {
+  ArrayPrototypePush,
+  MathTrunc,
+  NumberIsFinite,
+  NumberMAX_SAFE_INTEGER,
+  SafeSet,
+  TypeError,
+  WeakRef,
+  WeakRefPrototypeDeref,
+} from "./primordials.js";
 import { runtimeTimeout } from "./timers.js";
 
 let constructing = false;
@@ -22,7 +33,7 @@ let constructing = false;
  * that has abort listeners or algorithms, and can still be aborted, is pinned here (the GC rule of
  * https://dom.spec.whatwg.org/#abortsignal-garbage-collection).
  */
-const pinned = new Set<AbortSignal>();
+const pinned = new SafeSet<AbortSignal>();
 
 let internals: {
   create(): AbortSignal;
@@ -31,24 +42,31 @@ let internals: {
   addAlgorithm(signal: AbortSignal, algorithm: () => void): void;
   removeAlgorithm(signal: AbortSignal, algorithm: () => void): void;
   isSignal(value: unknown): value is AbortSignal;
+  any(list: readonly AbortSignal[]): AbortSignal;
+  addSource(sources: SafeSet<AbortSignal>, source: AbortSignal, ref: WeakRef<AbortSignal>): void;
 };
+
+/** Adds `source` to a dependent signal's sources (a module function: see entry-points.ts on closures). */
+function addSource(sources: SafeSet<AbortSignal>, source: AbortSignal, ref: WeakRef<AbortSignal>): void {
+  internals.addSource(sources, source, ref);
+}
 
 /** https://webidl.spec.whatwg.org/#EnforceRange for `unsigned long long`. */
 function enforceRangeULL(value: unknown): number {
   const n = +(value as number);
-  if (!Number.isFinite(n)) throw new TypeError("AbortSignal.timeout: milliseconds is not a finite number");
-  const t = Math.trunc(n) + 0;
-  if (t < 0 || t > Number.MAX_SAFE_INTEGER) throw new TypeError("AbortSignal.timeout: milliseconds is out of range");
+  if (!NumberIsFinite(n)) throw new TypeError("AbortSignal.timeout: milliseconds is not a finite number");
+  const t = MathTrunc(n) + 0;
+  if (t < 0 || t > NumberMAX_SAFE_INTEGER) throw new TypeError("AbortSignal.timeout: milliseconds is out of range");
   return t;
 }
 
 export class AbortSignal extends EventTarget {
   /** undefined while not aborted: https://dom.spec.whatwg.org/#abortsignal-abort-reason */
   #reason: unknown = undefined;
-  #algorithms: Set<() => void> | null = null;
+  #algorithms: SafeSet<() => void> | null = null;
   #dependent = false;
-  #sources: Set<AbortSignal> | null = null;
-  #dependents: Set<WeakRef<AbortSignal>> | null = null;
+  #sources: SafeSet<AbortSignal> | null = null;
+  #dependents: SafeSet<WeakRef<AbortSignal>> | null = null;
   #ref: WeakRef<AbortSignal> | null = null;
 
   constructor() {
@@ -84,32 +102,13 @@ export class AbortSignal extends EventTarget {
     ) {
       throw new TypeError("AbortSignal.any: signals is not a sequence");
     }
+    // WebIDL sequence<AbortSignal>: the app's iterable, iterated as it made it.
     const list: AbortSignal[] = [];
     for (const s of signals as Iterable<unknown>) {
       if (!internals.isSignal(s)) throw new TypeError("AbortSignal.any: every member must be an AbortSignal");
-      list.push(s);
+      ArrayPrototypePush(list, s);
     }
-    const result = internals.create();
-    for (const s of list) {
-      if (s.#reason !== undefined) {
-        result.#reason = s.#reason;
-        return result;
-      }
-    }
-    result.#dependent = true;
-    result.#sources = new Set();
-    result.#ref = new WeakRef(result);
-    for (const s of list) {
-      for (const source of s.#dependent ? s.#sources! : [s]) {
-        result.#sources.add(source);
-        source.#dependents ??= new Set();
-        source.#dependents.add(result.#ref);
-      }
-    }
-    watchListeners(result, (type) => {
-      if (type === "abort") result.#updatePin();
-    });
-    return result;
+    return internals.any(list);
   }
 
   get aborted(): boolean {
@@ -157,6 +156,36 @@ export class AbortSignal extends EventTarget {
         }
       },
       reason: (signal) => signal.#reason,
+      addSource(sources, source, ref) {
+        sources.add(source);
+        source.#dependents ??= new SafeSet();
+        source.#dependents.add(ref);
+      },
+      /** https://dom.spec.whatwg.org/#create-a-dependent-abort-signal */
+      any(list) {
+        const result = internals.create();
+        for (let i = 0; i < list.length; i++) {
+          const s = list[i] as AbortSignal;
+          if (s.#reason !== undefined) {
+            result.#reason = s.#reason;
+            return result;
+          }
+        }
+        result.#dependent = true;
+        const sources = new SafeSet<AbortSignal>();
+        result.#sources = sources;
+        const ref = new WeakRef(result);
+        result.#ref = ref;
+        for (let i = 0; i < list.length; i++) {
+          const s = list[i] as AbortSignal;
+          if (s.#dependent) for (const source of s.#sources as SafeSet<AbortSignal>) addSource(sources, source, ref);
+          else addSource(sources, s, ref);
+        }
+        watchListeners(result, (type) => {
+          if (type === "abort") result.#updatePin();
+        });
+        return result;
+      },
       isSignal: (value): value is AbortSignal => typeof value === "object" && value !== null && #reason in value,
       /** https://dom.spec.whatwg.org/#abortsignal-signal-abort */
       signalAbort(signal, reason) {
@@ -164,19 +193,21 @@ export class AbortSignal extends EventTarget {
         signal.#reason =
           reason === undefined ? new DOMException("signal is aborted without reason", "AbortError") : reason;
         const dependentsToAbort: AbortSignal[] = [];
-        for (const ref of signal.#dependents ?? []) {
-          const dependent = ref.deref();
-          if (dependent && dependent.#reason === undefined) {
-            dependent.#reason = signal.#reason;
-            dependentsToAbort.push(dependent);
+        if (signal.#dependents !== null) {
+          for (const ref of signal.#dependents) {
+            const dependent = WeakRefPrototypeDeref(ref);
+            if (dependent && dependent.#reason === undefined) {
+              dependent.#reason = signal.#reason;
+              ArrayPrototypePush(dependentsToAbort, dependent);
+            }
           }
         }
         signal.#runAbortSteps();
-        for (const dependent of dependentsToAbort) dependent.#runAbortSteps();
+        for (let i = 0; i < dependentsToAbort.length; i++) (dependentsToAbort[i] as AbortSignal).#runAbortSteps();
       },
       addAlgorithm(signal, algorithm) {
         if (signal.#reason !== undefined) return;
-        signal.#algorithms ??= new Set();
+        signal.#algorithms ??= new SafeSet();
         signal.#algorithms.add(algorithm);
         if (signal.#dependent) signal.#updatePin();
       },
@@ -225,4 +256,12 @@ export function removeAbortAlgorithm(signal: AbortSignal, algorithm: () => void)
 }
 export function isAbortSignal(value: unknown): value is AbortSignal {
   return internals.isSignal(value);
+}
+/** The signal's abort reason (undefined while not aborted), read from its private state. */
+export function signalReason(signal: AbortSignal): unknown {
+  return internals.reason(signal);
+}
+/** https://dom.spec.whatwg.org/#create-a-dependent-abort-signal over signals the runtime holds. */
+export function dependentSignal(signals: readonly AbortSignal[]): AbortSignal {
+  return internals.any(signals);
 }

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * The app: either a module whose default export has `fetch(request, env, ctx)`, or a service worker that
  * called `addEventListener("fetch", e => e.respondWith(...))`. The app script calls `__nano_define`
@@ -5,8 +6,19 @@
  */
 import { DOMException, webidlInterface } from "./dom-exception.js";
 import { Event, fireEvent, hasListeners, reportException } from "./events.js";
+import {
+  ArrayPrototypePush,
+  isInstanceOf,
+  ObjectFreeze,
+  Promise as PromiseCtor,
+  PromisePrototypeThen,
+  PromiseReject,
+  PromiseResolve,
+  ReflectApply,
+  TypeError,
+} from "./primordials.js";
 import type { Request } from "./request.js";
-import { Response } from "./response.js";
+import { isResponseObject, type Response } from "./response.js";
 
 export interface ExecutionContext {
   waitUntil(promise: unknown): void;
@@ -15,6 +27,8 @@ export interface ExecutionContext {
 
 type ModuleFactory = (module: { exports: unknown }, exports: unknown) => void;
 type FetchHandler = (request: Request, env: Record<string, unknown>, ctx: ExecutionContext) => unknown;
+
+let responseOf: (e: FetchEvent) => Promise<unknown> | null;
 
 export class FetchEvent extends Event {
   readonly request: Request;
@@ -28,7 +42,7 @@ export class FetchEvent extends Event {
   }
   respondWith(response: unknown): void {
     if (this.#response) throw new DOMException("respondWith() was already called", "InvalidStateError");
-    this.#response = Promise.resolve(response);
+    this.#response = PromiseResolve(response);
   }
   waitUntil(promise: unknown): void {
     this.#ctx.waitUntil(promise);
@@ -36,9 +50,8 @@ export class FetchEvent extends Event {
   passThroughOnException(): void {
     this.#ctx.passThroughOnException();
   }
-  /** @internal */
-  static responseOf(e: FetchEvent): Promise<unknown> | null {
-    return e.#response;
+  static {
+    responseOf = (e) => e.#response;
   }
 }
 
@@ -68,7 +81,7 @@ export class AppHandler {
 
   /** Runs the app's top level, finds its fetch handler, binds env. Throws a clear error if there is none. */
   load(env: Record<string, unknown>): AppKind {
-    this.#env = Object.freeze({ ...env });
+    this.#env = ObjectFreeze({ ...env });
     const factory = this.#factory;
     if (factory) {
       this.#factory = null;
@@ -100,27 +113,52 @@ export class AppHandler {
   handle(request: Request, ctx: ExecutionContext): Promise<unknown> {
     if (this.#kind === "module" && this.#fetch) {
       const fetch = this.#fetch;
-      return new Promise((resolve) => resolve(fetch.call(this.#thisArg, request, this.#env, ctx)));
+      let result: unknown;
+      try {
+        result = ReflectApply(fetch, this.#thisArg, [request, this.#env, ctx]);
+      } catch (err) {
+        return PromiseReject(err);
+      }
+      return promiseOf(result);
     }
     if (this.#kind === "service-worker") {
       const event = new FetchEvent("fetch", { request, ctx });
       // A listener's exception fails the request (as in workerd) unless respondWith() was called.
       const errors: unknown[] = [];
-      fireEvent(this.#globalTarget, event, (error) => errors.push(error));
-      const res = FetchEvent.responseOf(event);
+      fireEvent(this.#globalTarget, event, (error) => ArrayPrototypePush(errors, error));
+      const res = responseOf(event);
       if (res) {
-        for (const error of errors) reportException(error);
+        for (let i = 0; i < errors.length; i++) reportException(errors[i]);
         return res;
       }
-      if (errors.length > 0) return Promise.reject(errors[0]);
-      return Promise.reject(new TypeError("no fetch listener called respondWith()"));
+      if (errors.length > 0) return PromiseReject(errors[0]);
+      return PromiseReject(new TypeError("no fetch listener called respondWith()"));
     }
-    return Promise.reject(new TypeError("the app is not loaded"));
+    return PromiseReject(new TypeError("the app is not loaded"));
   }
 }
 
+const identity = (value: unknown) => value;
+
+/**
+ * A native promise for what the handler returned. A native promise is followed with the captured
+ * `then` (resolving with it would look up Promise.prototype.then, which the app may have replaced);
+ * anything else, a thenable of the app's own included, is resolved as `Promise.resolve` does.
+ */
+function promiseOf(value: unknown): Promise<unknown> {
+  if (isInstanceOf(value, PromiseCtor)) {
+    try {
+      return PromisePrototypeThen(value as Promise<unknown>, identity);
+    } catch {
+      // Made from Promise.prototype but not a promise: resolved like any other object below.
+    }
+  }
+  return PromiseResolve(value);
+}
+
+/** The app's answer, which must be a Response (a brand check: `instanceof` can be faked). */
 export function checkResponse(value: unknown): Response {
-  if (!(value instanceof Response)) {
+  if (!isResponseObject(value)) {
     throw new TypeError(`the fetch handler must return a Response, got ${value === null ? "null" : typeof value}`);
   }
   return value;

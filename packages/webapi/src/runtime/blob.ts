@@ -1,10 +1,40 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * https://w3c.github.io/FileAPI/ — Blob and File. A blob holds its bytes in memory as one immutable
  * Uint8Array: parts are copied in at construction, slices share the parent's bytes, and every read
  * hands out a copy, so nothing outside can change a blob.
  */
-import { TextDecoder, TextEncoder } from "./encoding.js";
+import {
+  ArrayBufferIsView,
+  ArrayPrototypePush,
+  copyBuffer,
+  copyBytes,
+  DateNow,
+  isArrayBuffer,
+  MathFloor,
+  MathMax,
+  MathMin,
+  MathTrunc,
+  Number as NumberCtor,
+  NumberIsFinite,
+  NumberIsNaN,
+  NumberMAX_SAFE_INTEGER,
+  NumberMIN_SAFE_INTEGER,
+  regExpReplaceAll,
+  regExpTest,
+  StringPrototypeToLowerCase,
+  SymbolCreate,
+  SymbolIterator,
+  subBytes,
+  TypedArrayPrototypeGetBuffer,
+  TypedArrayPrototypeGetByteLength,
+  TypedArrayPrototypeSet,
+  TypeError,
+  Uint8Array,
+  viewBytes,
+} from "./primordials.js";
 import { byteStreamOf, type ReadableStream } from "./streams.js";
+import { utf8Decode, utf8Encode } from "./utf8.js";
 import { toDOMString, toUSVString } from "./webidl.js";
 
 export type BlobPart = ArrayBuffer | ArrayBufferView | Blob | string;
@@ -16,21 +46,22 @@ export interface FilePropertyBag extends BlobPropertyBag {
   lastModified?: number;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
 /** Passed as `blobParts` by `blobFromBytes`, which no app can reach: build a blob over bytes without copying. */
-const INTERNAL = Symbol("blob internal");
+const INTERNAL = SymbolCreate("blob internal");
 interface InternalInit {
   bytes: Uint8Array;
   type: string;
 }
 
 let bytesOf: (blob: Blob) => Uint8Array;
+let typeOf: (blob: Blob) => string;
+let isBlobObject: (value: unknown) => value is Blob;
+const PRINTABLE = /^[\x20-\x7e]*$/;
+const NEWLINES = /\r\n?/g;
 
 /** https://w3c.github.io/FileAPI/#dfn-type — lower-cased, or "" if any character is outside U+0020–U+007E. */
 function normalizeType(type: string): string {
-  return /^[\x20-\x7e]*$/.test(type) ? type.toLowerCase() : "";
+  return regExpTest(PRINTABLE, type) ? StringPrototypeToLowerCase(type) : "";
 }
 
 /** WebIDL dictionary conversion: undefined/null is empty, any other non-object is a TypeError. */
@@ -64,47 +95,60 @@ function convertBlobParts(parts: unknown): (Uint8Array | string)[] {
   if ((typeof parts !== "object" && typeof parts !== "function") || parts === null) {
     throw new TypeError("Blob parts must be a sequence (an iterable object)");
   }
-  const iteratorMethod = (parts as { [Symbol.iterator]?: unknown })[Symbol.iterator];
+  const iteratorMethod = (parts as { [SymbolIterator]?: unknown })[SymbolIterator];
   if (typeof iteratorMethod !== "function") throw new TypeError("Blob parts must be a sequence (an iterable object)");
   const out: (Uint8Array | string)[] = [];
+  // WebIDL sequence<BlobPart>: the app's iterable, iterated as it made it.
   for (const element of parts as Iterable<unknown>) {
-    if (element instanceof Blob) out.push(bytesOf(element));
-    else if (element instanceof ArrayBuffer) out.push(new Uint8Array(element.slice(0)));
-    else if (ArrayBuffer.isView(element))
-      out.push(new Uint8Array(element.buffer, element.byteOffset, element.byteLength).slice());
-    else out.push(toUSVString(element));
+    if (isBlobObject(element)) ArrayPrototypePush(out, bytesOf(element));
+    else if (ArrayBufferIsView(element)) ArrayPrototypePush(out, copyBytes(viewBytes(element)));
+    else if (isArrayBuffer(element)) ArrayPrototypePush(out, new Uint8Array(copyBuffer(element)));
+    else ArrayPrototypePush(out, toUSVString(element));
   }
   return out;
 }
 
 /** https://w3c.github.io/FileAPI/#process-blob-parts */
 function processBlobParts(parts: (Uint8Array | string)[], endings: string): Uint8Array {
-  const chunks = parts.map((part) => {
-    if (typeof part !== "string") return part;
-    // https://w3c.github.io/FileAPI/#convert-line-endings-to-native — native is LF here.
-    return encoder.encode(endings === "native" ? part.replace(/\r\n?/g, "\n") : part);
-  });
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const chunks: Uint8Array[] = [];
   let total = 0;
-  for (const c of chunks) total += c.byteLength;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as Uint8Array | string;
+    // https://w3c.github.io/FileAPI/#convert-line-endings-to-native — native is LF here.
+    const chunk =
+      typeof part !== "string"
+        ? part
+        : utf8Encode(endings === "native" ? regExpReplaceAll(NEWLINES, part, () => "\n") : part);
+    ArrayPrototypePush(chunks, chunk);
+    total += TypedArrayPrototypeGetByteLength(chunk);
+  }
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
   const out = new Uint8Array(total);
   let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
+  for (let i = 0; i < chunks.length; i++) {
+    const c = chunks[i] as Uint8Array;
+    TypedArrayPrototypeSet(out, c, offset);
+    offset += TypedArrayPrototypeGetByteLength(c);
   }
   return out;
 }
 
 /** WebIDL `[Clamp] long long`: NaN → 0, round half to even, clamp. */
 function clampLongLong(value: unknown): number {
-  const n = Number(value);
-  if (Number.isNaN(n)) return 0;
-  if (!Number.isFinite(n)) return n > 0 ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
-  const floor = Math.floor(n);
+  const n = NumberCtor(value);
+  if (NumberIsNaN(n)) return 0;
+  if (!NumberIsFinite(n)) return n > 0 ? NumberMAX_SAFE_INTEGER : NumberMIN_SAFE_INTEGER;
+  const floor = MathFloor(n);
   const diff = n - floor;
   const rounded = diff > 0.5 || (diff === 0.5 && floor % 2 !== 0) ? floor + 1 : floor;
   return rounded === 0 ? 0 : rounded;
+}
+
+/** https://w3c.github.io/FileAPI/#slice-method-algo — a start or end, relative to `size`. */
+function relativePosition(v: unknown, dflt: number, size: number): number {
+  if (v === undefined) return dflt;
+  const n = clampLongLong(v);
+  return n < 0 ? MathMax(size + n, 0) : MathMin(n, size);
 }
 
 export class Blob {
@@ -113,6 +157,8 @@ export class Blob {
 
   static {
     bytesOf = (blob) => blob.#bytes;
+    typeOf = (blob) => blob.#type;
+    isBlobObject = (value): value is Blob => typeof value === "object" && value !== null && #bytes in value;
   }
 
   // `= undefined` keeps Function.length at WebIDL's count of required arguments.
@@ -131,7 +177,7 @@ export class Blob {
   }
 
   get size(): number {
-    return this.#bytes.byteLength;
+    return TypedArrayPrototypeGetByteLength(this.#bytes);
   }
   get type(): string {
     return this.#type;
@@ -143,38 +189,41 @@ export class Blob {
     end: number | undefined = undefined,
     contentType: string | undefined = undefined,
   ): Blob {
-    const size = this.#bytes.byteLength;
-    const rel = (v: unknown, dflt: number) => {
-      if (v === undefined) return dflt;
-      const n = clampLongLong(v);
-      return n < 0 ? Math.max(size + n, 0) : Math.min(n, size);
-    };
-    const from = rel(start, 0);
-    const to = rel(end, size);
+    const size = TypedArrayPrototypeGetByteLength(this.#bytes);
+    const from = relativePosition(start, 0, size);
+    const to = relativePosition(end, size, size);
     const type = contentType === undefined ? "" : normalizeType(toDOMString(contentType));
-    return blobFromBytes(this.#bytes.subarray(from, Math.max(to, from)), type);
+    return blobFromBytes(subBytes(this.#bytes, from, MathMax(to, from)), type);
   }
 
   stream(): ReadableStream<Uint8Array> {
     return byteStreamOf(this.#bytes);
   }
   async text(): Promise<string> {
-    return decoder.decode(this.#bytes);
+    return utf8Decode(this.#bytes);
   }
   async arrayBuffer(): Promise<ArrayBuffer> {
-    return this.#bytes.slice().buffer;
+    return TypedArrayPrototypeGetBuffer(copyBytes(this.#bytes));
   }
   async bytes(): Promise<Uint8Array> {
-    return this.#bytes.slice();
+    return copyBytes(this.#bytes);
   }
   get [Symbol.toStringTag](): string {
     return "Blob";
   }
 }
 
+let fileState: (file: File) => { name: string; lastModified: number };
+let isFileObject: (value: unknown) => value is File;
+
 export class File extends Blob {
   #name: string;
   #lastModified: number;
+
+  static {
+    fileState = (file) => ({ name: file.#name, lastModified: file.#lastModified });
+    isFileObject = (value): value is File => typeof value === "object" && value !== null && #name in value;
+  }
 
   constructor(fileBits: Iterable<BlobPart>, fileName: string, options: FilePropertyBag | undefined = undefined) {
     if ((fileBits as unknown) === INTERNAL) {
@@ -192,12 +241,12 @@ export class File extends Blob {
     const dict = dictionary(options, "File options");
     const endings = readEndings(dict, "File options");
     // `long long`: ToNumber, non-finite → 0, truncated.
-    const lm = dict.lastModified === undefined ? Date.now() : Number(dict.lastModified);
+    const lm = dict.lastModified === undefined ? DateNow() : NumberCtor(dict.lastModified);
     const type = normalizeType(readType(dict));
     const internal: InternalInit = { bytes: processBlobParts(parts, endings), type };
     super(INTERNAL as unknown as Iterable<BlobPart>, internal as unknown as BlobPropertyBag);
     this.#name = name;
-    this.#lastModified = Number.isFinite(lm) ? Math.trunc(lm) + 0 : 0;
+    this.#lastModified = NumberIsFinite(lm) ? MathTrunc(lm) + 0 : 0;
   }
 
   get name(): string {
@@ -209,6 +258,26 @@ export class File extends Blob {
   override get [Symbol.toStringTag](): string {
     return "File";
   }
+}
+
+/** Brand check (not `instanceof`, which an app can fake with `Blob[Symbol.hasInstance]`). */
+export function isBlob(value: unknown): value is Blob {
+  return isBlobObject(value);
+}
+
+/** The blob's type (the private state, not the `type` getter an app can redefine). */
+export function blobType(blob: Blob): string {
+  return typeOf(blob);
+}
+
+/** Brand check for File. */
+export function isFile(value: unknown): value is File {
+  return isFileObject(value);
+}
+
+/** The file's name and lastModified (the private state, not the getters). */
+export function fileInfo(file: File): { name: string; lastModified: number } {
+  return fileState(file);
 }
 
 /** @internal the blob's bytes, shared: callers must not write to them. */

@@ -1,23 +1,42 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * https://fetch.spec.whatwg.org/#bodies and https://fetch.spec.whatwg.org/#body-mixin — a body is a
  * ReadableStream, but most bodies start as bytes (the host's request, a string, a buffer, a Blob, a
  * serialized form), so a Body keeps those bytes and makes the stream only when `body` is read. Until
  * then consuming it (text(), the host taking a response) hands the bytes over without a stream.
  */
-import { Blob, blobBytes, blobFromBytes } from "./blob.js";
-import { TextDecoder, TextEncoder } from "./encoding.js";
-import { FormData, parseFormData, serializeFormData } from "./form-data.js";
+import { type Blob, blobBytes, blobFromBytes, blobType, isBlob } from "./blob.js";
+import { type FormData, isFormData, parseFormData, serializeFormData } from "./form-data.js";
 import { extractMimeType, serializeMimeType } from "./mime.js";
+import {
+  ArrayBufferIsView,
+  ArrayBufferPrototypeGetByteLength,
+  copyBuffer,
+  copyBytes,
+  isArrayBuffer,
+  isInstanceOf,
+  JSONParse,
+  TypedArrayPrototypeGetBuffer,
+  TypedArrayPrototypeGetByteLength,
+  TypedArrayPrototypeGetByteOffset,
+  TypeError,
+  Uint8Array,
+  viewBytes,
+} from "./primordials.js";
 import {
   byteStreamOf,
   consumedStream,
   isDisturbed,
   isReadableStream,
   type ReadableStream,
+  ReadableStreamPrototypeGetLocked,
+  ReadableStreamPrototypePipeThrough,
+  ReadableStreamPrototypeTee,
   readAllBytes,
   TransformStream,
 } from "./streams.js";
 import { URLSearchParams } from "./url.js";
+import { utf8Decode, utf8Encode } from "./utf8.js";
 import { toUSVString } from "./webidl.js";
 
 export type BodyInit =
@@ -30,9 +49,6 @@ export type BodyInit =
   | ReadableStream<Uint8Array>
   | null
   | undefined;
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 export class Body {
   /** The source bytes while no stream was made; null once streamed or consumed. */
@@ -74,7 +90,7 @@ export class Body {
   }
   /** https://fetch.spec.whatwg.org/#body-unusable */
   get unusable(): boolean {
-    return this.disturbed || (this.#stream?.locked ?? false);
+    return this.disturbed || (this.#stream !== null && ReadableStreamPrototypeGetLocked(this.#stream));
   }
 
   /**
@@ -86,7 +102,7 @@ export class Body {
     const bytes = this.#bytes as Uint8Array;
     this.#bytes = null;
     this.#consumed = true;
-    return copy && this.#shared ? bytes.slice() : bytes;
+    return copy && this.#shared ? copyBytes(bytes) : bytes;
   }
 
   /**
@@ -104,9 +120,9 @@ export class Body {
       this.#shared = true;
       return new Body(this.#bytes, true, null);
     }
-    const [a, b] = this.#stream.tee();
-    this.#stream = a;
-    return Body.fromStream(b);
+    const branches = ReadableStreamPrototypeTee(this.#stream);
+    this.#stream = branches[0];
+    return Body.fromStream(branches[1]);
   }
 
   /**
@@ -120,46 +136,54 @@ export class Body {
       this.#consumed = true;
       return new Body(bytes, this.#shared, null);
     }
-    return Body.fromStream(this.#stream.pipeThrough(new TransformStream<Uint8Array, Uint8Array>()));
+    return Body.fromStream(
+      ReadableStreamPrototypePipeThrough(this.#stream, new TransformStream<Uint8Array, Uint8Array>()),
+    );
   }
 }
 
 /** https://fetch.spec.whatwg.org/#concept-bodyinit-extract — the body and the Content-Type it implies. */
 export function extractBody(init: BodyInit): { body: Body; contentType: string | null } {
   if (typeof init === "string") {
-    return { body: Body.fromBytes(encoder.encode(init)), contentType: "text/plain;charset=UTF-8" };
+    return { body: Body.fromBytes(utf8Encode(init)), contentType: "text/plain;charset=UTF-8" };
   }
   if (isReadableStream(init)) {
-    if (isDisturbed(init) || init.locked) throw new TypeError("The body stream is disturbed or locked");
+    if (isDisturbed(init) || ReadableStreamPrototypeGetLocked(init)) {
+      throw new TypeError("The body stream is disturbed or locked");
+    }
     return { body: Body.fromStream(init as ReadableStream<Uint8Array>), contentType: null };
   }
-  if (init instanceof Blob) {
-    return { body: Body.fromBytes(blobBytes(init), true), contentType: init.type === "" ? null : init.type };
+  if (isBlob(init)) {
+    const type = blobType(init);
+    return { body: Body.fromBytes(blobBytes(init), true), contentType: type === "" ? null : type };
   }
-  if (init instanceof ArrayBuffer) return { body: Body.fromBytes(new Uint8Array(init.slice(0))), contentType: null };
-  if (ArrayBuffer.isView(init)) {
-    const view = new Uint8Array(init.buffer, init.byteOffset, init.byteLength);
-    return { body: Body.fromBytes(view.slice()), contentType: null };
+  if (ArrayBufferIsView(init)) {
+    // A copy of the viewed bytes, read through the intrinsic accessors (a view's own getters may lie).
+    return { body: Body.fromBytes(copyBytes(viewBytes(init))), contentType: null };
   }
-  if (init instanceof FormData) {
-    const { bytes, contentType } = serializeFormData(init);
-    return { body: Body.fromBytes(bytes), contentType };
+  if (isFormData(init)) {
+    const serialized = serializeFormData(init);
+    return { body: Body.fromBytes(serialized.bytes), contentType: serialized.contentType };
   }
-  if (init instanceof URLSearchParams) {
+  if (isInstanceOf(init, URLSearchParams)) {
     return {
-      body: Body.fromBytes(encoder.encode(init.toString())),
+      body: Body.fromBytes(utf8Encode(`${init}`)),
       contentType: "application/x-www-form-urlencoded;charset=UTF-8",
     };
   }
+  if (isArrayBuffer(init)) {
+    return { body: Body.fromBytes(new Uint8Array(copyBuffer(init))), contentType: null };
+  }
   // Any other value converts to a USVString (WebIDL union conversion).
-  return { body: Body.fromBytes(encoder.encode(toUSVString(init))), contentType: "text/plain;charset=UTF-8" };
+  return { body: Body.fromBytes(utf8Encode(toUSVString(init))), contentType: "text/plain;charset=UTF-8" };
 }
 
 /** https://fetch.spec.whatwg.org/#concept-body-consume-body — the bytes, or a TypeError if unusable. */
 async function consume(body: Body | null): Promise<Uint8Array> {
   if (body === null) return new Uint8Array(0);
   if (body.unusable) throw new TypeError("Body is unusable: it has already been read or is locked");
-  return body.read();
+  // Awaited, not returned: an async function resolving with a promise looks up its (replaceable) `then`.
+  return await body.read();
 }
 
 /**
@@ -170,24 +194,28 @@ export const consumeBody = {
   async arrayBuffer(body: Body | null): Promise<ArrayBuffer> {
     const b = await consume(body);
     // read() hands out bytes nobody else holds; a view over part of a buffer is copied to fit.
-    return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? (b.buffer as ArrayBuffer) : b.slice().buffer;
+    const buffer = TypedArrayPrototypeGetBuffer(b);
+    const whole =
+      TypedArrayPrototypeGetByteOffset(b) === 0 &&
+      TypedArrayPrototypeGetByteLength(b) === ArrayBufferPrototypeGetByteLength(buffer);
+    return whole ? buffer : TypedArrayPrototypeGetBuffer(copyBytes(b));
   },
   async blob(body: Body | null, contentType: string | null): Promise<Blob> {
     const b = await consume(body);
     const mime = extractMimeType(contentType);
     return blobFromBytes(b, mime === null ? "" : serializeMimeType(mime));
   },
-  bytes(body: Body | null): Promise<Uint8Array> {
-    return consume(body);
+  async bytes(body: Body | null): Promise<Uint8Array> {
+    return await consume(body);
   },
   async formData(body: Body | null, contentType: string | null): Promise<FormData> {
     const b = await consume(body);
     return parseFormData(b, extractMimeType(contentType));
   },
   async json(body: Body | null): Promise<unknown> {
-    return JSON.parse(decoder.decode(await consume(body)));
+    return JSONParse(utf8Decode(await consume(body)));
   },
   async text(body: Body | null): Promise<string> {
-    return decoder.decode(await consume(body));
+    return utf8Decode(await consume(body));
   },
 };

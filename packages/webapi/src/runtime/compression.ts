@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * https://compression.spec.whatwg.org/ — CompressionStream and DecompressionStream for "deflate"
  * (RFC 1950), "deflate-raw" (RFC 1951) and "gzip" (RFC 1952) as TransformStreams. The DEFLATE coding
@@ -8,9 +9,26 @@
  */
 import { Deflate, Inflate } from "fflate";
 import {
+  ArrayPrototypePush,
+  copyBytes,
+  Error as ErrorCtor,
+  isInstanceOf,
+  MathMin,
+  String as StringCtor,
+  subBytes,
+  TypedArrayPrototypeIndexOf,
+  TypedArrayPrototypeSet,
+  TypeError,
+  Uint8Array,
+  uint8ArrayOf,
+} from "./primordials.js";
+import {
   type ReadableStream,
   TransformStream,
   type TransformStreamDefaultController,
+  TransformStreamDefaultControllerPrototypeEnqueue,
+  TransformStreamPrototypeGetReadable,
+  TransformStreamPrototypeGetWritable,
   type WritableStream,
 } from "./streams.js";
 import { bufferSourceBytes, toDOMString } from "./webidl.js";
@@ -46,7 +64,7 @@ function adler32(adler: number, data: Uint8Array): number {
   let b = adler >>> 16;
   for (let i = 0; i < data.length; ) {
     // 5552 bytes is the most that cannot overflow before the modulo (zlib's NMAX).
-    const end = Math.min(i + 5552, data.length);
+    const end = MathMin(i + 5552, data.length);
     for (; i < end; i++) {
       a += data[i] as number;
       b += a;
@@ -57,15 +75,14 @@ function adler32(adler: number, data: Uint8Array): number {
   return ((b << 16) | a) >>> 0;
 }
 
-const le32 = (n: number) => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff];
 const readLe32 = (b: Uint8Array, i: number) =>
   ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24)) >>> 0;
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.length === 0) return b;
   const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
+  TypedArrayPrototypeSet(out, a);
+  TypedArrayPrototypeSet(out, b, a.length);
   return out;
 }
 
@@ -81,11 +98,11 @@ class Compressor {
     this.#format = format;
     this.#check = format === "deflate" ? 1 : 0;
     this.#deflate = new Deflate({ level: 6 }, (data) => {
-      if (data.length > 0) this.#out.push(data);
+      if (data.length > 0) ArrayPrototypePush(this.#out, data);
     });
     // zlib: CM 8 with a 32K window, default level, no dictionary. gzip: no flags, MTIME 0, OS Unix.
-    if (format === "deflate") this.#out.push(new Uint8Array([0x78, 0x9c]));
-    else if (format === "gzip") this.#out.push(new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]));
+    if (format === "deflate") ArrayPrototypePush(this.#out, uint8ArrayOf(0x78, 0x9c));
+    else if (format === "gzip") ArrayPrototypePush(this.#out, uint8ArrayOf(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3));
   }
 
   push(data: Uint8Array, final: boolean): Uint8Array[] {
@@ -96,9 +113,24 @@ class Compressor {
     if (data.length > 0 || final) this.#deflate.push(data, final);
     if (final) {
       const c = this.#check;
-      if (this.#format === "gzip") this.#out.push(new Uint8Array([...le32(c), ...le32(this.#size)]));
-      else if (this.#format === "deflate")
-        this.#out.push(new Uint8Array([c >>> 24, (c >>> 16) & 0xff, (c >>> 8) & 0xff, c & 0xff]));
+      const n = this.#size;
+      if (this.#format === "gzip") {
+        ArrayPrototypePush(
+          this.#out,
+          uint8ArrayOf(
+            c & 0xff,
+            (c >>> 8) & 0xff,
+            (c >>> 16) & 0xff,
+            (c >>> 24) & 0xff,
+            n & 0xff,
+            (n >>> 8) & 0xff,
+            (n >>> 16) & 0xff,
+            (n >>> 24) & 0xff,
+          ),
+        );
+      } else if (this.#format === "deflate") {
+        ArrayPrototypePush(this.#out, uint8ArrayOf(c >>> 24, (c >>> 16) & 0xff, (c >>> 8) & 0xff, c & 0xff));
+      }
     }
     const out = this.#out;
     this.#out = [];
@@ -128,9 +160,10 @@ function gzipHeaderLength(b: Uint8Array): number | null {
     pos += 2 + ((b[pos] as number) | ((b[pos + 1] as number) << 8));
     if (b.length < pos) return null;
   }
-  for (const flag of [8, 16]) {
+  // FNAME (8), then FCOMMENT (16): zero-terminated.
+  for (let flag = 8; flag <= 16; flag *= 2) {
     if (flags & flag) {
-      const end = b.indexOf(0, pos);
+      const end = TypedArrayPrototypeIndexOf(b, 0, pos);
       if (end < 0) return null;
       pos = end + 1;
     }
@@ -138,7 +171,7 @@ function gzipHeaderLength(b: Uint8Array): number | null {
   if (flags & 2) {
     if (b.length < pos + 2) return null;
     const expected = (b[pos] as number) | ((b[pos + 1] as number) << 8);
-    if ((crc32(0, b.subarray(0, pos)) & 0xffff) !== expected) throw new TypeError("Bad gzip header CRC");
+    if ((crc32(0, subBytes(b, 0, pos)) & 0xffff) !== expected) throw new TypeError("Bad gzip header CRC");
     pos += 2;
   }
   return pos;
@@ -163,7 +196,7 @@ class Decompressor {
       if (this.#format === "gzip") this.#check = crc32(this.#check, data);
       else if (this.#format === "deflate") this.#check = adler32(this.#check, data);
       this.#size = (this.#size + data.length) >>> 0;
-      this.#out.push(data);
+      ArrayPrototypePush(this.#out, data);
     });
   }
 
@@ -173,20 +206,21 @@ class Decompressor {
     try {
       this.#step(chunk, final);
     } catch (err) {
-      error =
-        err instanceof TypeError
-          ? err
-          : new TypeError(`Decompression failed: ${err instanceof Error ? err.message : String(err)}`);
+      error = isInstanceOf(err, TypeError)
+        ? err
+        : new TypeError(
+            `Decompression failed: ${isInstanceOf(err, ErrorCtor) ? (err as Error).message : StringCtor(err)}`,
+          );
     }
     const out = this.#out;
     this.#out = [];
-    for (const piece of out) enqueue(piece);
+    for (let i = 0; i < out.length; i++) enqueue(out[i] as Uint8Array);
     if (error !== null) throw error;
   }
 
   #step(chunk: Uint8Array, final: boolean): void {
     if (this.#phase === "header") {
-      this.#pending = concat(this.#pending, chunk.slice());
+      this.#pending = concat(this.#pending, copyBytes(chunk));
       const b = this.#pending;
       let length: number | null;
       if (this.#format === "gzip") length = gzipHeaderLength(b);
@@ -204,24 +238,24 @@ class Decompressor {
       }
       this.#pending = new Uint8Array(0);
       this.#phase = "body";
-      chunk = b.subarray(length);
+      chunk = subBytes(b, length);
     }
     if (this.#phase === "body") {
       const inflate = this.#inflate;
       const state = inflate as unknown as InflateState;
-      if (chunk.length > 0) inflate.push(chunk.slice(), false);
+      if (chunk.length > 0) inflate.push(copyBytes(chunk), false);
       if (!(state.s.f && !state.s.l)) {
         if (!final) return;
         inflate.push(new Uint8Array(0), true);
         if (!(state.s.f && !state.s.l)) throw new TypeError("Compressed data ended before the final block");
       }
       // The DEFLATE data ended; what follows its last (partial) byte is the trailer.
-      const rest = state.p.subarray(state.s.p ? 1 : 0);
+      const rest = subBytes(state.p, state.s.p ? 1 : 0);
       this.#phase = this.#format === "deflate-raw" ? "done" : "trailer";
       chunk = rest;
     }
     if (this.#phase === "trailer") {
-      this.#pending = concat(this.#pending, chunk.slice());
+      this.#pending = concat(this.#pending, copyBytes(chunk));
       const need = this.#format === "gzip" ? 8 : 4;
       if (this.#pending.length < need) {
         if (final) throw new TypeError("Compressed data ended inside the trailer");
@@ -237,7 +271,7 @@ class Decompressor {
         if (adler !== this.#check) throw new TypeError("zlib Adler-32 mismatch");
       }
       this.#phase = "done";
-      chunk = t.subarray(need);
+      chunk = subBytes(t, need);
     }
     if (chunk.length > 0) throw new TypeError("Unexpected input after the end of the compressed data");
   }
@@ -245,7 +279,9 @@ class Decompressor {
 
 /** https://compression.spec.whatwg.org/#compress-and-enqueue-a-chunk — the pieces, enqueued in order. */
 function enqueueAll(controller: TransformStreamDefaultController<Uint8Array>, pieces: Uint8Array[]): void {
-  for (const piece of pieces) controller.enqueue(piece);
+  for (let i = 0; i < pieces.length; i++) {
+    TransformStreamDefaultControllerPrototypeEnqueue(controller, pieces[i] as Uint8Array);
+  }
 }
 
 export class CompressionStream {
@@ -263,10 +299,10 @@ export class CompressionStream {
     });
   }
   get readable(): ReadableStream<Uint8Array> {
-    return this.#transform.readable;
+    return TransformStreamPrototypeGetReadable(this.#transform) as ReadableStream<Uint8Array>;
   }
   get writable(): WritableStream<unknown> {
-    return this.#transform.writable;
+    return TransformStreamPrototypeGetWritable(this.#transform) as WritableStream<unknown>;
   }
   get [Symbol.toStringTag](): string {
     return "CompressionStream";
@@ -281,18 +317,20 @@ export class DecompressionStream {
     this.#transform = new TransformStream<unknown, Uint8Array>({
       transform(chunk, controller) {
         const bytes = bufferSourceBytes(chunk, "DecompressionStream chunk");
-        context.push(bytes, false, (piece) => controller.enqueue(piece));
+        context.push(bytes, false, (piece) => TransformStreamDefaultControllerPrototypeEnqueue(controller, piece));
       },
       flush(controller) {
-        context.push(new Uint8Array(0), true, (piece) => controller.enqueue(piece));
+        context.push(new Uint8Array(0), true, (piece) =>
+          TransformStreamDefaultControllerPrototypeEnqueue(controller, piece),
+        );
       },
     });
   }
   get readable(): ReadableStream<Uint8Array> {
-    return this.#transform.readable;
+    return TransformStreamPrototypeGetReadable(this.#transform) as ReadableStream<Uint8Array>;
   }
   get writable(): WritableStream<unknown> {
-    return this.#transform.writable;
+    return TransformStreamPrototypeGetWritable(this.#transform) as WritableStream<unknown>;
   }
   get [Symbol.toStringTag](): string {
     return "DecompressionStream";

@@ -2,11 +2,19 @@
  * https://webidl.spec.whatwg.org/#idl-DOMException — DOMException, plus the few WebIDL interface-object
  * conventions (enumerable members, @@toStringTag, constants) that the hand-written classes share.
  */
+import {
+  ObjectDefineProperty,
+  ObjectGetOwnPropertyDescriptor,
+  ObjectKeys,
+  ReflectOwnKeys,
+  SafeMap,
+} from "./primordials.js";
 import { toDOMString } from "./webidl.js";
 
 /** https://webidl.spec.whatwg.org/#dfn-error-names-table — names with a legacy code. */
-const LEGACY_CODES = new Map<string, number>(
-  Object.entries({
+const LEGACY_CODES = new SafeMap<string, number>();
+{
+  const codes: Record<string, number> = {
     IndexSizeError: 1,
     HierarchyRequestError: 3,
     WrongDocumentError: 4,
@@ -29,8 +37,10 @@ const LEGACY_CODES = new Map<string, number>(
     TimeoutError: 23,
     InvalidNodeTypeError: 24,
     DataCloneError: 25,
-  }),
-);
+  };
+  const names = ObjectKeys(codes);
+  for (let i = 0; i < names.length; i++) LEGACY_CODES.set(names[i] as string, codes[names[i] as string] as number);
+}
 
 /** The legacy code constants (some, like DOMSTRING_SIZE_ERR, have no name of their own). */
 const CODE_CONSTANTS: Readonly<Record<string, number>> = {
@@ -63,6 +73,8 @@ const CODE_CONSTANTS: Readonly<Record<string, number>> = {
 
 /** Brand check (structuredClone serializes DOMExceptions). */
 export let isDOMException: (value: unknown) => value is DOMException;
+/** Its name and message, read from its private state (structuredClone). */
+export let domExceptionState: (e: DOMException) => { name: string; message: string };
 
 /**
  * Extends Error so `instanceof Error` holds and V8 records a stack, but calls `super()` without a
@@ -89,6 +101,7 @@ export class DOMException extends Error {
   }
   static {
     isDOMException = (value) => typeof value === "object" && value !== null && #name in value;
+    domExceptionState = (e) => ({ name: e.#name, message: e.#message });
   }
 }
 defineConstants(DOMException, CODE_CONSTANTS);
@@ -100,21 +113,23 @@ webidlInterface(DOMException, "DOMException");
  */
 export function webidlInterface(cls: abstract new (...args: never[]) => unknown, name: string): void {
   // The bundler may rename a class to avoid a collision; the interface object keeps the IDL name.
-  Object.defineProperty(cls, "name", { value: name, configurable: true });
+  ObjectDefineProperty(cls, "name", { value: name, configurable: true });
   const proto = cls.prototype as object;
-  for (const key of Reflect.ownKeys(proto)) {
+  const keys = ReflectOwnKeys(proto);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as PropertyKey;
     if (key === "constructor" || typeof key === "symbol") continue;
-    const desc = Object.getOwnPropertyDescriptor(proto, key)!;
-    if (desc.configurable && !desc.enumerable) Object.defineProperty(proto, key, { enumerable: true });
+    const desc = ObjectGetOwnPropertyDescriptor(proto, key)!;
+    if (desc.configurable && !desc.enumerable) ObjectDefineProperty(proto, key, { enumerable: true });
   }
-  Object.defineProperty(proto, Symbol.toStringTag, { value: name, configurable: true });
+  ObjectDefineProperty(proto, Symbol.toStringTag, { value: name, configurable: true });
 }
 
 /** https://webidl.spec.whatwg.org/#es-constants — on the interface object and its prototype, read-only. */
 export function defineConstants(cls: abstract new (...args: never[]) => unknown, constants: Record<string, number>) {
   for (const target of [cls, cls.prototype as object]) {
     for (const [key, value] of Object.entries(constants)) {
-      Object.defineProperty(target, key, { value, enumerable: true, writable: false, configurable: false });
+      ObjectDefineProperty(target, key, { value, enumerable: true, writable: false, configurable: false });
     }
   }
 }

@@ -4,8 +4,17 @@
  * @exodus/bytes, whose versions put `readable`/`writable` on the instance and read the global
  * TransformStream at construction (an app may have replaced it).
  */
-import { TextDecoder, TextEncoder } from "./encoding.js";
-import { type ReadableStream, TransformStream, type WritableStream } from "./streams.js";
+import { TextDecoder } from "./encoding.js";
+import { StringPrototypeCharCodeAt, StringPrototypeSlice, uint8ArrayOf } from "./primordials.js";
+import {
+  TransformStreamDefaultControllerPrototypeEnqueue as enqueue,
+  type ReadableStream,
+  TransformStream,
+  TransformStreamPrototypeGetReadable,
+  TransformStreamPrototypeGetWritable,
+  type WritableStream,
+} from "./streams.js";
+import { utf8Encode } from "./utf8.js";
 import { bufferSourceBytes, toDOMString } from "./webidl.js";
 
 export class TextDecoderStream {
@@ -20,12 +29,12 @@ export class TextDecoderStream {
       // https://encoding.spec.whatwg.org/#decode-and-enqueue-a-chunk
       transform(chunk, controller) {
         const text = decoder.decode(bufferSourceBytes(chunk, "TextDecoderStream chunk"), { stream: true });
-        if (text !== "") controller.enqueue(text);
+        if (text !== "") enqueue(controller, text);
       },
       // https://encoding.spec.whatwg.org/#flush-and-enqueue
       flush(controller) {
         const text = decoder.decode();
-        if (text !== "") controller.enqueue(text);
+        if (text !== "") enqueue(controller, text);
       },
     });
   }
@@ -39,18 +48,15 @@ export class TextDecoderStream {
     return this.#decoder.ignoreBOM;
   }
   get readable(): ReadableStream<string> {
-    return this.#transform.readable;
+    return TransformStreamPrototypeGetReadable(this.#transform) as ReadableStream<string>;
   }
   get writable(): WritableStream<unknown> {
-    return this.#transform.writable;
+    return TransformStreamPrototypeGetWritable(this.#transform) as WritableStream<unknown>;
   }
   get [Symbol.toStringTag](): string {
     return "TextDecoderStream";
   }
 }
-
-const encoder = new TextEncoder();
-const REPLACEMENT = [0xef, 0xbf, 0xbd];
 
 export class TextEncoderStream {
   #transform: TransformStream<unknown, Uint8Array>;
@@ -64,16 +70,16 @@ export class TextEncoderStream {
       transform(chunk, controller) {
         let text = pending + toDOMString(chunk);
         pending = "";
-        const last = text.charCodeAt(text.length - 1);
+        const last = StringPrototypeCharCodeAt(text, text.length - 1);
         if (last >= 0xd800 && last <= 0xdbff) {
-          pending = text.slice(-1);
-          text = text.slice(0, -1);
+          pending = StringPrototypeSlice(text, -1);
+          text = StringPrototypeSlice(text, 0, -1);
         }
-        if (text !== "") controller.enqueue(encoder.encode(text));
+        if (text !== "") enqueue(controller, utf8Encode(text));
       },
       // https://encoding.spec.whatwg.org/#encode-and-flush
       flush(controller) {
-        if (pending !== "") controller.enqueue(new Uint8Array(REPLACEMENT));
+        if (pending !== "") enqueue(controller, uint8ArrayOf(0xef, 0xbf, 0xbd));
       },
     });
   }
@@ -83,10 +89,10 @@ export class TextEncoderStream {
     return "utf-8";
   }
   get readable(): ReadableStream<Uint8Array> {
-    return this.#transform.readable;
+    return TransformStreamPrototypeGetReadable(this.#transform) as ReadableStream<Uint8Array>;
   }
   get writable(): WritableStream<unknown> {
-    return this.#transform.writable;
+    return TransformStreamPrototypeGetWritable(this.#transform) as WritableStream<unknown>;
   }
   get [Symbol.toStringTag](): string {
     return "TextEncoderStream";

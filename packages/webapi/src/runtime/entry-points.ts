@@ -1,27 +1,119 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * The functions the host calls into (see ../bridge-contract.ts). Each reports back through a bridge
  * callback rather than a return value, so a handler that awaits timers completes on a later entry.
+ *
+ * Everything here runs after app code has: it uses primordials only (see primordials.ts), reads a
+ * Response's state through the runtime's own accessors (not the getters an app can redefine) and
+ * encodes the head with header-block.ts, which checks every name and value on the way out.
  */
-import { type BridgeFunctions, decodeHeaderBlock, type EntryPoints, encodeHeaderBlock } from "../bridge-contract.js";
-import { type AppHandler, checkResponse } from "./app-handler.js";
-import { Headers } from "./headers.js";
+import type { BridgeFunctions, EntryPoints } from "../bridge-contract.js";
+import { type AppHandler, checkResponse, type ExecutionContext } from "./app-handler.js";
+import { decodeHeaderBlock, encodeHeaderBlock } from "./header-block.js";
+import { flattenHeaders } from "./headers.js";
 import { inspect } from "./inspect.js";
-import { Request } from "./request.js";
-import { Response } from "./response.js";
-import type { ReadableStream, ReadableStreamDefaultReader } from "./streams.js";
+import {
+  ArrayBuffer as ArrayBufferCtor,
+  ArrayBufferPrototypeGetByteLength,
+  copyBytes,
+  Error as ErrorCtor,
+  isInstanceOf,
+  isUint8Array,
+  JSONParse,
+  Promise as PromiseCtor,
+  PromisePrototypeCatch,
+  PromisePrototypeThen,
+  PromiseResolve,
+  RegExpPrototypeExec,
+  regExpTest,
+  SafeMap,
+  StringPrototypeSlice,
+  StringPrototypeStartsWith,
+  StringPrototypeTrimEnd,
+  stringJoin,
+  stringSplit,
+  TypedArrayPrototypeGetBuffer,
+  TypeError,
+  wholeBuffer,
+} from "./primordials.js";
+import { type Request, requestFromHost } from "./request.js";
+import { responseHead, takeResponseBody } from "./response.js";
+import {
+  type ReadableStream,
+  type ReadableStreamDefaultReader,
+  ReadableStreamDefaultReaderPrototypeCancel,
+  ReadableStreamDefaultReaderPrototypeRead,
+  ReadableStreamPrototypeGetReader,
+  type ReadableStreamReadResult,
+} from "./streams.js";
+
+// Captured before app code can replace it: `nano eval` and the REPL evaluate with the real one.
+// biome-ignore lint/security/noGlobalEval: evaluating the user's code is what `nano eval` and the REPL do.
+const globalEval = globalThis.eval;
+
+const EVAL_FRAME = /\(eval at evaluate \([^)]*\), (<anonymous>:\d+:\d+)\)/;
+const RUNTIME_FRAME = /nano:runtime|^\s+at eval \(<anonymous>\)$/;
 
 /** Drops the runtime's own frames, so a stack shows only the user's code. */
 function userStack(stack: string): string {
-  return stack
-    .split("\n")
-    .map((line) => line.replace(/\(eval at evaluate \([^)]*\), (<anonymous>:\d+:\d+)\)/, "($1)"))
-    .filter((line) => !/nano:runtime|^\s+at eval \(<anonymous>\)$/.test(line))
-    .join("\n");
+  const lines = stringSplit(stack, "\n");
+  const kept: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i] as string;
+    const m = RegExpPrototypeExec(EVAL_FRAME, line);
+    if (m !== null) {
+      line = `${StringPrototypeSlice(line, 0, m.index)}(${m[1]})${StringPrototypeSlice(line, m.index + m[0].length)}`;
+    }
+    if (!regExpTest(RUNTIME_FRAME, line)) kept[kept.length] = line;
+  }
+  return stringJoin(kept, "\n");
 }
 
+/** [message, stack] of what the app threw. Never throws (an app's error may have throwing getters). */
 function errorParts(err: unknown): [string, string] {
-  if (err instanceof Error) return [`${err.name}: ${err.message}`, err.stack ?? ""];
-  return [`Uncaught ${inspect(err)}`, ""];
+  try {
+    if (isInstanceOf(err, ErrorCtor)) {
+      const e = err as Error;
+      const stack = e.stack;
+      return [`${e.name}: ${e.message}`, typeof stack === "string" ? stack : ""];
+    }
+    return [`Uncaught ${inspect(err)}`, ""];
+  } catch {
+    return ["Uncaught exception (describing it threw)", ""];
+  }
+}
+
+const noop = () => undefined;
+
+/** Reports evaluation `id` failed with `err`: its message and the user's own stack frames. */
+function failEvaluation(bridge: BridgeFunctions, id: number, err: unknown): void {
+  const parts = errorParts(err);
+  const message = parts[0];
+  const clean = userStack(parts[1]);
+  bridge.complete(
+    id,
+    false,
+    StringPrototypeStartsWith(clean, message) ? clean : StringPrototypeTrimEnd(`${message}\n${clean}`),
+  );
+}
+
+// The stream-out helpers are module functions, not closures made per response: the bundle names
+// closures as they are made (esbuild's keepNames, through Object.defineProperty with a plain
+// descriptor), which an app that put `get` or `set` on Object.prototype would make throw.
+
+function readChunk(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<ReadableStreamReadResult<unknown>> {
+  return ReadableStreamDefaultReaderPrototypeRead(reader) as Promise<ReadableStreamReadResult<unknown>>;
+}
+
+/** A copy of just the chunk's bytes: the host copies the buffer it is given, whole. */
+function chunkBuffer(value: unknown): ArrayBuffer {
+  if (!isUint8Array(value)) throw new TypeError("a response body stream must yield Uint8Array chunks");
+  return TypedArrayPrototypeGetBuffer(copyBytes(value));
+}
+
+/** Hands one chunk to the host; false: it holds enough, wait for pullResponse before reading on. */
+function sendChunk(bridge: BridgeFunctions, id: number, bytes: ArrayBuffer): boolean {
+  return ArrayBufferPrototypeGetByteLength(bytes) === 0 || bridge.respondChunk(id, bytes) !== false;
 }
 
 export function createEntryPoints(
@@ -30,75 +122,99 @@ export function createEntryPoints(
   fireTimer: (id: number) => void,
 ): Omit<EntryPoints, "fetchHead" | "fetchChunk" | "fetchEnd" | "fetchBodyPull"> {
   /** Readers of responses being streamed out, by request id, so a client that leaves can cancel them. */
-  const streaming = new Map<number, ReadableStreamDefaultReader<Uint8Array>>();
+  const streaming = new SafeMap<number, ReadableStreamDefaultReader<Uint8Array>>();
+  /** Streams paused because the host holds enough of them: resumed by pullResponse. */
+  const paused = new SafeMap<number, () => void>();
+  const fail = (id: number, err: unknown) => {
+    const parts = errorParts(err);
+    bridge.fail(id, parts[0], parts[1]);
+  };
   /**
    * Streams a response body to the host chunk by chunk. The head waits for the first chunk, so a stream
-   * that fails before producing anything still answers 500; after that a failure ends the body early.
+   * that fails before producing anything still answers 500 (the caller's catch); after that a failure
+   * ends the body early. When respondChunk answers false the host holds enough: reading waits for
+   * pullResponse(id).
+   *
+   * Written with `await` on native promises only, never returning a promise from an async function or
+   * a `then` callback: resolving a promise with a promise looks up `then`, which an app can replace.
    */
-  const streamOut = (id: number, res: Response, head: string, stream: ReadableStream<Uint8Array>): Promise<void> => {
-    const reader = stream.getReader();
-    const chunk = (value: unknown): ArrayBuffer => {
-      if (!(value instanceof Uint8Array)) throw new TypeError("a response body stream must yield Uint8Array chunks");
-      return value.slice().buffer as ArrayBuffer;
-    };
-    const pump = (): Promise<void> =>
-      reader.read().then(({ done, value }) => {
-        if (done) {
-          streaming.delete(id);
-          bridge.respondEnd(id, "");
-          return;
-        }
-        const bytes = chunk(value);
-        if (bytes.byteLength > 0) bridge.respondChunk(id, bytes);
-        return pump();
-      });
-    return reader.read().then(({ done, value }) => {
-      if (done) {
-        bridge.respond(id, res.status, res.statusText, head, new ArrayBuffer(0));
+  const streamOut = async (
+    id: number,
+    status: number,
+    statusText: string,
+    head: string,
+    stream: ReadableStream<Uint8Array>,
+  ): Promise<void> => {
+    const reader = ReadableStreamPrototypeGetReader(stream);
+    const first = await readChunk(reader);
+    if (first.done) {
+      bridge.respond(id, status, statusText, head, new ArrayBufferCtor(0));
+      return;
+    }
+    const firstBytes = chunkBuffer(first.value);
+    bridge.respondStream(id, status, statusText, head);
+    streaming.set(id, reader);
+    try {
+      let more = sendChunk(bridge, id, firstBytes);
+      for (;;) {
+        if (!more) await new PromiseCtor<void>((resume) => paused.set(id, resume));
+        const result = await readChunk(reader);
+        if (result.done) break;
+        more = sendChunk(bridge, id, chunkBuffer(result.value));
+      }
+      streaming.delete(id);
+      bridge.respondEnd(id, "");
+    } catch (err) {
+      streaming.delete(id);
+      paused.delete(id);
+      void PromisePrototypeCatch(ReadableStreamDefaultReaderPrototypeCancel(reader, err), noop);
+      bridge.respondEnd(id, errorParts(err)[0]);
+    }
+  };
+
+  /** Runs request `id` through the app and hands its answer to the host. Never rejects. */
+  const respondTo = async (id: number, request: Request, ctx: ExecutionContext): Promise<void> => {
+    try {
+      const res = checkResponse(await app.handle(request, ctx));
+      const state = responseHead(res);
+      const status = state.status;
+      const statusText = state.statusText;
+      const head = encodeHeaderBlock(flattenHeaders(state.headers));
+      // A buffered body answers in this turn, in one piece; a stream body is streamed out.
+      const body = takeResponseBody(res);
+      if (body === null || isUint8Array(body)) {
+        // The host copies the buffer; a view over part of one is copied to fit first.
+        bridge.respond(id, status, statusText, head, body === null ? null : wholeBuffer(body));
         return;
       }
-      const first = chunk(value);
-      bridge.respondStream(id, res.status, res.statusText, head);
-      streaming.set(id, reader);
-      if (first.byteLength > 0) bridge.respondChunk(id, first);
-      return pump().catch((err) => {
-        streaming.delete(id);
-        void reader.cancel(err).catch(() => undefined);
-        bridge.respondEnd(id, errorParts(err)[0]);
-      });
-    });
+      await streamOut(id, status, statusText, head, body);
+    } catch (err) {
+      fail(id, err);
+    }
   };
   return {
     loadApp(envJson) {
-      return app.load(JSON.parse(envJson) as Record<string, unknown>);
+      return app.load(JSONParse(envJson) as Record<string, unknown>);
     },
 
     fetch(id, method, url, headerBlock, body) {
-      const request = Request.fromHost(method, url, decodeHeaderBlock(headerBlock), body);
-      const ctx = {
+      let request: Request;
+      try {
+        request = requestFromHost(method, url, decodeHeaderBlock(headerBlock), body);
+      } catch (err) {
+        // Answered at once: an exception escaping the entry would leave the request to its wall limit.
+        fail(id, err);
+        return;
+      }
+      const ctx: ExecutionContext = {
         waitUntil(p: unknown) {
-          Promise.resolve(p).catch((err) => bridge.log("error", `waitUntil: ${errorParts(err)[0]}`));
+          PromisePrototypeCatch(PromiseResolve(p), (err) => {
+            bridge.log("error", `waitUntil: ${errorParts(err)[0]}`);
+          });
         },
         passThroughOnException() {},
       };
-      // .catch after .then: a non-Response answer throws inside the fulfilment callback.
-      app
-        .handle(request, ctx)
-        .then((value) => {
-          const res = checkResponse(value);
-          const head = encodeHeaderBlock(Headers.flatten(res.headers));
-          const send = (bytes: Uint8Array | null) => {
-            // The host copies the buffer; slice only a view that covers part of one.
-            const whole = bytes !== null && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-            const buf = bytes === null ? null : whole ? bytes.buffer : bytes.slice().buffer;
-            bridge.respond(id, res.status, res.statusText, head, buf as ArrayBuffer | null);
-          };
-          // A buffered body answers in this turn, in one piece; a stream body is streamed out.
-          const body = Response.takeBodyOrStream(res);
-          if (body === null || body instanceof Uint8Array) return send(body);
-          return streamOut(id, res, head, body);
-        })
-        .catch((err) => bridge.fail(id, ...errorParts(err)));
+      void respondTo(id, request, ctx);
     },
 
     fireTimer(id) {
@@ -108,27 +224,45 @@ export function createEntryPoints(
     cancelResponse(id) {
       const reader = streaming.get(id);
       streaming.delete(id);
-      void reader?.cancel(new TypeError("the client went away")).catch(() => undefined);
+      // A paused stream stays paused: its pending read chain is dropped with the reader.
+      paused.delete(id);
+      if (reader !== undefined) {
+        void PromisePrototypeCatch(
+          ReadableStreamDefaultReaderPrototypeCancel(reader, new TypeError("the client went away")),
+          noop,
+        );
+      }
+    },
+
+    pullResponse(id) {
+      const resume = paused.get(id);
+      if (resume === undefined) return;
+      paused.delete(id);
+      resume();
     },
 
     evaluate(id, source) {
-      const fail = (err: unknown) => {
-        const [message, stack] = errorParts(err);
-        const clean = userStack(stack);
-        bridge.complete(id, false, clean.startsWith(message) ? clean : `${message}\n${clean}`.trimEnd());
-      };
       let value: unknown;
       try {
         // Indirect eval: global scope, so `var x = 1` persists between REPL lines.
-        // biome-ignore lint/security/noGlobalEval: evaluating the user's code is what `nano eval` and the REPL do.
-        const globalEval = globalThis.eval;
         value = globalEval(source);
       } catch (err) {
-        fail(err);
+        failEvaluation(bridge, id, err);
         return;
       }
-      if (value instanceof Promise) value.then((v) => bridge.complete(id, true, inspect(v)), fail);
-      else bridge.complete(id, true, inspect(value));
+      if (isInstanceOf(value, PromiseCtor)) {
+        try {
+          PromisePrototypeThen(
+            value as Promise<unknown>,
+            (v) => bridge.complete(id, true, inspect(v)),
+            (err) => failEvaluation(bridge, id, err),
+          );
+          return;
+        } catch {
+          // Not a real promise after all (an object made from Promise.prototype): shown as it is.
+        }
+      }
+      bridge.complete(id, true, inspect(value));
     },
   };
 }

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { Headers } from "./headers.js";
-import { Request } from "./request.js";
-import { Response } from "./response.js";
+import { Request, requestFromHost } from "./request.js";
+import { Response, takeResponseBody } from "./response.js";
 
 describe("Headers", () => {
   it("lower-cases, combines duplicates, sorts iteration and keeps Set-Cookie apart", () => {
@@ -102,7 +102,7 @@ describe("Response", () => {
   });
 });
 
-describe("Request.fromHost", () => {
+describe("requestFromHost", () => {
   it("keeps a URL as the parser would serialize it, whether or not it skips the parser", () => {
     const urls = [
       "http://localhost:8080/",
@@ -128,38 +128,38 @@ describe("Request.fromHost", () => {
       } catch {
         expected = null;
       }
-      if (expected === null) expect(() => Request.fromHost("GET", url, [], null)).toThrow(TypeError);
-      else expect(Request.fromHost("GET", url, [], null).url).toBe(expected);
+      if (expected === null) expect(() => requestFromHost("GET", url, [], null)).toThrow(TypeError);
+      else expect(requestFromHost("GET", url, [], null).url).toBe(expected);
     }
   });
 });
 
 describe("bodies on the host path", () => {
-  it("Request.fromHost keeps the host's bytes and streams them only when asked", async () => {
+  it("requestFromHost keeps the host's bytes and streams them only when asked", async () => {
     const bytes = new TextEncoder().encode("from host");
-    const req = Request.fromHost("POST", "http://localhost/x", ["content-type", "text/plain"], bytes.buffer);
+    const req = requestFromHost("POST", "http://localhost/x", ["content-type", "text/plain"], bytes.buffer);
     expect(await req.text()).toBe("from host");
-    const streamed = Request.fromHost("POST", "http://localhost/x", [], bytes.buffer);
+    const streamed = requestFromHost("POST", "http://localhost/x", [], bytes.buffer);
     const chunks: number[] = [];
     for await (const chunk of streamed.body as unknown as AsyncIterable<Uint8Array>) chunks.push(...chunk);
     expect(new TextDecoder().decode(new Uint8Array(chunks))).toBe("from host");
-    expect(Request.fromHost("GET", "http://localhost/", [], new ArrayBuffer(0)).body).toBeNull();
+    expect(requestFromHost("GET", "http://localhost/", [], new ArrayBuffer(0)).body).toBeNull();
   });
 
-  it("Response.takeBodyOrStream: bytes at once while buffered, the stream once made, a TypeError when used", async () => {
-    expect(Response.takeBodyOrStream(new Response(null))).toBeNull();
-    const buffered = Response.takeBodyOrStream(new Response("now"));
+  it("takeResponseBody: bytes at once while buffered, the stream once made, a TypeError when used", async () => {
+    expect(takeResponseBody(new Response(null))).toBeNull();
+    const buffered = takeResponseBody(new Response("now"));
     expect(buffered).toBeInstanceOf(Uint8Array);
     expect(new TextDecoder().decode(buffered as Uint8Array)).toBe("now");
 
     const touched = new Response("later");
     expect(touched.body).not.toBeNull();
-    const fromStream = Response.takeBodyOrStream(touched);
+    const fromStream = takeResponseBody(touched);
     expect(fromStream).toBe(touched.body);
     expect(await new Response(fromStream as never).text()).toBe("later");
 
     const used = new Response("x");
     await used.text();
-    expect(() => Response.takeBodyOrStream(used)).toThrow(TypeError);
+    expect(() => takeResponseBody(used)).toThrow(TypeError);
   });
 });

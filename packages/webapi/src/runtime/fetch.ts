@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * https://fetch.spec.whatwg.org/#fetch-method — `fetch`, performed by the host (undici) the way timers
  * are: `fetchStart` hands the request over and the host enters `fetchHead`, then `fetchChunk` for
@@ -5,13 +6,42 @@
  * is under HIGH_WATER_MARK, so an unread body stays paused on the host. Request bodies are read in
  * full before the request leaves (deviation: no streaming uploads yet).
  */
-import { type BridgeFunctions, decodeHeaderBlock, type EntryPoints, encodeHeaderBlock } from "../bridge-contract.js";
-import { type AbortSignal, addAbortAlgorithm, removeAbortAlgorithm } from "./abort.js";
+import type { BridgeFunctions, EntryPoints } from "../bridge-contract.js";
+import { type AbortSignal, addAbortAlgorithm, removeAbortAlgorithm, signalReason } from "./abort.js";
 import { Body } from "./body.js";
-import { Headers } from "./headers.js";
-import { Request, type RequestInit } from "./request.js";
-import { Response } from "./response.js";
-import { type ReadableByteStreamController, ReadableStream, type ReadableStreamDefaultReader } from "./streams.js";
+import { decodeHeaderBlock, encodeHeaderBlock } from "./header-block.js";
+import { flattenHeaders } from "./headers.js";
+import {
+  copyBytes,
+  Error as ErrorCtor,
+  isInstanceOf,
+  isUint8Array,
+  nullProto,
+  Promise as PromiseCtor,
+  PromisePrototypeCatch,
+  PromisePrototypeThen,
+  SafeMap,
+  SafePromise,
+  String as StringCtor,
+  TypedArrayPrototypeGetBuffer,
+  TypeError,
+  Uint8Array,
+  wholeBuffer,
+} from "./primordials.js";
+import { Request, type RequestInit, requestHead, requestSignal, takeRequestBody } from "./request.js";
+import { type Response, responseFromHost } from "./response.js";
+import {
+  type ReadableByteStreamController,
+  ReadableByteStreamControllerPrototypeClose,
+  ReadableByteStreamControllerPrototypeEnqueue,
+  ReadableByteStreamControllerPrototypeError,
+  ReadableStream,
+  type ReadableStreamDefaultReader,
+  ReadableStreamDefaultReaderPrototypeCancel,
+  ReadableStreamDefaultReaderPrototypeRead,
+  ReadableStreamPrototypeGetReader,
+  type ReadableStreamReadResult,
+} from "./streams.js";
 import type { URL } from "./url.js";
 
 type FetchHost = Pick<BridgeFunctions, "fetchStart" | "fetchPull" | "fetchAbort" | "fetchBodyChunk">;
@@ -32,18 +62,32 @@ interface InFlight {
   onAbort: () => void;
 }
 
-/** The whole buffer of `bytes` (the host copies it), sliced only when the view covers part of one. */
-function wholeBuffer(bytes: Uint8Array): ArrayBuffer {
-  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-  return (whole ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
-}
+const noop = () => undefined;
 
 export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
+/** The abort algorithm of fetch `id` (made by a function: see entry-points.ts on per-call closures). */
+function abortAlgorithm(
+  abort: (id: number, reason: unknown) => void,
+  id: number,
+  signal: AbortSignal | null,
+): () => void {
+  return () => abort(id, signal === null ? undefined : signalReason(signal));
+}
+
+/** A reason's message for the host. Never throws (the reason is the app's). */
+function describe(err: unknown): string {
+  try {
+    return isInstanceOf(err, ErrorCtor) ? StringCtor((err as Error).message) : StringCtor(err);
+  } catch {
+    return "the request body stream failed";
+  }
+}
+
 export function createFetch(host: FetchHost): { fetch: Fetch; entries: FetchEntryPoints } {
-  const inflight = new Map<number, InFlight>();
+  const inflight = new SafeMap<number, InFlight>();
   /** Readers of request bodies being streamed up to the host, by fetch id. */
-  const uploads = new Map<number, ReadableStreamDefaultReader<Uint8Array>>();
+  const uploads = new SafeMap<number, ReadableStreamDefaultReader<Uint8Array>>();
   let nextId = 1;
 
   const forget = (id: number): InFlight | undefined => {
@@ -52,7 +96,7 @@ export function createFetch(host: FetchHost): { fetch: Fetch; entries: FetchEntr
     inflight.delete(id);
     const upload = uploads.get(id);
     uploads.delete(id);
-    void upload?.cancel().catch(() => undefined);
+    if (upload !== undefined) void PromisePrototypeCatch(ReadableStreamDefaultReaderPrototypeCancel(upload), noop);
     if (f.signal) removeAbortAlgorithm(f.signal, f.onAbort);
     const pulled = f.pulled;
     f.pulled = null;
@@ -71,7 +115,7 @@ export function createFetch(host: FetchHost): { fetch: Fetch; entries: FetchEntr
 
   const errorStream = (f: InFlight, reason: unknown): void => {
     try {
-      f.controller?.error(reason);
+      if (f.controller !== null) ReadableByteStreamControllerPrototypeError(f.controller, reason);
     } catch {
       // Already closed or errored.
     }
@@ -82,18 +126,20 @@ export function createFetch(host: FetchHost): { fetch: Fetch; entries: FetchEntr
     // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given.
     if (arguments.length < 1) throw new TypeError("fetch: 1 argument required, but only 0 present");
     const request = new Request(input, init);
-    const signal = Request.signalOf(request);
-    signal?.throwIfAborted();
+    const signal = requestSignal(request);
+    if (signal !== null && signalReason(signal) !== undefined) throw signalReason(signal);
     // A buffered body goes up in one piece; a stream body chunk by chunk as the host asks for it.
-    const body = Request.takeBodyOrStream(request);
+    const body = takeRequestBody(request);
     const id = nextId++;
-    const headers = encodeHeaderBlock(Headers.flatten(request.headers));
-    const streamed = body !== null && !(body instanceof Uint8Array);
+    const head = requestHead(request);
+    const headers = encodeHeaderBlock(flattenHeaders(head.headers));
+    const streamed = body !== null && !isUint8Array(body);
     const buffer = body === null || streamed ? null : wholeBuffer(body as Uint8Array);
-    const refused = host.fetchStart(id, request.method, request.url, headers, buffer, request.redirect, streamed);
+    const refused = host.fetchStart(id, head.method, head.url, headers, buffer, head.redirect, streamed);
     if (refused !== "") throw new TypeError(refused);
-    if (streamed) uploads.set(id, (body as ReadableStream<Uint8Array>).getReader());
-    return new Promise<Response>((resolve, reject) => {
+    if (streamed) uploads.set(id, ReadableStreamPrototypeGetReader(body as ReadableStream<Uint8Array>));
+    // Awaited, not returned: an async function resolving with a promise looks up its (replaceable) `then`.
+    return await new PromiseCtor<Response>((resolve, reject) => {
       const f: InFlight = {
         resolve,
         reject,
@@ -101,7 +147,7 @@ export function createFetch(host: FetchHost): { fetch: Fetch; entries: FetchEntr
         headReceived: false,
         pulled: null,
         signal,
-        onAbort: () => abort(id, signal?.reason),
+        onAbort: abortAlgorithm(abort, id, signal),
       };
       inflight.set(id, f);
       if (signal) addAbortAlgorithm(signal, f.onAbort);
@@ -113,37 +159,48 @@ export function createFetch(host: FetchHost): { fetch: Fetch; entries: FetchEntr
       const f = inflight.get(id);
       if (!f) return;
       f.headReceived = true;
-      let body: Body | null = null;
-      if (hasBody) {
-        const stream = new ReadableStream(
-          {
-            type: "bytes",
-            start(controller) {
-              f.controller = controller;
-            },
-            pull() {
-              return new Promise<void>((resolve) => {
-                f.pulled = resolve;
-                host.fetchPull(id);
-              });
-            },
-            cancel() {
-              if (forget(id)) host.fetchAbort(id);
-            },
-          },
-          { highWaterMark: HIGH_WATER_MARK },
-        );
-        body = Body.fromStream(stream);
-      } else {
-        forget(id);
+      let response: Response;
+      try {
+        let body: Body | null = null;
+        if (hasBody) {
+          const stream = new ReadableStream(
+            nullProto({
+              type: "bytes" as const,
+              start(controller: ReadableByteStreamController) {
+                f.controller = controller;
+              },
+              pull() {
+                // A SafePromise: the polyfill resolves a promise with it, which looks up its `then`.
+                return new SafePromise<void>((resolve) => {
+                  f.pulled = resolve;
+                  host.fetchPull(id);
+                });
+              },
+              cancel() {
+                if (forget(id)) host.fetchAbort(id);
+              },
+            }),
+            nullProto({ highWaterMark: HIGH_WATER_MARK }),
+          );
+          body = Body.fromStream(stream);
+        } else {
+          forget(id);
+        }
+        response = responseFromHost(status, statusText, decodeHeaderBlock(headerBlock), body, url, redirected);
+      } catch (err) {
+        // The response could not be made (an app may have broken what the stream polyfill relies on):
+        // the fetch fails rather than waiting forever.
+        if (forget(id)) host.fetchAbort(id);
+        f.reject(err);
+        return;
       }
-      f.resolve(Response.fromHost(status, statusText, decodeHeaderBlock(headerBlock), body, url, redirected));
+      f.resolve(response);
     },
 
     fetchChunk(id, bytes) {
       const f = inflight.get(id);
       if (!f?.controller) return;
-      f.controller.enqueue(new Uint8Array(bytes));
+      ReadableByteStreamControllerPrototypeEnqueue(f.controller, new Uint8Array(bytes));
       const pulled = f.pulled;
       f.pulled = null;
       pulled?.();
@@ -152,21 +209,21 @@ export function createFetch(host: FetchHost): { fetch: Fetch; entries: FetchEntr
     fetchBodyPull(id) {
       const reader = uploads.get(id);
       if (!reader) return host.fetchBodyChunk(id, null, "the request body is gone");
-      reader
-        .read()
-        .then(({ done, value }) => {
-          if (uploads.get(id) !== reader) return;
-          if (done) {
-            uploads.delete(id);
-            return host.fetchBodyChunk(id, null, "");
-          }
-          if (!(value instanceof Uint8Array)) throw new TypeError("a request body stream must yield Uint8Array chunks");
-          host.fetchBodyChunk(id, value.slice().buffer as ArrayBuffer, "");
-        })
-        .catch((err: unknown) => {
+      const read = ReadableStreamDefaultReaderPrototypeRead(reader) as Promise<ReadableStreamReadResult<unknown>>;
+      const sent = PromisePrototypeThen(read, (result) => {
+        if (uploads.get(id) !== reader) return;
+        if (result.done) {
           uploads.delete(id);
-          host.fetchBodyChunk(id, null, err instanceof Error ? err.message : String(err));
-        });
+          return host.fetchBodyChunk(id, null, "");
+        }
+        const value = result.value;
+        if (!isUint8Array(value)) throw new TypeError("a request body stream must yield Uint8Array chunks");
+        host.fetchBodyChunk(id, TypedArrayPrototypeGetBuffer(copyBytes(value)), "");
+      });
+      PromisePrototypeCatch(sent, (err: unknown) => {
+        uploads.delete(id);
+        host.fetchBodyChunk(id, null, describe(err));
+      });
     },
 
     fetchEnd(id, error) {
@@ -176,7 +233,7 @@ export function createFetch(host: FetchHost): { fetch: Fetch; entries: FetchEntr
       else if (error !== null) errorStream(f, new TypeError(error));
       else {
         try {
-          f.controller?.close();
+          if (f.controller !== null) ReadableByteStreamControllerPrototypeClose(f.controller);
         } catch (err) {
           // A BYOB read left partly filled cannot close: the body ended short of it.
           errorStream(f, err);

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * https://xhr.spec.whatwg.org/#interface-formdata — FormData, plus its two byte forms for bodies:
  * serialization as multipart/form-data (https://html.spec.whatwg.org/multipage/form-control-infrastructure.html#multipart/form-data-encoding-algorithm)
@@ -5,24 +6,69 @@
  * after https://andreubotella.github.io/multipart-form-data/ (lenient about parameter order and
  * spacing in Content-Disposition, as real clients vary) and application/x-www-form-urlencoded.
  */
-import { Blob, blobBytes, File, fileFromBytes } from "./blob.js";
-import { TextDecoder, TextEncoder } from "./encoding.js";
+import { type Blob, blobBytes, blobType, type File, fileFromBytes, fileInfo, isBlob, isFile } from "./blob.js";
 import { essence, type MimeType } from "./mime.js";
-import { URLSearchParams } from "./url.js";
+import {
+  ArrayPrototypePush,
+  copyBytes,
+  DateNow,
+  MathFloor,
+  MathMin,
+  MathRandom,
+  ObjectDefineProperty,
+  ObjectGetPrototypeOf,
+  ObjectSetPrototypeOf,
+  ReflectApply,
+  RegExpPrototypeExec,
+  regExpReplaceAll,
+  regExpTest,
+  StringFromCharCode,
+  StringPrototypeCharCodeAt,
+  StringPrototypeIndexOf,
+  StringPrototypeSlice,
+  StringPrototypeToLowerCase,
+  SymbolIterator,
+  subBytes,
+  TypedArrayPrototypeGetByteLength,
+  TypedArrayPrototypeIndexOf,
+  TypedArrayPrototypeSet,
+  TypeError,
+  Uint8Array,
+} from "./primordials.js";
+import { utf8Decode, utf8Encode } from "./utf8.js";
 import { toUSVString } from "./webidl.js";
 
 export type FormDataEntryValue = string | File;
 type Entry = [string, FormDataEntryValue];
 
 let entriesOf: (fd: FormData) => Entry[];
+let setEntries: (fd: FormData, entries: Entry[]) => void;
+let isFormDataObject: (value: unknown) => value is FormData;
 
 /** https://xhr.spec.whatwg.org/#create-an-entry */
 function createEntry(name: unknown, value: unknown, filename: unknown, hasFilename: boolean): Entry {
   const n = toUSVString(name);
-  if (!(value instanceof Blob)) return [n, toUSVString(value)];
-  let file = value instanceof File ? value : fileFromBytes(blobBytes(value), "blob", value.type, Date.now());
-  if (hasFilename) file = fileFromBytes(blobBytes(file), toUSVString(filename), file.type, file.lastModified);
+  if (!isBlob(value)) return [n, toUSVString(value)];
+  let file = isFile(value) ? value : fileFromBytes(blobBytes(value), "blob", blobType(value), DateNow());
+  if (hasFilename) {
+    file = fileFromBytes(blobBytes(file), toUSVString(filename), blobType(file), fileInfo(file).lastModified);
+  }
   return [n, file];
+}
+
+/** The entries not named `n` (the entry at `keep`, if any, stays): a new list. */
+function without(entries: readonly Entry[], n: string, keep = -1): Entry[] {
+  const out: Entry[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as Entry;
+    if (i === keep || entry[0] !== n) ArrayPrototypePush(out, entry);
+  }
+  return out;
+}
+
+function indexOfName(entries: readonly Entry[], n: string): number {
+  for (let i = 0; i < entries.length; i++) if ((entries[i] as Entry)[0] === n) return i;
+  return -1;
 }
 
 function requireArgs(given: number, needed: number, method: string): void {
@@ -30,9 +76,9 @@ function requireArgs(given: number, needed: number, method: string): void {
 }
 
 /** WebIDL overload resolution: the three-argument form exists only for Blob values. */
-function checkAppendArgs(args: unknown[], method: string): void {
-  requireArgs(args.length, 2, method);
-  if (args.length >= 3 && !(args[1] instanceof Blob)) {
+function checkAppendArgs(count: number, value: unknown, method: string): void {
+  requireArgs(count, 2, method);
+  if (count >= 3 && !isBlob(value)) {
     throw new TypeError(`FormData.${method}: a filename can only be given with a Blob value`);
   }
 }
@@ -42,6 +88,10 @@ export class FormData {
 
   static {
     entriesOf = (fd) => fd.#entries;
+    setEntries = (fd, entries) => {
+      fd.#entries = entries;
+    };
+    isFormDataObject = (value): value is FormData => typeof value === "object" && value !== null && #entries in value;
   }
 
   // `= undefined` keeps Function.length at WebIDL's count of required arguments.
@@ -53,51 +103,57 @@ export class FormData {
   append(name: string, value: string | Blob, filename: string | undefined = undefined): void {
     const entries = this.#entries;
     // biome-ignore lint/complexity/noArguments: overload resolution depends on how many arguments were given.
-    checkAppendArgs([...arguments], "append");
-    entries.push(createEntry(name, value, filename, filename !== undefined));
+    checkAppendArgs(arguments.length, value, "append");
+    ArrayPrototypePush(entries, createEntry(name, value, filename, filename !== undefined));
   }
 
   delete(name: string): void {
     // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given.
     requireArgs(arguments.length, 1, "delete");
     const n = toUSVString(name);
-    this.#entries = this.#entries.filter(([k]) => k !== n);
+    this.#entries = without(this.#entries, n);
   }
 
   get(name: string): FormDataEntryValue | null {
     // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given.
     requireArgs(arguments.length, 1, "get");
     const n = toUSVString(name);
-    const entry = this.#entries.find(([k]) => k === n);
-    return entry ? entry[1] : null;
+    const i = indexOfName(this.#entries, n);
+    return i < 0 ? null : (this.#entries[i] as Entry)[1];
   }
 
   getAll(name: string): FormDataEntryValue[] {
     // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given.
     requireArgs(arguments.length, 1, "getAll");
     const n = toUSVString(name);
-    return this.#entries.filter(([k]) => k === n).map(([, v]) => v);
+    const out: FormDataEntryValue[] = [];
+    const entries = this.#entries;
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i] as Entry;
+      if (entry[0] === n) ArrayPrototypePush(out, entry[1]);
+    }
+    return out;
   }
 
   has(name: string): boolean {
     // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given.
     requireArgs(arguments.length, 1, "has");
     const n = toUSVString(name);
-    return this.#entries.some(([k]) => k === n);
+    return indexOfName(this.#entries, n) >= 0;
   }
 
   set(name: string, value: string | Blob, filename: string | undefined = undefined): void {
     const entries = this.#entries;
     // biome-ignore lint/complexity/noArguments: overload resolution depends on how many arguments were given.
-    checkAppendArgs([...arguments], "set");
+    checkAppendArgs(arguments.length, value, "set");
     const entry = createEntry(name, value, filename, filename !== undefined);
-    const i = entries.findIndex(([k]) => k === entry[0]);
+    const i = indexOfName(entries, entry[0]);
     if (i < 0) {
-      entries.push(entry);
+      ArrayPrototypePush(entries, entry);
       return;
     }
     entries[i] = entry;
-    this.#entries = entries.filter(([k], j) => j <= i || k !== entry[0]);
+    this.#entries = without(entries, entry[0], i);
   }
 
   forEach(
@@ -107,8 +163,8 @@ export class FormData {
     if (typeof callback !== "function") throw new TypeError("FormData.forEach: callback is not a function");
     // Indexed like WebIDL's pair iterators, so entries added or removed meanwhile are seen.
     for (let i = 0; i < this.#entries.length; i++) {
-      const [n, v] = this.#entries[i] as Entry;
-      callback.call(thisArg, v, n, this);
+      const entry = this.#entries[i] as Entry;
+      ReflectApply(callback, thisArg, [entry[1], entry[0], this]);
     }
   }
 
@@ -127,7 +183,7 @@ export class FormData {
   }
 }
 // WebIDL: @@iterator is the same function object as entries.
-Object.defineProperty(FormData.prototype, Symbol.iterator, {
+ObjectDefineProperty(FormData.prototype, SymbolIterator, {
   value: FormData.prototype.entries,
   writable: true,
   configurable: true,
@@ -148,7 +204,9 @@ class FormDataIterator<T> {
   next(): IteratorResult<T, undefined> {
     const entries = entriesOf(this.#target);
     if (this.#index >= entries.length) return { value: undefined, done: true };
-    const [n, v] = entries[this.#index++] as Entry;
+    const entry = entries[this.#index++] as Entry;
+    const n = entry[0];
+    const v = entry[1];
     const value = this.#kind === "keys" ? n : this.#kind === "values" ? v : [n, v];
     return { value: value as T, done: false };
   }
@@ -160,64 +218,82 @@ class FormDataIterator<T> {
   }
 }
 // The iterator prototype's [[Prototype]] is %IteratorPrototype%, as WebIDL says.
-Object.setPrototypeOf(FormDataIterator.prototype, Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())));
+ObjectSetPrototypeOf(FormDataIterator.prototype, ObjectGetPrototypeOf(ObjectGetPrototypeOf([][SymbolIterator]())));
 
 /** @internal the entry list (for serialization). */
 export function formDataEntries(fd: FormData): readonly Entry[] {
   return entriesOf(fd);
 }
 
-const encoder = new TextEncoder();
+/** Brand check (not `instanceof`, which an app can fake with `FormData[Symbol.hasInstance]`). */
+export function isFormData(value: unknown): value is FormData {
+  return isFormDataObject(value);
+}
+
+const LONE_NEWLINE = /\r(?!\n)|(?<!\r)\n/g;
+const NAME_ESCAPES = /[\n\r"]/g;
+const ESCAPED: Readonly<Record<string, string>> = { "\n": "%0A", "\r": "%0D", '"': "%22" };
 
 /** Names and string values: every lone CR or LF becomes CRLF (HTML's "convert to a list of name-value pairs"). */
-const normalizeNewlines = (s: string) => s.replace(/\r(?!\n)|(?<!\r)\n/g, "\r\n");
+const normalizeNewlines = (s: string) => regExpReplaceAll(LONE_NEWLINE, s, () => "\r\n");
 /** The multipart encoding's escaping of field names and filenames. */
-const escapeName = (s: string) => s.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+const escapeName = (s: string) => regExpReplaceAll(NAME_ESCAPES, s, (c) => ESCAPED[c] as string);
 
 const BOUNDARY_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 function generateBoundary(): string {
   let b = "----NanoFormBoundary";
-  for (let i = 0; i < 24; i++) b += BOUNDARY_CHARS[Math.floor(Math.random() * BOUNDARY_CHARS.length)];
+  for (let i = 0; i < 24; i++) b += BOUNDARY_CHARS[MathFloor(MathRandom() * BOUNDARY_CHARS.length)];
   return b;
 }
+
+/** Appends `b` to `chunks`; returns its length. */
+function append(chunks: Uint8Array[], b: Uint8Array): number {
+  ArrayPrototypePush(chunks, b);
+  return TypedArrayPrototypeGetByteLength(b);
+}
+
+const isTabOrSpace = (c: number) => c === 0x09 || c === 0x20;
 
 /** https://html.spec.whatwg.org/multipage/form-control-infrastructure.html#multipart/form-data-encoding-algorithm */
 export function serializeFormData(fd: FormData): { bytes: Uint8Array; contentType: string } {
   const boundary = generateBoundary();
   const chunks: Uint8Array[] = [];
   let total = 0;
-  const push = (b: Uint8Array) => {
-    chunks.push(b);
-    total += b.byteLength;
-  };
-  for (const [name, value] of entriesOf(fd)) {
+  const entries = entriesOf(fd);
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as Entry;
+    const name = entry[0];
+    const value = entry[1];
     let head = `--${boundary}\r\nContent-Disposition: form-data; name="${escapeName(normalizeNewlines(name))}"`;
     if (typeof value === "string") {
-      push(encoder.encode(`${head}\r\n\r\n${normalizeNewlines(value)}\r\n`));
+      total += append(chunks, utf8Encode(`${head}\r\n\r\n${normalizeNewlines(value)}\r\n`));
       continue;
     }
-    head += `; filename="${escapeName(value.name)}"\r\nContent-Type: ${value.type || "application/octet-stream"}`;
-    push(encoder.encode(`${head}\r\n\r\n`));
-    push(blobBytes(value));
-    push(encoder.encode("\r\n"));
+    const type = blobType(value);
+    head += `; filename="${escapeName(fileInfo(value).name)}"\r\nContent-Type: ${type || "application/octet-stream"}`;
+    total += append(chunks, utf8Encode(`${head}\r\n\r\n`));
+    total += append(chunks, blobBytes(value));
+    total += append(chunks, utf8Encode("\r\n"));
   }
-  push(encoder.encode(`--${boundary}--\r\n`));
+  total += append(chunks, utf8Encode(`--${boundary}--\r\n`));
   const bytes = new Uint8Array(total);
   let offset = 0;
-  for (const c of chunks) {
-    bytes.set(c, offset);
-    offset += c.byteLength;
+  for (let i = 0; i < chunks.length; i++) {
+    const c = chunks[i] as Uint8Array;
+    TypedArrayPrototypeSet(bytes, c, offset);
+    offset += TypedArrayPrototypeGetByteLength(c);
   }
   return { bytes, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
-const utf8NoBom = new TextDecoder();
 /** Bytes as code points U+0000–U+00FF (isomorphic decode). */
 function latin1(b: Uint8Array): string {
   let s = "";
-  for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));
+  const n = TypedArrayPrototypeGetByteLength(b);
+  for (let i = 0; i < n; i += 8192) {
+    s += ReflectApply(StringFromCharCode, undefined, subBytes(b, i, MathMin(i + 8192, n)) as never);
+  }
   return s;
 }
 
@@ -225,7 +301,11 @@ function latin1(b: Uint8Array): string {
 function indexOfBytes(data: Uint8Array, pattern: Uint8Array, from: number): number {
   const first = pattern[0] as number;
   const last = data.length - pattern.length;
-  for (let i = data.indexOf(first, from); i >= 0 && i <= last; i = data.indexOf(first, i + 1)) {
+  for (
+    let i = TypedArrayPrototypeIndexOf(data, first, from);
+    i >= 0 && i <= last;
+    i = TypedArrayPrototypeIndexOf(data, first, i + 1)
+  ) {
     let j = 1;
     while (j < pattern.length && data[i + j] === pattern[j]) j++;
     if (j === pattern.length) return i;
@@ -233,33 +313,49 @@ function indexOfBytes(data: Uint8Array, pattern: Uint8Array, from: number): numb
   return -1;
 }
 
-const startsWithAt = (data: Uint8Array, pattern: Uint8Array, at: number) =>
-  at + pattern.length <= data.length && pattern.every((b, i) => data[at + i] === b);
+function startsWithAt(data: Uint8Array, pattern: Uint8Array, at: number): boolean {
+  if (at + pattern.length > data.length) return false;
+  for (let i = 0; i < pattern.length; i++) if (data[at + i] !== pattern[i]) return false;
+  return true;
+}
 
 const CRLF = new Uint8Array([0x0d, 0x0a]);
 const DASHDASH = new Uint8Array([0x2d, 0x2d]);
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const DISPOSITION = /^form-data[\t ]*(;.*)?$/i;
+const PERCENT_ESCAPE = /%(0A|0D|22)/gi;
+
+/** `s` without leading and trailing tabs and spaces. */
+function trimTabsAndSpaces(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isTabOrSpace(StringPrototypeCharCodeAt(s, start))) start++;
+  while (end > start && isTabOrSpace(StringPrototypeCharCodeAt(s, end - 1))) end--;
+  return StringPrototypeSlice(s, start, end);
+}
 
 /** The Content-Disposition parameters (name, filename), the multipart way: %0A %0D %22 decoded. */
 function parseDisposition(value: string): { name: string | null; filename: string | null } | null {
-  const m = /^form-data[\t ]*(;.*)?$/i.exec(value);
+  const m = RegExpPrototypeExec(DISPOSITION, value);
   if (!m) return null;
   const params = m[1] ?? "";
   const out: { name: string | null; filename: string | null } = { name: null, filename: null };
   const re = /;[\t ]*([^\t ;=]+)[\t ]*=[\t ]*(?:"([^"]*)"|([^\t ;]*))[\t ]*/gy;
-  let match: RegExpExecArray | null = re.exec(params);
+  let match: RegExpExecArray | null = RegExpPrototypeExec(re, params);
   let end = 0;
   while (match) {
     end = re.lastIndex;
-    const key = (match[1] as string).toLowerCase();
+    const key = StringPrototypeToLowerCase(match[1] as string);
     const raw = match[2] ?? match[3] ?? "";
     // Field values are UTF-8 bytes (read here as latin-1); the only escapes are %0A, %0D and %22.
-    const decoded = utf8
-      .decode(Uint8Array.from(raw, (c) => c.charCodeAt(0)))
-      .replace(/%(0A|0D|22)/gi, (s) => String.fromCharCode(Number.parseInt(s.slice(1), 16)));
+    const rawBytes = new Uint8Array(raw.length);
+    for (let i = 0; i < raw.length; i++) rawBytes[i] = StringPrototypeCharCodeAt(raw, i);
+    const decoded = regExpReplaceAll(PERCENT_ESCAPE, utf8Decode(rawBytes, true), (s) =>
+      s === "%22" ? '"' : s[2] === "A" || s[2] === "a" ? "\n" : "\r",
+    );
     if (key === "name" && out.name === null) out.name = decoded;
     else if (key === "filename" && out.filename === null) out.filename = decoded;
-    match = re.exec(params);
+    match = RegExpPrototypeExec(re, params);
   }
   if (end !== params.length) return null;
   return out;
@@ -278,11 +374,11 @@ function parsePartHeaders(data: Uint8Array, start: number) {
     }
     const lineEnd = indexOfBytes(data, CRLF, pos);
     if (lineEnd < 0) return null;
-    const line = latin1(data.subarray(pos, lineEnd));
-    const colon = line.indexOf(":");
-    if (colon <= 0 || !HEADER_NAME.test(line.slice(0, colon))) return null;
-    const headerName = line.slice(0, colon).toLowerCase();
-    const value = line.slice(colon + 1).replace(/^[\t ]+|[\t ]+$/g, "");
+    const line = latin1(subBytes(data, pos, lineEnd));
+    const colon = StringPrototypeIndexOf(line, ":");
+    if (colon <= 0 || !regExpTest(HEADER_NAME, StringPrototypeSlice(line, 0, colon))) return null;
+    const headerName = StringPrototypeToLowerCase(StringPrototypeSlice(line, 0, colon));
+    const value = trimTabsAndSpaces(StringPrototypeSlice(line, colon + 1));
     if (headerName === "content-disposition") {
       const d = parseDisposition(value);
       if (d === null || d.name === null) return null;
@@ -299,8 +395,8 @@ function parsePartHeaders(data: Uint8Array, start: number) {
 function parseMultipart(data: Uint8Array, boundary: string): FormData | null {
   const fd = new FormData();
   const entries = entriesOf(fd);
-  const delimiter = encoder.encode(`--${boundary}`);
-  const nextDelimiter = encoder.encode(`\r\n--${boundary}`);
+  const delimiter = utf8Encode(`--${boundary}`);
+  const nextDelimiter = utf8Encode(`\r\n--${boundary}`);
   let pos = 0;
   for (;;) {
     if (!startsWithAt(data, delimiter, pos)) return null;
@@ -312,13 +408,13 @@ function parseMultipart(data: Uint8Array, boundary: string): FormData | null {
     if (headers === null) return null;
     const bodyEnd = indexOfBytes(data, nextDelimiter, headers.pos);
     if (bodyEnd < 0) return null;
-    const body = data.subarray(headers.pos, bodyEnd);
+    const body = subBytes(data, headers.pos, bodyEnd);
     if (headers.filename !== null) {
       // Fetch: the part's Content-Type, or text/plain (RFC 7578 §4.4's default).
       const type = headers.contentType ?? "text/plain";
-      entries.push([headers.name, fileFromBytes(body.slice(), headers.filename, type, Date.now())]);
+      ArrayPrototypePush(entries, [headers.name, fileFromBytes(copyBytes(body), headers.filename, type, DateNow())]);
     } else {
-      entries.push([headers.name, utf8NoBom.decode(body)]);
+      ArrayPrototypePush(entries, [headers.name, utf8Decode(body)]);
     }
     pos = bodyEnd + 2;
   }
@@ -339,9 +435,54 @@ export function parseFormData(bytes: Uint8Array, mime: MimeType | null): FormDat
   }
   if (kind === "application/x-www-form-urlencoded") {
     const fd = new FormData();
-    const entries = entriesOf(fd);
-    for (const [k, v] of new URLSearchParams(utf8.decode(bytes))) entries.push([k, v]);
+    setEntries(fd, parseUrlencoded(bytes));
     return fd;
   }
   throw new TypeError(`Cannot parse a body of type "${kind ?? ""}" as FormData`);
+}
+
+const HEX_VALUE = (c: number) =>
+  c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 0x37 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
+
+/** https://url.spec.whatwg.org/#percent-decode over `bytes[start..end)`, with "+" as a space. */
+function formDecode(bytes: Uint8Array, start: number, end: number): string {
+  const out = new Uint8Array(end - start);
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i] as number;
+    if (b === 0x25 && i + 2 < end) {
+      const hi = HEX_VALUE(bytes[i + 1] as number);
+      const lo = HEX_VALUE(bytes[i + 2] as number);
+      if (hi >= 0 && lo >= 0) {
+        out[n++] = hi * 16 + lo;
+        i += 2;
+        continue;
+      }
+    }
+    out[n++] = b === 0x2b ? 0x20 : b;
+  }
+  return utf8Decode(subBytes(out, 0, n), true);
+}
+
+/**
+ * https://url.spec.whatwg.org/#concept-urlencoded-parser — what `new URLSearchParams(utf8 decode)`
+ * gives, from the bytes directly and with primordials only.
+ */
+function parseUrlencoded(bytes: Uint8Array): Entry[] {
+  const entries: Entry[] = [];
+  const length = TypedArrayPrototypeGetByteLength(bytes);
+  let start = 0;
+  while (start <= length) {
+    let end = TypedArrayPrototypeIndexOf(bytes, 0x26, start);
+    if (end < 0) end = length;
+    if (end > start) {
+      let eq = TypedArrayPrototypeIndexOf(bytes, 0x3d, start);
+      if (eq < 0 || eq > end) eq = end;
+      const name = formDecode(bytes, start, eq);
+      const value = eq < end ? formDecode(bytes, eq + 1, end) : "";
+      ArrayPrototypePush(entries, [name, value]);
+    }
+    start = end + 1;
+  }
+  return entries;
 }

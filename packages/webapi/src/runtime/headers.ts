@@ -1,114 +1,182 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * https://fetch.spec.whatwg.org/#headers-class — a header list of (lower-cased name, value) pairs with
  * guards, validation, `getSetCookie` and sorted, combined iteration.
+ *
+ * Written with primordials: what these lists hold becomes the header block the host sends, so no
+ * built-in an app can replace may decide a name's case or a value's validity. The runtime's own
+ * operations on a list (the exported functions below) reach its private state directly, never through
+ * `Headers.prototype`, which the app can change.
  */
+import {
+  ArrayPrototypePush,
+  ArrayPrototypeSort,
+  ObjectKeys,
+  ReflectApply,
+  regExpTest,
+  SafeSet,
+  String as StringCtor,
+  StringPrototypeCharCodeAt,
+  StringPrototypeSlice,
+  StringPrototypeToLowerCase,
+  SymbolIterator,
+  TypeError,
+} from "./primordials.js";
+
 export type HeadersGuard = "none" | "request" | "response" | "immutable";
 export type HeadersInit = Headers | Iterable<Iterable<string>> | Record<string, string>;
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// https://fetch.spec.whatwg.org/#concept-header-value-normalize: strip leading/trailing HTTP whitespace.
-const normalizeValue = (v: string) => v.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "");
+const FORBIDDEN_IN_VALUE = /[\0\r\n]/;
+
+const isHttpWhitespace = (c: number) => c === 0x09 || c === 0x0a || c === 0x0d || c === 0x20;
+
+/** https://fetch.spec.whatwg.org/#concept-header-value-normalize: strip leading/trailing HTTP whitespace. */
+function normalizeValue(v: string): string {
+  let start = 0;
+  let end = v.length;
+  while (start < end && isHttpWhitespace(StringPrototypeCharCodeAt(v, start))) start++;
+  while (end > start && isHttpWhitespace(StringPrototypeCharCodeAt(v, end - 1))) end--;
+  return start === 0 && end === v.length ? v : StringPrototypeSlice(v, start, end);
+}
 
 function checkName(name: string): string {
-  if (!TOKEN.test(name)) throw new TypeError(`Invalid header name: "${name}"`);
-  return name.toLowerCase();
+  if (!regExpTest(TOKEN, name)) throw new TypeError(`Invalid header name: "${name}"`);
+  return StringPrototypeToLowerCase(name);
 }
 
 function checkValue(value: string): string {
-  const v = normalizeValue(String(value));
-  if (/[\0\r\n]/.test(v)) throw new TypeError(`Invalid header value: "${v}"`);
+  const v = normalizeValue(StringCtor(value));
+  if (regExpTest(FORBIDDEN_IN_VALUE, v)) throw new TypeError(`Invalid header value: "${v}"`);
   return v;
 }
 
+type Entry = [name: string, value: string];
+
+/** The list without the entries named `n` (a new array: iterators over the old one keep their view). */
+function without(list: readonly Entry[], n: string, keepUpTo = -1): Entry[] {
+  const out: Entry[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i] as Entry;
+    if (i <= keepUpTo || entry[0] !== n) ArrayPrototypePush(out, entry);
+  }
+  return out;
+}
+
+// The runtime's internal operations on a Headers (set by the class's static block).
+let listOf: (h: Headers) => Entry[];
+let setList: (h: Headers, list: Entry[]) => void;
+let guardOf: (h: Headers) => HeadersGuard;
+let setGuardOf: (h: Headers, guard: HeadersGuard) => void;
+let isHeaders: (value: unknown) => value is Headers;
+
 export class Headers {
-  #list: [string, string][] = [];
+  #list: Entry[] = [];
   #guard: HeadersGuard = "none";
 
   constructor(init?: HeadersInit) {
     if (init === undefined || init === null) return;
-    if (init instanceof Headers) {
-      for (const [n, v] of init.#list) this.#list.push([n, v]);
-    } else if (typeof init === "object" && Symbol.iterator in init) {
+    if (isHeaders(init)) {
+      const list = init.#list;
+      for (let i = 0; i < list.length; i++) {
+        const entry = list[i] as Entry;
+        ArrayPrototypePush(this.#list, [entry[0], entry[1]]);
+      }
+    } else if (typeof init === "object" && SymbolIterator in init) {
+      // WebIDL sequence<sequence<ByteString>>: the app's own iterables, iterated as it made them.
       for (const pair of init as Iterable<Iterable<string>>) {
         const arr = [...pair];
         if (arr.length !== 2) throw new TypeError("Header pairs must have exactly two items");
-        this.append(arr[0] as string, arr[1] as string);
+        headersAppend(this, arr[0] as string, arr[1] as string);
       }
     } else if (typeof init === "object") {
-      for (const name of Object.keys(init)) this.append(name, (init as Record<string, string>)[name] as string);
+      const keys = ObjectKeys(init);
+      for (let i = 0; i < keys.length; i++) {
+        const name = keys[i] as string;
+        headersAppend(this, name, (init as Record<string, string>)[name] as string);
+      }
     } else {
       throw new TypeError("Headers init must be an object or iterable");
     }
   }
 
-  #checkMutable(): void {
-    if (this.#guard === "immutable") throw new TypeError("Headers are immutable");
-  }
-
   append(name: string, value: string): void {
-    const n = checkName(String(name));
-    const v = checkValue(value);
-    this.#checkMutable();
-    this.#list.push([n, v]);
+    headersAppend(this, name, value);
   }
 
   delete(name: string): void {
-    const n = checkName(String(name));
-    this.#checkMutable();
-    this.#list = this.#list.filter(([k]) => k !== n);
+    const n = checkName(StringCtor(name));
+    checkGuard(this);
+    this.#list = without(this.#list, n);
   }
 
   get(name: string): string | null {
-    const n = checkName(String(name));
-    const values = this.#list.filter(([k]) => k === n).map(([, v]) => v);
-    return values.length === 0 ? null : values.join(", ");
+    return headersGet(this, name);
   }
 
   getSetCookie(): string[] {
-    return this.#list.filter(([k]) => k === "set-cookie").map(([, v]) => v);
+    const out: string[] = [];
+    const list = this.#list;
+    for (let i = 0; i < list.length; i++) {
+      const entry = list[i] as Entry;
+      if (entry[0] === "set-cookie") ArrayPrototypePush(out, entry[1]);
+    }
+    return out;
   }
 
   has(name: string): boolean {
-    const n = checkName(String(name));
-    return this.#list.some(([k]) => k === n);
+    return headersHas(this, name);
   }
 
   set(name: string, value: string): void {
-    const n = checkName(String(name));
-    const v = checkValue(value);
-    this.#checkMutable();
-    const i = this.#list.findIndex(([k]) => k === n);
-    if (i < 0) {
-      this.#list.push([n, v]);
-      return;
-    }
-    this.#list[i] = [n, v];
-    this.#list = this.#list.filter(([k], j) => j <= i || k !== n);
+    headersSet(this, name, value);
   }
 
   /** https://fetch.spec.whatwg.org/#concept-header-list-sort-and-combine */
-  #sortedAndCombined(): [string, string][] {
-    const names = [...new Set(this.#list.map(([k]) => k))].sort();
-    const out: [string, string][] = [];
-    for (const n of names) {
-      if (n === "set-cookie") for (const v of this.getSetCookie()) out.push([n, v]);
-      else out.push([n, this.get(n) as string]);
+  #sortedAndCombined(): Entry[] {
+    const list = this.#list;
+    const seen = new SafeSet<string>();
+    const names: string[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const n = (list[i] as Entry)[0];
+      if (!seen.has(n)) {
+        seen.add(n);
+        ArrayPrototypePush(names, n);
+      }
+    }
+    ArrayPrototypeSort(names);
+    const out: Entry[] = [];
+    for (let i = 0; i < names.length; i++) {
+      const n = names[i] as string;
+      if (n === "set-cookie") {
+        for (let j = 0; j < list.length; j++) {
+          const entry = list[j] as Entry;
+          if (entry[0] === n) ArrayPrototypePush(out, [n, entry[1]]);
+        }
+      } else ArrayPrototypePush(out, [n, combined(list, n) as string]);
     }
     return out;
   }
 
   forEach(callback: (value: string, name: string, headers: Headers) => void, thisArg?: unknown): void {
-    for (const [n, v] of this.#sortedAndCombined()) callback.call(thisArg, v, n, this);
+    const entries = this.#sortedAndCombined();
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i] as Entry;
+      ReflectApply(callback, thisArg, [entry[1], entry[0], this]);
+    }
   }
 
   *entries(): IterableIterator<[string, string]> {
-    yield* this.#sortedAndCombined();
+    const entries = this.#sortedAndCombined();
+    for (let i = 0; i < entries.length; i++) yield entries[i] as Entry;
   }
   *keys(): IterableIterator<string> {
-    for (const [n] of this.#sortedAndCombined()) yield n;
+    const entries = this.#sortedAndCombined();
+    for (let i = 0; i < entries.length; i++) yield (entries[i] as Entry)[0];
   }
   *values(): IterableIterator<string> {
-    for (const [, v] of this.#sortedAndCombined()) yield v;
+    const entries = this.#sortedAndCombined();
+    for (let i = 0; i < entries.length; i++) yield (entries[i] as Entry)[1];
   }
   [Symbol.iterator](): IterableIterator<[string, string]> {
     return this.entries();
@@ -117,21 +185,102 @@ export class Headers {
     return "Headers";
   }
 
-  /** @internal the raw list, flattened for the host: [name, value, name, value, …]. */
-  static flatten(h: Headers): string[] {
-    return h.#list.flat();
+  static {
+    listOf = (h) => h.#list;
+    setList = (h, list) => {
+      h.#list = list;
+    };
+    guardOf = (h) => h.#guard;
+    setGuardOf = (h, guard) => {
+      h.#guard = guard;
+    };
+    isHeaders = (value): value is Headers => typeof value === "object" && value !== null && #list in value;
   }
-  /** @internal builds Headers from the host's flat list without re-validating. */
-  static fromFlat(flat: string[], guard: HeadersGuard): Headers {
-    const h = new Headers();
-    for (let i = 0; i + 1 < flat.length; i += 2)
-      h.#list.push([(flat[i] as string).toLowerCase(), flat[i + 1] as string]);
-    h.#guard = guard;
-    return h;
+}
+
+function checkMutable(guard: HeadersGuard): void {
+  if (guard === "immutable") throw new TypeError("Headers are immutable");
+}
+
+/** The values named `n`, combined with ", " (null if there are none). */
+function combined(list: readonly Entry[], n: string): string | null {
+  let out: string | null = null;
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i] as Entry;
+    if (entry[0] === n) out = out === null ? entry[1] : `${out}, ${entry[1]}`;
   }
-  /** @internal */
-  static setGuard(h: Headers, guard: HeadersGuard): Headers {
-    h.#guard = guard;
-    return h;
+  return out;
+}
+
+/** https://fetch.spec.whatwg.org/#dom-headers-append */
+function headersAppend(h: Headers, name: string, value: string): void {
+  const n = checkName(StringCtor(name));
+  const v = checkValue(value);
+  checkGuard(h);
+  ArrayPrototypePush(listOf(h), [n, v]);
+}
+
+function checkGuard(h: Headers): void {
+  checkMutable(guardOf(h));
+}
+
+/** The runtime's `headers.get(name)`. */
+export function headersGet(h: Headers, name: string): string | null {
+  return combined(listOf(h), checkName(StringCtor(name)));
+}
+
+/** The runtime's `headers.has(name)`. */
+export function headersHas(h: Headers, name: string): boolean {
+  const n = checkName(StringCtor(name));
+  const list = listOf(h);
+  for (let i = 0; i < list.length; i++) if ((list[i] as Entry)[0] === n) return true;
+  return false;
+}
+
+/** The runtime's `headers.set(name, value)`: https://fetch.spec.whatwg.org/#dom-headers-set */
+export function headersSet(h: Headers, name: string, value: string): void {
+  const n = checkName(StringCtor(name));
+  const v = checkValue(value);
+  checkGuard(h);
+  const list = listOf(h);
+  let i = 0;
+  while (i < list.length && (list[i] as Entry)[0] !== n) i++;
+  if (i === list.length) {
+    ArrayPrototypePush(list, [n, v]);
+    return;
   }
+  list[i] = [n, v];
+  setList(h, without(list, n, i));
+}
+
+/** The raw list, flattened for the host: [name, value, name, value, …] (header-block.ts checks it). */
+export function flattenHeaders(h: Headers): string[] {
+  const list = listOf(h);
+  const out: string[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i] as Entry;
+    ArrayPrototypePush(out, entry[0], entry[1]);
+  }
+  return out;
+}
+
+/** Headers from the host's flat list (already valid; names lower-cased here), with `guard`. */
+export function headersFromFlat(flat: readonly string[], guard: HeadersGuard): Headers {
+  const h = new Headers();
+  const list = listOf(h);
+  for (let i = 0; i + 1 < flat.length; i += 2)
+    ArrayPrototypePush(list, [StringPrototypeToLowerCase(flat[i] as string), flat[i + 1] as string]);
+  setGuardOf(h, guard);
+  return h;
+}
+
+/** Sets `h`'s guard; returns `h`. */
+export function setHeadersGuard(h: Headers, guard: HeadersGuard): Headers {
+  setGuardOf(h, guard);
+  return h;
+}
+
+/** Brand check (not `instanceof`, which an app can fake with `Headers[Symbol.hasInstance]`). */
+export function isHeadersObject(value: unknown): value is Headers {
+  return isHeaders(value);
 }

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * https://html.spec.whatwg.org/multipage/web-messaging.html#channel-messaging — MessageChannel and
  * MessagePort within one isolate. A message is structured-cloned when posted and delivered as its own
@@ -6,6 +7,14 @@
  */
 import { DOMException, webidlInterface } from "./dom-exception.js";
 import { defineEventHandler, EventTarget, fireEvent, MessageEvent, registerMessagePortBrand } from "./events.js";
+import {
+  ArrayPrototypeIncludes,
+  ArrayPrototypePush,
+  ArrayPrototypeShift,
+  SafeArrayIterator,
+  SymbolIterator,
+  TypeError,
+} from "./primordials.js";
 import { cloneWithTransfer, registerTransferable, toObjectSequence, toTransferList } from "./structured-clone.js";
 import { queueTask } from "./timers.js";
 
@@ -51,14 +60,20 @@ export class MessagePort extends EventTarget {
     const isSequence =
       typeof transferOrOptions === "object" &&
       transferOrOptions !== null &&
-      typeof (transferOrOptions as Iterable<object>)[Symbol.iterator] === "function";
+      typeof (transferOrOptions as Iterable<object>)[SymbolIterator] === "function";
     const transfer = isSequence ? toObjectSequence(transferOrOptions, "transfer") : toTransferList(transferOrOptions);
     // https://html.spec.whatwg.org/multipage/web-messaging.html#message-port-post-message-steps
-    if (transfer.includes(this)) throw new DOMException("a port cannot transfer itself", "DataCloneError");
-    const doExpose = !(target !== null && transfer.includes(target));
-    const { value, transferred } = cloneWithTransfer(message, transfer);
+    if (ArrayPrototypeIncludes(transfer, this))
+      throw new DOMException("a port cannot transfer itself", "DataCloneError");
+    const doExpose = !(target !== null && ArrayPrototypeIncludes(transfer, target));
+    const cloned = cloneWithTransfer(message, transfer);
     if (target === null || !doExpose) return;
-    target.#enqueue({ data: value, ports: transferred.filter((t) => internals.isPort(t)) });
+    const ports: object[] = [];
+    const transferred = cloned.transferred;
+    for (let i = 0; i < transferred.length; i++) {
+      if (internals.isPort(transferred[i])) ArrayPrototypePush(ports, transferred[i] as object);
+    }
+    target.#enqueue({ data: cloned.value, ports });
   }
 
   /** https://html.spec.whatwg.org/multipage/web-messaging.html#dom-messageport-start */
@@ -80,15 +95,17 @@ export class MessagePort extends EventTarget {
   }
 
   #enqueue(message: Message): void {
-    this.#queue.push(message);
+    ArrayPrototypePush(this.#queue, message);
     if (this.#enabled) queueTask(() => this.#deliver());
   }
 
   /** One task per message: delivers the head of the queue (it may have moved with a transfer). */
   #deliver(): void {
-    const message = this.#queue.shift();
+    const message = ArrayPrototypeShift(this.#queue);
     if (message === undefined || this.#detached) return;
-    fireEvent(this, new MessageEvent("message", { data: message.data, ports: message.ports }));
+    // The ports as a safe iterator: MessageEvent converts `ports` as a sequence, by its iterator.
+    const init = { data: message.data, ports: new SafeArrayIterator(message.ports) };
+    fireEvent(this, new MessageEvent("message", init));
   }
 
   static {

@@ -4,17 +4,37 @@
  * Content-Type header. Bodies use it for `blob()`'s type and `formData()`'s format and boundary.
  */
 
+import {
+  ArrayPrototypePush,
+  regExpReplaceAll,
+  regExpTest,
+  SafeMap,
+  StringPrototypeCharCodeAt,
+  StringPrototypeIndexOf,
+  StringPrototypeSlice,
+  StringPrototypeToLowerCase,
+} from "./primordials.js";
+
 export interface MimeType {
   type: string;
   subtype: string;
   /** Lower-cased names, in order, first occurrence wins. */
-  parameters: Map<string, string>;
+  parameters: SafeMap<string, string>;
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const QUOTED_STRING_TOKEN = /^[\t\x20-\x7e\x80-\xff]*$/;
-const HTTP_WS = /[\t\n\r ]/;
-const trimHttpWs = (s: string) => s.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "");
+const QUOTE_OR_BACKSLASH = /["\\]/g;
+const isHttpWs = (c: number) => c === 0x09 || c === 0x0a || c === 0x0d || c === 0x20;
+
+/** `s` without leading (unless `endOnly`) and trailing HTTP whitespace. */
+function trimHttpWs(s: string, endOnly = false): string {
+  let start = 0;
+  let end = s.length;
+  if (!endOnly) while (start < end && isHttpWs(StringPrototypeCharCodeAt(s, start))) start++;
+  while (end > start && isHttpWs(StringPrototypeCharCodeAt(s, end - 1))) end--;
+  return StringPrototypeSlice(s, start, end);
+}
 
 /**
  * https://fetch.spec.whatwg.org/#collect-an-http-quoted-string with extract-value set; `pos` is at the
@@ -43,23 +63,27 @@ function collectQuoted(input: string, start: number): [string, number] {
 /** https://mimesniff.spec.whatwg.org/#parse-a-mime-type — null on failure. */
 export function parseMimeType(input: string): MimeType | null {
   const s = trimHttpWs(input);
-  const slash = s.indexOf("/");
+  const slash = StringPrototypeIndexOf(s, "/");
   if (slash < 0) return null;
-  const type = s.slice(0, slash);
-  if (!TOKEN.test(type)) return null;
+  const type = StringPrototypeSlice(s, 0, slash);
+  if (!regExpTest(TOKEN, type)) return null;
   let pos = slash + 1;
-  let semi = s.indexOf(";", pos);
+  let semi = StringPrototypeIndexOf(s, ";", pos);
   if (semi < 0) semi = s.length;
-  const subtype = s.slice(pos, semi).replace(/[\t\n\r ]+$/, "");
-  if (!TOKEN.test(subtype)) return null;
+  const subtype = trimHttpWs(StringPrototypeSlice(s, pos, semi), true);
+  if (!regExpTest(TOKEN, subtype)) return null;
   pos = semi;
-  const mime: MimeType = { type: type.toLowerCase(), subtype: subtype.toLowerCase(), parameters: new Map() };
+  const mime: MimeType = {
+    type: StringPrototypeToLowerCase(type),
+    subtype: StringPrototypeToLowerCase(subtype),
+    parameters: new SafeMap(),
+  };
   while (pos < s.length) {
     pos++; // the ";"
-    while (pos < s.length && HTTP_WS.test(s[pos] as string)) pos++;
+    while (pos < s.length && isHttpWs(StringPrototypeCharCodeAt(s, pos))) pos++;
     let nameEnd = pos;
     while (nameEnd < s.length && s[nameEnd] !== ";" && s[nameEnd] !== "=") nameEnd++;
-    const name = s.slice(pos, nameEnd).toLowerCase();
+    const name = StringPrototypeToLowerCase(StringPrototypeSlice(s, pos, nameEnd));
     pos = nameEnd;
     if (pos < s.length) {
       if (s[pos] === ";") continue;
@@ -68,16 +92,23 @@ export function parseMimeType(input: string): MimeType | null {
     if (pos >= s.length) break;
     let value: string;
     if (s[pos] === '"') {
-      [value, pos] = collectQuoted(s, pos);
+      const quoted = collectQuoted(s, pos);
+      value = quoted[0];
+      pos = quoted[1];
       while (pos < s.length && s[pos] !== ";") pos++;
     } else {
-      let end = s.indexOf(";", pos);
+      let end = StringPrototypeIndexOf(s, ";", pos);
       if (end < 0) end = s.length;
-      value = s.slice(pos, end).replace(/[\t\n\r ]+$/, "");
+      value = trimHttpWs(StringPrototypeSlice(s, pos, end), true);
       pos = end;
       if (value === "") continue;
     }
-    if (name !== "" && TOKEN.test(name) && QUOTED_STRING_TOKEN.test(value) && !mime.parameters.has(name)) {
+    if (
+      name !== "" &&
+      regExpTest(TOKEN, name) &&
+      regExpTest(QUOTED_STRING_TOKEN, value) &&
+      !mime.parameters.has(name)
+    ) {
       mime.parameters.set(name, value);
     }
   }
@@ -89,10 +120,13 @@ export const essence = (m: MimeType) => `${m.type}/${m.subtype}`;
 /** https://mimesniff.spec.whatwg.org/#serialize-a-mime-type */
 export function serializeMimeType(m: MimeType): string {
   let out = essence(m);
-  for (const [name, value] of m.parameters) {
-    const v = value !== "" && TOKEN.test(value) ? value : `"${value.replace(/(["\\])/g, "\\$1")}"`;
+  m.parameters.forEach((value, name) => {
+    const v =
+      value !== "" && regExpTest(TOKEN, value)
+        ? value
+        : `"${regExpReplaceAll(QUOTE_OR_BACKSLASH, value, (c) => `\\${c}`)}"`;
     out += `;${name}=${v}`;
-  }
+  });
   return out;
 }
 
@@ -106,10 +140,10 @@ function splitHeaderValue(value: string): string[] {
     if (pos < value.length && value[pos] === '"') {
       const start = pos;
       pos = collectQuoted(value, pos)[1];
-      current += value.slice(start, pos);
+      current += StringPrototypeSlice(value, start, pos);
       continue;
     }
-    values.push(trimHttpWs(current));
+    ArrayPrototypePush(values, trimHttpWs(current));
     current = "";
     pos++;
   }
@@ -122,8 +156,9 @@ export function extractMimeType(contentType: string | null): MimeType | null {
   let charset: string | null = null;
   let currentEssence: string | null = null;
   let mime: MimeType | null = null;
-  for (const value of splitHeaderValue(contentType)) {
-    const temp = parseMimeType(value);
+  const values = splitHeaderValue(contentType);
+  for (let i = 0; i < values.length; i++) {
+    const temp = parseMimeType(values[i] as string);
     if (temp === null || essence(temp) === "*/*") continue;
     mime = temp;
     if (essence(mime) !== currentEssence) {

@@ -5,19 +5,20 @@
  */
 import { webidlInterface } from "./dom-exception.js";
 import { EventTarget, setEventClock } from "./events.js";
+import { DateNow } from "./primordials.js";
 
 let origin = 0;
 let last = 0;
 
 /** Called from `__nano_init`: the snapshot's time is not the isolate's. */
 export function startClock(): void {
-  origin = Date.now();
+  origin = DateNow();
   last = 0;
 }
 
 /** Milliseconds since the time origin, never decreasing (the wall clock may step back). */
 function now(): number {
-  const t = Date.now() - origin;
+  const t = DateNow() - origin;
   if (t > last) last = t;
   return last;
 }

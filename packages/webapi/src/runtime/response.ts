@@ -1,11 +1,33 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /** https://fetch.spec.whatwg.org/#response-class */
 import type { Blob } from "./blob.js";
 import { type Body, type BodyInit, consumeBody, extractBody } from "./body.js";
-import { TextEncoder } from "./encoding.js";
 import type { FormData } from "./form-data.js";
-import { Headers, type HeadersGuard, type HeadersInit } from "./headers.js";
+import {
+  Headers,
+  type HeadersGuard,
+  type HeadersInit,
+  headersFromFlat,
+  headersGet,
+  headersHas,
+  headersSet,
+  setHeadersGuard,
+} from "./headers.js";
+import {
+  JSONStringify,
+  Number as NumberCtor,
+  NumberIsInteger,
+  nullProto,
+  ObjectFreeze,
+  RangeError,
+  regExpTest,
+  String as StringCtor,
+  safeSetOf,
+  TypeError,
+} from "./primordials.js";
 import type { ReadableStream } from "./streams.js";
 import { URL } from "./url.js";
+import { utf8Encode } from "./utf8.js";
 
 export interface ResponseInit {
   status?: number;
@@ -13,12 +35,22 @@ export interface ResponseInit {
   headers?: HeadersInit;
 }
 
-const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
-const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+const NULL_BODY_STATUS = safeSetOf([101, 103, 204, 205, 304]);
+const REDIRECT_STATUS = safeSetOf([301, 302, 303, 307, 308]);
 // https://httpwg.org/specs/rfc9110.html#status.line: reason-phrase = *( HTAB / SP / VCHAR / obs-text )
 const REASON_PHRASE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 type ResponseType = "basic" | "default" | "error";
+
+/** The init of the Responses the runtime makes itself: no member an app could add to Object.prototype. */
+const EMPTY_INIT: ResponseInit = ObjectFreeze(nullProto({}));
+
+// The runtime's access to a Response's private state (set by the class's static block): the host path
+// reads these rather than the public getters, which an app can redefine on Response.prototype.
+let isResponse: (value: unknown) => value is Response;
+let stateOf: (res: Response) => { status: number; statusText: string; headers: Headers };
+let makeFromHost: typeof responseFromHost;
+let bodyOf: (res: Response) => Body | null;
 
 export class Response {
   #status = 200;
@@ -34,46 +66,48 @@ export class Response {
     init ??= {};
     // The body is extracted before the init is applied (a locked stream fails before a bad status).
     const extracted = body !== null && body !== undefined ? extractBody(body) : null;
-    const status = init.status === undefined ? 200 : Number(init.status);
-    if (!Number.isInteger(status) || status < 200 || status > 599) {
+    const status = init.status === undefined ? 200 : NumberCtor(init.status);
+    if (!NumberIsInteger(status) || status < 200 || status > 599) {
       throw new RangeError(`Response status must be between 200 and 599, got ${init.status}`);
     }
-    const statusText = init.statusText === undefined ? "" : String(init.statusText);
-    if (!REASON_PHRASE.test(statusText)) throw new TypeError("Invalid statusText");
+    const statusText = init.statusText === undefined ? "" : StringCtor(init.statusText);
+    if (!regExpTest(REASON_PHRASE, statusText)) throw new TypeError("Invalid statusText");
     this.#status = status;
     this.#statusText = statusText;
     this.#headers = new Headers(init.headers);
     if (extracted !== null) {
       if (NULL_BODY_STATUS.has(status)) throw new TypeError(`Response with status ${status} cannot have a body`);
-      const { contentType } = extracted;
-      if (contentType && !this.#headers.has("content-type")) this.#headers.set("content-type", contentType);
+      const contentType = extracted.contentType;
+      if (contentType && !headersHas(this.#headers, "content-type")) {
+        headersSet(this.#headers, "content-type", contentType);
+      }
       this.#body = extracted.body;
     }
-    Headers.setGuard(this.#headers, "response");
+    setHeadersGuard(this.#headers, "response");
   }
 
   static json(data: unknown, init: ResponseInit = {}): Response {
-    const text = JSON.stringify(data);
+    const text = JSONStringify(data);
     if (text === undefined) throw new TypeError("Response.json: data is not JSON-serializable");
     const headers = new Headers(init.headers);
-    if (!headers.has("content-type")) headers.set("content-type", "application/json");
-    return new Response(new TextEncoder().encode(text), { ...init, headers });
+    if (!headersHas(headers, "content-type")) headersSet(headers, "content-type", "application/json");
+    return new Response(utf8Encode(text), { ...init, headers });
   }
 
   static redirect(url: string | URL, status = 302): Response {
-    const parsed = new URL(String(url));
+    const parsed = new URL(StringCtor(url));
     if (!REDIRECT_STATUS.has(status)) throw new RangeError(`Invalid redirect status: ${status}`);
-    const res = new Response(null, { status, headers: { location: parsed.href } });
-    Headers.setGuard(res.#headers, "immutable");
+    const res = new Response(null, nullProto({ status, headers: nullProto({ location: parsed.href }) }));
+    setHeadersGuard(res.#headers, "immutable");
     res.#guard = "immutable";
     return res;
   }
 
   static error(): Response {
-    const res = new Response(null, { status: 200 });
+    const res = new Response(null, EMPTY_INIT);
     res.#status = 0;
     res.#type = "error";
-    Headers.setGuard(res.#headers, "immutable");
+    setHeadersGuard(res.#headers, "immutable");
     res.#guard = "immutable";
     return res;
   }
@@ -109,62 +143,82 @@ export class Response {
     return "Response";
   }
   async arrayBuffer(): Promise<ArrayBuffer> {
-    return consumeBody.arrayBuffer(this.#body);
+    return await consumeBody.arrayBuffer(this.#body);
   }
   async blob(): Promise<Blob> {
-    return consumeBody.blob(this.#body, this.#headers.get("content-type"));
+    return await consumeBody.blob(this.#body, headersGet(this.#headers, "content-type"));
   }
   async bytes(): Promise<Uint8Array> {
-    return consumeBody.bytes(this.#body);
+    return await consumeBody.bytes(this.#body);
   }
   async formData(): Promise<FormData> {
-    return consumeBody.formData(this.#body, this.#headers.get("content-type"));
+    return await consumeBody.formData(this.#body, headersGet(this.#headers, "content-type"));
   }
   async json(): Promise<unknown> {
-    return consumeBody.json(this.#body);
+    return await consumeBody.json(this.#body);
   }
   async text(): Promise<string> {
-    return consumeBody.text(this.#body);
+    return await consumeBody.text(this.#body);
   }
 
   /** https://fetch.spec.whatwg.org/#dom-response-clone */
   clone(): Response {
     if (this.#body?.unusable) throw new TypeError("Cannot clone a Response whose body was used");
-    const res = new Response(null);
+    const res = new Response(null, EMPTY_INIT);
     res.#status = this.#status;
     res.#statusText = this.#statusText;
     res.#type = this.#type;
     res.#url = this.#url;
     res.#redirected = this.#redirected;
     res.#guard = this.#guard;
-    res.#headers = Headers.setGuard(new Headers(this.#headers), this.#guard);
+    res.#headers = setHeadersGuard(new Headers(this.#headers), this.#guard);
     res.#body = this.#body === null ? null : this.#body.clone();
     return res;
   }
 
-  /** @internal a fetch's response as the host reported it: any status, immutable headers. */
-  static fromHost(
-    status: number,
-    statusText: string,
-    headers: string[],
-    body: Body | null,
-    url: string,
-    redirected: boolean,
-  ): Response {
-    const res = new Response(null);
-    res.#status = status;
-    res.#statusText = statusText;
-    res.#headers = Headers.fromFlat(headers, "immutable");
-    res.#guard = "immutable";
-    res.#body = body;
-    res.#type = "basic";
-    res.#url = url;
-    res.#redirected = redirected;
-    return res;
+  static {
+    isResponse = (value): value is Response => typeof value === "object" && value !== null && #status in value;
+    stateOf = (res) => ({ status: res.#status, statusText: res.#statusText, headers: res.#headers });
+    bodyOf = (res) => res.#body;
+    makeFromHost = (status, statusText, headers, body, url, redirected) => {
+      const res = new Response(null, EMPTY_INIT);
+      res.#status = status;
+      res.#statusText = statusText;
+      res.#headers = headersFromFlat(headers, "immutable");
+      res.#guard = "immutable";
+      res.#body = body;
+      res.#type = "basic";
+      res.#url = url;
+      res.#redirected = redirected;
+      return res;
+    };
   }
+}
 
-  /** @internal the body of the host's answer: bytes while buffered (one piece), else the stream (Body.take). */
-  static takeBodyOrStream(res: Response): Uint8Array | null | ReadableStream<Uint8Array> {
-    return res.#body === null ? null : res.#body.take();
-  }
+/** A fetch's response as the host reported it: any status, immutable headers. */
+export function responseFromHost(
+  status: number,
+  statusText: string,
+  headers: string[],
+  body: Body | null,
+  url: string,
+  redirected: boolean,
+): Response {
+  return makeFromHost(status, statusText, headers, body, url, redirected);
+}
+
+/** Brand check (not `instanceof`, which an app can fake with `Response[Symbol.hasInstance]`). */
+export function isResponseObject(value: unknown): value is Response {
+  return isResponse(value);
+}
+
+/** The status, status text and headers the host is handed (the private state, not the getters). */
+export function responseHead(res: Response): { status: number; statusText: string; headers: Headers } {
+  return stateOf(res);
+}
+
+/** The body of the host's answer: bytes while buffered (one piece), else the stream (Body.take). */
+export function takeResponseBody(res: Response): Uint8Array | null | ReadableStream<Uint8Array> {
+  const body = bodyOf(res);
+  return body === null ? null : body.take();
 }

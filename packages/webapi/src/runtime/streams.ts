@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * https://streams.spec.whatwg.org/ — ReadableStream (default and byte streams, BYOB readers, tee, pipes,
  * `from`, async iteration), WritableStream, TransformStream, their readers, writers and controllers, and
@@ -8,7 +9,30 @@
  * Below are the few spec-internal operations other families need (the Fetch Standard's "disturbed",
  * "read all bytes", "a stream from bytes"). The polyfill keeps the spec's internal slots as `_fields`.
  */
-import { ReadableStream } from "web-streams-polyfill";
+import {
+  ReadableByteStreamController,
+  ReadableStream,
+  ReadableStreamDefaultController,
+  ReadableStreamDefaultReader,
+  TransformStream,
+  TransformStreamDefaultController,
+} from "web-streams-polyfill";
+import {
+  ArrayPrototypePush,
+  isInstanceOf,
+  isUint8Array,
+  nullProto,
+  ObjectDefineProperty,
+  ObjectGetPrototypeOf,
+  ObjectHasOwn,
+  ObjectSetPrototypeOf,
+  SymbolToStringTag,
+  TypedArrayPrototypeGetByteLength,
+  TypedArrayPrototypeSet,
+  TypeError,
+  Uint8Array,
+  uncurryThis,
+} from "./primordials.js";
 
 export {
   ByteLengthQueuingStrategy,
@@ -29,14 +53,76 @@ export {
 // WebIDL: a ReadableStream async iterator's prototype inherits from %AsyncIteratorPrototype% and has the
 // class string "ReadableStream AsyncIterator"; the polyfill's inherits from Object.prototype.
 {
-  const iteratorPrototype = Object.getPrototypeOf(new ReadableStream().values()) as object;
-  const asyncIteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf(async function* () {}).prototype);
-  Object.setPrototypeOf(iteratorPrototype, asyncIteratorPrototype);
-  Object.defineProperty(iteratorPrototype, Symbol.toStringTag, {
+  const iteratorPrototype = ObjectGetPrototypeOf(new ReadableStream().values()) as object;
+  const asyncIteratorPrototype = ObjectGetPrototypeOf(ObjectGetPrototypeOf(async function* () {}).prototype);
+  ObjectSetPrototypeOf(iteratorPrototype, asyncIteratorPrototype);
+  ObjectDefineProperty(iteratorPrototype, SymbolToStringTag, {
     value: "ReadableStream AsyncIterator",
     configurable: true,
   });
 }
+
+/*
+ * The stream methods the runtime calls, captured like the primordials: the classes are globals, so an
+ * app can replace `ReadableStreamDefaultReader.prototype.read` and the like. (What the polyfill calls
+ * inside itself — Object.prototype.hasOwnProperty, Object.create, Array.prototype.push — is the
+ * polyfill's own business and not captured: see primordials.ts.)
+ */
+const getterOf = <T, R>(proto: object, key: string) =>
+  uncurryThis((Object.getOwnPropertyDescriptor(proto, key) as PropertyDescriptor).get as (this: T) => R);
+export const ReadableStreamPrototypeGetReader = uncurryThis(
+  ReadableStream.prototype.getReader as (this: ReadableStream<unknown>) => ReadableStreamDefaultReader<unknown>,
+) as <T>(self: ReadableStream<T>) => ReadableStreamDefaultReader<T>;
+export const ReadableStreamPrototypeGetLocked = getterOf<ReadableStream<unknown>, boolean>(
+  ReadableStream.prototype,
+  "locked",
+);
+export const ReadableStreamPrototypeCancel = uncurryThis(ReadableStream.prototype.cancel) as (
+  self: ReadableStream<unknown>,
+  reason?: unknown,
+) => Promise<void>;
+export const ReadableStreamPrototypeTee = uncurryThis(ReadableStream.prototype.tee) as <T>(
+  self: ReadableStream<T>,
+) => [ReadableStream<T>, ReadableStream<T>];
+export const ReadableStreamPrototypePipeThrough = uncurryThis(ReadableStream.prototype.pipeThrough) as <T, U>(
+  self: ReadableStream<T>,
+  transform: { readable: ReadableStream<U>; writable: import("web-streams-polyfill").WritableStream<T> },
+) => ReadableStream<U>;
+export const ReadableStreamDefaultReaderPrototypeRead = uncurryThis(ReadableStreamDefaultReader.prototype.read) as <T>(
+  self: ReadableStreamDefaultReader<T>,
+) => Promise<ReadableStreamReadResult<T>>;
+export const ReadableStreamDefaultReaderPrototypeCancel = uncurryThis(ReadableStreamDefaultReader.prototype.cancel) as (
+  self: ReadableStreamDefaultReader<unknown>,
+  reason?: unknown,
+) => Promise<void>;
+export const ReadableByteStreamControllerPrototypeEnqueue = uncurryThis(
+  ReadableByteStreamController.prototype.enqueue,
+) as (self: ReadableByteStreamController, chunk: ArrayBufferView) => void;
+export const ReadableByteStreamControllerPrototypeClose = uncurryThis(ReadableByteStreamController.prototype.close) as (
+  self: ReadableByteStreamController,
+) => void;
+export const ReadableByteStreamControllerPrototypeError = uncurryThis(ReadableByteStreamController.prototype.error) as (
+  self: ReadableByteStreamController,
+  reason?: unknown,
+) => void;
+export const ReadableStreamDefaultControllerPrototypeEnqueue = uncurryThis(
+  ReadableStreamDefaultController.prototype.enqueue,
+) as <T>(self: ReadableStreamDefaultController<T>, chunk: T) => void;
+export const TransformStreamDefaultControllerPrototypeEnqueue = uncurryThis(
+  TransformStreamDefaultController.prototype.enqueue,
+) as <T>(self: TransformStreamDefaultController<T>, chunk: T) => void;
+
+export const TransformStreamPrototypeGetReadable = getterOf<TransformStream<unknown, unknown>, ReadableStream<unknown>>(
+  TransformStream.prototype,
+  "readable",
+);
+export const TransformStreamPrototypeGetWritable = getterOf<
+  TransformStream<unknown, unknown>,
+  import("web-streams-polyfill").WritableStream<unknown>
+>(TransformStream.prototype, "writable");
+
+/** A stream read's result: `done` and `value`, read as own data properties (the polyfill makes them so). */
+export type ReadableStreamReadResult<T> = { done: true; value?: undefined } | { done: false; value: T };
 
 interface StreamSlots {
   _readableStreamController?: unknown;
@@ -48,8 +134,8 @@ export function isReadableStream(value: unknown): value is ReadableStream<unknow
   return (
     typeof value === "object" &&
     value !== null &&
-    Object.hasOwn(value, "_readableStreamController") &&
-    value instanceof ReadableStream
+    ObjectHasOwn(value, "_readableStreamController") &&
+    isInstanceOf(value, ReadableStream)
   );
 }
 
@@ -60,22 +146,30 @@ export function isDisturbed(stream: ReadableStream<unknown>): boolean {
 
 /** A readable byte stream over a copy of `bytes` (enqueueing transfers, so the source stays intact). */
 export function byteStreamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
-  return new ReadableStream({
-    type: "bytes",
-    start(controller) {
-      if (bytes.byteLength > 0) controller.enqueue(bytes.slice());
-      controller.close();
-    },
-  });
+  return new ReadableStream(
+    nullProto({
+      type: "bytes" as const,
+      start(controller: ReadableByteStreamController) {
+        if (TypedArrayPrototypeGetByteLength(bytes) > 0) {
+          ReadableByteStreamControllerPrototypeEnqueue(controller, copyOf(bytes));
+        }
+        ReadableByteStreamControllerPrototypeClose(controller);
+      },
+    }),
+  );
+}
+
+function copyOf(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(TypedArrayPrototypeGetByteLength(bytes));
+  TypedArrayPrototypeSet(out, bytes);
+  return out;
 }
 
 /** A stream that is closed, locked and disturbed: the `body` of a body consumed before it was asked for. */
 export function consumedStream(): ReadableStream<Uint8Array> {
   const stream = byteStreamOf(new Uint8Array(0));
-  stream
-    .getReader()
-    .read()
-    .catch(() => {});
+  // Reading a closed stream fulfils; nothing to catch.
+  void ReadableStreamDefaultReaderPrototypeRead(ReadableStreamPrototypeGetReader(stream));
   return stream;
 }
 
@@ -83,9 +177,10 @@ export function consumedStream(): ReadableStream<Uint8Array> {
 export function concatBytes(chunks: Uint8Array[], total: number): Uint8Array {
   const out = new Uint8Array(total);
   let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
+  for (let i = 0; i < chunks.length; i++) {
+    const c = chunks[i] as Uint8Array;
+    TypedArrayPrototypeSet(out, c, offset);
+    offset += TypedArrayPrototypeGetByteLength(c);
   }
   return out;
 }
@@ -95,14 +190,15 @@ export function concatBytes(chunks: Uint8Array[], total: number): Uint8Array {
  * locks the stream, reads to the end; a chunk that is not a Uint8Array rejects with a TypeError.
  */
 export async function readAllBytes(stream: ReadableStream<unknown>): Promise<Uint8Array> {
-  const reader = stream.getReader();
+  const reader = ReadableStreamPrototypeGetReader(stream);
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return concatBytes(chunks, total);
-    if (!(value instanceof Uint8Array)) throw new TypeError("Received a chunk that is not a Uint8Array");
-    chunks.push(value);
-    total += value.byteLength;
+    const result = await ReadableStreamDefaultReaderPrototypeRead(reader);
+    if (result.done) return concatBytes(chunks, total);
+    const value = result.value;
+    if (!isUint8Array(value)) throw new TypeError("Received a chunk that is not a Uint8Array");
+    ArrayPrototypePush(chunks, value);
+    total += TypedArrayPrototypeGetByteLength(value);
   }
 }

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * https://html.spec.whatwg.org/multipage/timers-and-user-prompts.html#timers — there is no event loop in
  * an isolate, so each timer is a host timer (`setTimer`) that calls back into `fireTimer(id)`; each
@@ -6,6 +7,17 @@
  * returns fires `unhandledrejection`, instead of escaping the entry.
  */
 import { reportException, reportIfRejected } from "./events.js";
+import {
+  Error as ErrorCtor,
+  globalObject,
+  MathMax,
+  Number as NumberCtor,
+  PromisePrototypeThen,
+  PromiseResolve,
+  ReflectApply,
+  SafeMap,
+  TypeError,
+} from "./primordials.js";
 
 type Callback = (...args: unknown[]) => unknown;
 
@@ -25,7 +37,7 @@ let startInternal: ((callback: Callback, delay: number) => void) | null = null;
 
 /** A runtime-internal timer (AbortSignal.timeout), immune to the app replacing `setTimeout`. */
 export function runtimeTimeout(callback: () => void, ms: number): void {
-  if (startInternal === null) throw new Error("timers are not initialised");
+  if (startInternal === null) throw new ErrorCtor("timers are not initialised");
   startInternal(callback, ms);
 }
 
@@ -34,39 +46,36 @@ export function queueTask(callback: () => void): void {
   runtimeTimeout(callback, 0);
 }
 
-const resolved = Promise.resolve();
-const promiseThen = Promise.prototype.then;
+const resolved = PromiseResolve(undefined);
 
 /** https://html.spec.whatwg.org/multipage/timers-and-user-prompts.html#dom-queuemicrotask */
 export function queueMicrotask(callback: () => void): void {
   // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given.
   if (arguments.length < 1) throw new TypeError("queueMicrotask: 1 argument required, but only 0 present");
   if (typeof callback !== "function") throw new TypeError("queueMicrotask: callback is not a function");
-  Reflect.apply(promiseThen, resolved, [
-    () => {
-      try {
-        reportIfRejected(Reflect.apply(callback, undefined, []));
-      } catch (error) {
-        reportException(error);
-      }
-    },
-  ]);
+  PromisePrototypeThen(resolved, () => {
+    try {
+      reportIfRejected(ReflectApply(callback, undefined, []));
+    } catch (error) {
+      reportException(error);
+    }
+  });
 }
 
 export function createTimers(host: TimerHost) {
-  const timers = new Map<number, Timer>();
+  const timers = new SafeMap<number, Timer>();
   let nextId = 1;
 
   const start = (callback: unknown, delay: unknown, args: unknown[], repeat: boolean): number => {
     if (typeof callback !== "function") throw new TypeError("timer callback must be a function");
     const id = nextId++;
-    const ms = Math.max(0, Number(delay) || 0);
+    const ms = MathMax(0, NumberCtor(delay) || 0);
     timers.set(id, { callback: callback as Callback, args, delay: ms, repeat });
     host.setTimer(id, ms);
     return id;
   };
   const clear = (id: unknown): void => {
-    const n = Number(id);
+    const n = NumberCtor(id);
     if (timers.delete(n)) host.clearTimer(n);
   };
   startInternal = (callback, ms) => void start(callback, ms, [], false);
@@ -87,7 +96,7 @@ export function createTimers(host: TimerHost) {
       else timers.delete(id);
       try {
         // The callback's `this` is the global object, as in browsers.
-        reportIfRejected(Reflect.apply(t.callback, globalThis, t.args));
+        reportIfRejected(ReflectApply(t.callback, globalObject, t.args));
       } catch (error) {
         reportException(error);
       }

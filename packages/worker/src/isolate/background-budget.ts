@@ -7,6 +7,8 @@
  */
 export const CPU_MS_PER_S = 100;
 export const BURST_MS = 200;
+/** Less than this left and background work waits (a stream) or stops (timers) rather than start an entry it could not finish. */
+export const MIN_ENTRY_MS = 10;
 /** Live timers one isolate may hold. */
 export const MAX_TIMERS = 1_000;
 

@@ -25,7 +25,7 @@ import {
 } from "../contract.js";
 import { NanoError } from "../errors.js";
 import { type EntryRecorder, NO_RECORDER } from "../thread/flight-recorder.js";
-import { BackgroundBudget, CPU_MS_PER_S, MAX_TIMERS } from "./background-budget.js";
+import { BackgroundBudget, CPU_MS_PER_S, MAX_TIMERS, MIN_ENTRY_MS } from "./background-budget.js";
 import { CHARS_PER_S, ConsoleRate, MAX_REQUEST_CHARS, truncateRecord } from "./console-budget.js";
 import { CpuShare } from "./cpu-share.js";
 import { type CryptoHost, createCryptoHost } from "./crypto-bridge.js";
@@ -224,13 +224,20 @@ export class RuntimeIsolate {
           setImmediate(() => !this.#dead && this.#enter(null, "cancelResponse", [id]));
           return;
         }
-        const stream = new HostBodyStream(() => this.#cancelResponse(id));
+        const stream = new HostBodyStream(
+          () => this.#cancelResponse(id),
+          () => this.#resumeResponse(id),
+        );
         this.#responseBodies.set(id, stream);
         pending.resolve({ response: { ...head, body: null }, stream });
       },
+      // The answer tells the runtime whether to keep producing (false: wait for pullResponse).
       respondChunk: (id, bytes) => {
-        if (!(bytes instanceof ArrayBuffer)) return;
+        if (!(bytes instanceof ArrayBuffer)) return false;
+        // Pausing the app's stream (push() answering false, resumed by pullResponse) is wired through
+        // the runtime but left off: resuming stalled under test, so the stream is never paused yet.
         this.#responseBodies.get(id)?.push(bytes);
+        return true;
       },
       respondEnd: (id, error) => {
         const stream = this.#responseBodies.get(id);
@@ -271,7 +278,7 @@ export class RuntimeIsolate {
     if (pending) budgetNs = pending.budgetNs - pending.cpuNs;
     else {
       const available = this.#background.available();
-      if (available <= 0) {
+      if (available < MIN_ENTRY_MS) {
         this.#stopBackground();
         return;
       }
@@ -344,6 +351,20 @@ export class RuntimeIsolate {
     return this.#opts.recorder ?? NO_RECORDER;
   }
 
+  /** The reader has taken most of what was queued: let the app's stream produce again. */
+  #resumeResponse(id: number): void {
+    if (!this.#responseBodies.has(id) || this.#dead) return;
+    // Later, from outside whatever entry or host callback read the queue.
+    // Producing a streamed body after its head is work outside the request: when that budget is spent,
+    // the stream waits for it to refill rather than losing its turn.
+    const resume = () => {
+      if (!this.#responseBodies.has(id) || this.#dead) return;
+      if (this.#background.available() < MIN_ENTRY_MS) setTimeout(resume, 100);
+      else this.#enter(null, "pullResponse", [id]);
+    };
+    setImmediate(resume);
+  }
+
   /** The client left: stop the app's stream (its own entry, charged to no request). */
   #cancelResponse(id: number): void {
     if (!this.#responseBodies.delete(id) || this.#dead) return;
@@ -407,8 +428,10 @@ export class RuntimeIsolate {
       }) as LoadedApp["kind"];
       return { kind, cachedData };
     } catch (err) {
+      // The app's own top-level code ran out of memory: a load failure like any other (a deploy check
+      // answers 400), not a limit kill of a serving isolate.
       if (this.isolate.isDisposed)
-        throw new NanoError("NANO_ERR_MEMORY_LIMIT", "the app exceeded its memory limit while starting");
+        throw new NanoError("NANO_ERR_APP_LOAD", "the app exceeded its memory limit while starting");
       const text = errorText(err);
       const code = /no fetch handler|has no `fetch|is not a function/.test(text)
         ? "NANO_ERR_NO_FETCH_HANDLER"

@@ -4,7 +4,7 @@
  */
 import { MessageChannel, type MessagePort, threadId } from "node:worker_threads";
 import { Piscina } from "piscina";
-import type { BodyMessage, FetchTask, ThreadData } from "../contract.js";
+import { type BodyMessage, type FetchTask, PULL_BODY, type ThreadData } from "../contract.js";
 import { snapshotCopy } from "../isolate/snapshot.js";
 import { FlightRecorder } from "./flight-recorder.js";
 import { IsolateHost } from "./isolate-host.js";
@@ -28,12 +28,16 @@ function createHandler(): (task: FetchTask) => Promise<unknown> {
     if (stream) {
       // A streamed body goes back through its own port, chunk by chunk, as the app produces it.
       const { port1, port2 } = new MessageChannel();
-      stream.pipe({
-        chunk: (bytes) => port1.postMessage(bytes satisfies BodyMessage, [bytes]),
-        end: (error) => {
-          port1.postMessage({ end: true, error } satisfies BodyMessage);
-          port1.close();
-        },
+      // One chunk per pull: the app's stream is drained only as fast as the client reads.
+      port1.on("message", (message: unknown) => {
+        if (message !== PULL_BODY) return;
+        void stream.read().then((read) => {
+          if (read instanceof ArrayBuffer) port1.postMessage(read satisfies BodyMessage, [read]);
+          else {
+            port1.postMessage(read satisfies BodyMessage);
+            port1.close();
+          }
+        });
       });
       // The reader closed its end (the client went away): stop the app's stream.
       port1.once("close", () => stream.cancel());

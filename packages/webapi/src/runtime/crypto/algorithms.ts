@@ -1,9 +1,22 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * https://w3c.github.io/webcrypto/#algorithm-normalization — the registered algorithms per operation
  * and "normalize an algorithm": the name matched ASCII case-insensitively (NotSupportedError if it
  * is not registered for the operation), then the object converted to that algorithm's params
  * dictionary (TypeErrors per WebIDL; BufferSource members copied, hashes normalized as digests).
  */
+import {
+  MathTrunc,
+  Number as NumberCtor,
+  NumberIsFinite,
+  nullProto,
+  ObjectKeys,
+  regExpReplaceAll,
+  SafeMap,
+  StringFromCharCode,
+  StringPrototypeCharCodeAt,
+  TypeError,
+} from "../primordials.js";
 import { type CryptoKey, isCryptoKey } from "./crypto-key.js";
 import { bufferSourceCopy, domException, toDOMString, typedArrayName } from "./util.js";
 
@@ -137,24 +150,35 @@ const REGISTERED: Readonly<Record<Operation, Readonly<Record<string, string | nu
   unwrapKey: { "AES-KW": null },
 };
 
+const ASCII_UPPER = /[A-Z]/g;
 /** ASCII lowercase only: "ſha-256" must not match "SHA-256" the way toUpperCase would make it. */
-const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+const asciiLower = (s: string) =>
+  regExpReplaceAll(ASCII_UPPER, s, (c) => StringFromCharCode(StringPrototypeCharCodeAt(c, 0) + 32));
 
 /** Per operation: lowercased name → [registered name, dictionary]. Built at load (pure JS, snapshot-safe). */
-const LOOKUP = Object.fromEntries(
-  Object.entries(REGISTERED).map(([op, algs]) => [
-    op,
-    new Map(Object.entries(algs).map(([name, dict]) => [asciiLower(name), [name, dict] as const])),
-  ]),
-) as Record<Operation, Map<string, readonly [string, string | null]>>;
+const LOOKUP = {} as Record<Operation, SafeMap<string, readonly [string, string | null]>>;
+{
+  const ops = ObjectKeys(REGISTERED) as Operation[];
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as Operation;
+    const algs = REGISTERED[op];
+    const map = new SafeMap<string, readonly [string, string | null]>();
+    const names = ObjectKeys(algs);
+    for (let j = 0; j < names.length; j++) {
+      const name = names[j] as string;
+      map.set(asciiLower(name), [name, algs[name] as string | null]);
+    }
+    LOOKUP[op] = map;
+  }
+}
 
 const RANGES: Readonly<Record<string, number>> = { octet: 0xff, "unsigned short": 0xffff, "unsigned long": 0xffffffff };
 
 /** https://webidl.spec.whatwg.org/#EnforceRange */
 function enforceRange(value: unknown, type: string, what: string): number {
   if (typeof value === "bigint" || typeof value === "symbol") throw new TypeError(`${what} is not a number`);
-  const n = Math.trunc(Number(value));
-  if (!Number.isFinite(n) || n < 0 || n > (RANGES[type] as number))
+  const n = MathTrunc(NumberCtor(value));
+  if (!NumberIsFinite(n) || n < 0 || n > (RANGES[type] as number))
     throw new TypeError(`${what} is outside the range of ${type}`);
   return n + 0; // -0 → 0
 }
@@ -187,11 +211,18 @@ export function normalizeAlgorithm(algorithm: unknown, op: Operation): Normalize
   if (rawName === undefined) throw new TypeError("Algorithm: name is required");
   const found = LOOKUP[op].get(asciiLower(toDOMString(rawName)));
   if (!found) throw domException(`Unrecognized algorithm name for ${op}`, "NotSupportedError");
-  const [name, dictName] = found;
-  const out: Normalized = { name };
+  const name = found[0];
+  const dictName = found[1];
+  // Null prototype: members are set below, and a setter an app put on Object.prototype must not see them.
+  const out = nullProto({ name }) as Normalized;
   if (dictName === null) return out;
   if (isObject) toDOMString(source.name); // the params dictionary converts `name` again (getters run twice)
-  for (const [member, type, required] of DICTIONARIES[dictName] as Dictionary) {
+  const members = DICTIONARIES[dictName] as Dictionary;
+  for (let i = 0; i < members.length; i++) {
+    const entry = members[i] as Dictionary[number];
+    const member = entry[0];
+    const type = entry[1];
+    const required = entry[2];
     const value = source[member];
     if (value === undefined) {
       if (required) throw new TypeError(`${dictName}: ${member} is required`);

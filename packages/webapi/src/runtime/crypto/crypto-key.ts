@@ -1,7 +1,22 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * https://w3c.github.io/webcrypto/#cryptokey-interface — CryptoKey. The key material stays on the
  * host; a CryptoKey holds an opaque handle into its isolate's host-side table, in a private field.
  */
+import {
+  ArrayPrototypePush,
+  arrayCopy,
+  JSONParse,
+  MathMax,
+  ObjectHasOwn,
+  String as StringCtor,
+  SymbolCreate,
+  stringJoin,
+  TypeError,
+  Uint8Array,
+  WeakRef,
+  WeakRefPrototypeDeref,
+} from "../primordials.js";
 import { callHost, type HostCrypto, illegalConstructor, webidlInterface } from "./util.js";
 
 export type KeyType = "secret" | "public" | "private";
@@ -18,9 +33,16 @@ export interface KeyInfo {
   algorithm: { name: string; publicExponent?: number[]; [member: string]: unknown };
 }
 
-const TOKEN = Symbol("CryptoKey");
+const TOKEN = SymbolCreate("CryptoKey");
 
 let handleOf: (key: CryptoKey) => number;
+
+/** The bytes of a JSON number list (by index: the Uint8Array constructor would iterate the array). */
+function bytesOf(list: readonly number[]): Uint8Array {
+  const out = new Uint8Array(list.length);
+  for (let i = 0; i < list.length; i++) out[i] = list[i] as number;
+  return out;
+}
 let isKey: (value: unknown) => value is CryptoKey;
 
 export class CryptoKey {
@@ -38,8 +60,8 @@ export class CryptoKey {
     this.#extractable = info.extractable;
     const { publicExponent, ...rest } = info.algorithm;
     // [[algorithm]] and [[usages]] are cached ECMAScript objects: the same object on every read.
-    this.#algorithm = publicExponent ? { ...rest, publicExponent: new Uint8Array(publicExponent) } : rest;
-    this.#usages = [...info.usages];
+    this.#algorithm = publicExponent ? { ...rest, publicExponent: bytesOf(publicExponent) } : rest;
+    this.#usages = arrayCopy(info.usages);
   }
 
   get type(): KeyType {
@@ -95,29 +117,33 @@ export class KeyFactory {
 
   make(info: KeyInfo): CryptoKey {
     const key = new CryptoKey(TOKEN, info);
-    this.#live.push({ ref: new WeakRef(key), handle: info.handle });
+    ArrayPrototypePush(this.#live, { ref: new WeakRef(key), handle: info.handle });
     if (this.#live.length >= this.#sweepAt) this.sweep();
     return key;
   }
 
   /** Keys from a host answer: one CryptoKey, or a CryptoKeyPair dictionary. */
   fromHost(json: string): CryptoKey | { publicKey: CryptoKey; privateKey: CryptoKey } {
-    const parsed = JSON.parse(json) as KeyInfo | { publicKey: KeyInfo; privateKey: KeyInfo };
+    const parsed = JSONParse(json) as KeyInfo | { publicKey: KeyInfo; privateKey: KeyInfo };
     // A CryptoKeyPair dictionary: members in lexicographic order, as WebIDL converts dictionaries.
-    if ("publicKey" in parsed)
-      return { privateKey: this.make(parsed.privateKey), publicKey: this.make(parsed.publicKey) };
-    return this.make(parsed);
+    if (ObjectHasOwn(parsed, "publicKey")) {
+      const pair = parsed as { publicKey: KeyInfo; privateKey: KeyInfo };
+      return { privateKey: this.make(pair.privateKey), publicKey: this.make(pair.publicKey) };
+    }
+    return this.make(parsed as KeyInfo);
   }
 
   sweep(): void {
-    const dead: number[] = [];
+    const dead: string[] = [];
     const live: Tracked[] = [];
-    for (const k of this.#live) {
-      if (k.ref.deref() === undefined) dead.push(k.handle);
-      else live.push(k);
+    const tracked = this.#live;
+    for (let i = 0; i < tracked.length; i++) {
+      const k = tracked[i] as Tracked;
+      if (WeakRefPrototypeDeref(k.ref) === undefined) ArrayPrototypePush(dead, StringCtor(k.handle));
+      else ArrayPrototypePush(live, k);
     }
     this.#live = live;
-    if (dead.length > 0) callHost(this.#host, "release", dead.join(","));
-    this.#sweepAt = this.#live.length + Math.max(256, this.#live.length >> 2);
+    if (dead.length > 0) callHost(this.#host, "release", stringJoin(dead, ","));
+    this.#sweepAt = this.#live.length + MathMax(256, this.#live.length >> 2);
   }
 }

@@ -1,7 +1,23 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * https://w3c.github.io/webcrypto/#crypto-interface — Crypto: getRandomValues, randomUUID and the
  * SubtleCrypto instance. One `crypto` per isolate, made in `__nano_init` (it needs the host bridge).
  */
+import {
+  ArrayBufferIsView,
+  Array as ArrayCtor,
+  NumberPrototypeToString,
+  String as StringCtor,
+  StringPrototypePadStart,
+  SymbolCreate,
+  safeSetOf,
+  TypedArrayPrototypeFill,
+  TypedArrayPrototypeGetBuffer,
+  TypedArrayPrototypeGetLength,
+  TypedArrayPrototypeSet,
+  TypeError,
+  Uint8Array,
+} from "../primordials.js";
 import { KeyFactory } from "./crypto-key.js";
 import { createSubtle, type SubtleCrypto } from "./subtle.js";
 import {
@@ -15,8 +31,8 @@ import {
   webidlInterface,
 } from "./util.js";
 
-const TOKEN = Symbol("Crypto");
-const INTEGER_ARRAYS = new Set([
+const TOKEN = SymbolCreate("Crypto");
+const INTEGER_ARRAYS = safeSetOf([
   "Int8Array",
   "Uint8Array",
   "Uint8ClampedArray",
@@ -30,7 +46,8 @@ const INTEGER_ARRAYS = new Set([
 const MAX_RANDOM_BYTES = 65536;
 const POOL_SIZE = 4096;
 const POOLED_MAX = 256;
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const HEX: string[] = new ArrayCtor(256);
+for (let i = 0; i < 256; i++) HEX[i] = StringPrototypePadStart(NumberPrototypeToString(i, 16), 2, "0");
 
 /**
  * Random bytes from the host, fetched 4 KiB at a time for small requests (one host call serves
@@ -47,13 +64,14 @@ class RandomSource {
   }
 
   take(n: number): Uint8Array {
-    if (n > POOLED_MAX) return new Uint8Array(callHost(this.#call, "random", String(n)) as ArrayBuffer);
-    if (this.#pos + n > this.#pool.length) {
-      this.#pool = new Uint8Array(callHost(this.#call, "random", String(POOL_SIZE)) as ArrayBuffer);
+    if (n > POOLED_MAX) return new Uint8Array(callHost(this.#call, "random", StringCtor(n)) as ArrayBuffer);
+    if (this.#pos + n > TypedArrayPrototypeGetLength(this.#pool)) {
+      this.#pool = new Uint8Array(callHost(this.#call, "random", StringCtor(POOL_SIZE)) as ArrayBuffer);
       this.#pos = 0;
     }
-    const out = this.#pool.slice(this.#pos, this.#pos + n);
-    this.#pool.fill(0, this.#pos, this.#pos + n);
+    const out = new Uint8Array(n);
+    TypedArrayPrototypeSet(out, new Uint8Array(TypedArrayPrototypeGetBuffer(this.#pool), this.#pos, n));
+    TypedArrayPrototypeFill(this.#pool, 0, this.#pos, this.#pos + n);
     this.#pos += n;
     return out;
   }
@@ -90,16 +108,19 @@ export class Crypto {
     const { random } = stateOf(this);
     // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given.
     requireArgs(arguments.length, 1, "Crypto.getRandomValues");
-    if (!ArrayBuffer.isView(array)) throw new TypeError("getRandomValues: argument is not an ArrayBufferView");
+    if (!ArrayBufferIsView(array)) throw new TypeError("getRandomValues: argument is not an ArrayBufferView");
     if (!INTEGER_ARRAYS.has(typedArrayName(array) ?? ""))
       throw domException("getRandomValues: the array is not an integer array", "TypeMismatchError");
-    const [buffer, offset, length] = bufferSourceParts(array, "getRandomValues: array");
+    const parts = bufferSourceParts(array, "getRandomValues: array");
+    const buffer = parts[0];
+    const offset = parts[1];
+    const length = parts[2];
     if (length > MAX_RANDOM_BYTES)
       throw domException(
         `getRandomValues: ${length} bytes requested, at most ${MAX_RANDOM_BYTES}`,
         "QuotaExceededError",
       );
-    if (length > 0) new Uint8Array(buffer, offset, length).set(random.take(length));
+    if (length > 0) TypedArrayPrototypeSet(new Uint8Array(buffer, offset, length), random.take(length));
     return array;
   }
 
@@ -108,8 +129,9 @@ export class Crypto {
     const b = stateOf(this).random.take(16);
     b[6] = ((b[6] as number) & 0x0f) | 0x40;
     b[8] = ((b[8] as number) & 0x3f) | 0x80;
-    const h = (i: number) => HEX[b[i] as number] as string;
-    return `${h(0)}${h(1)}${h(2)}${h(3)}-${h(4)}${h(5)}-${h(6)}${h(7)}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
+    let out = "";
+    for (let i = 0; i < 16; i++) out += (i === 4 || i === 6 || i === 8 || i === 10 ? "-" : "") + HEX[b[i] as number];
+    return out;
   }
 }
 webidlInterface(Crypto, "Crypto");

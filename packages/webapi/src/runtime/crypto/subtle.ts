@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * https://w3c.github.io/webcrypto/#subtlecrypto-interface — SubtleCrypto. Each method runs its
  * synchronous steps here (WebIDL argument conversion, algorithm normalization) and its "in parallel"
@@ -6,6 +7,25 @@
  * async, so every error (brand checks and argument conversions included) rejects the promise.
  */
 import { type CryptoOp, KEY_USAGES } from "../../bridge-contract.js";
+import {
+  ArrayBuffer as ArrayBufferCtor,
+  ArrayBufferIsView,
+  ArrayPrototypeIncludes,
+  ArrayPrototypePush,
+  isArrayBuffer,
+  isInstanceOf,
+  JSONParse,
+  JSONStringify,
+  MathTrunc,
+  Number as NumberCtor,
+  NumberIsFinite,
+  nullProto,
+  ObjectKeys,
+  SafeSet,
+  SymbolCreate,
+  SymbolIterator,
+  TypeError,
+} from "../primordials.js";
 import { type Normalized, normalizeAlgorithm } from "./algorithms.js";
 import { type CryptoKey, isCryptoKey, type KeyFactory, type KeyUsage, keyHandle } from "./crypto-key.js";
 import {
@@ -18,7 +38,7 @@ import {
   webidlInterface,
 } from "./util.js";
 
-const TOKEN = Symbol("SubtleCrypto");
+const TOKEN = SymbolCreate("SubtleCrypto");
 const FORMATS = ["raw", "spki", "pkcs8", "jwk"];
 const USAGES: readonly KeyUsage[] = KEY_USAGES;
 /** https://w3c.github.io/webcrypto/#JsonWebKey-dictionary — members in conversion order. */
@@ -29,7 +49,7 @@ type JsonWebKey = Record<string, unknown>;
 
 function toFormat(value: unknown): string {
   const format = toDOMString(value);
-  if (!FORMATS.includes(format)) throw new TypeError(`"${format}" is not a valid KeyFormat`);
+  if (!ArrayPrototypeIncludes(FORMATS, format)) throw new TypeError(`"${format}" is not a valid KeyFormat`);
   return format;
 }
 
@@ -40,23 +60,23 @@ function toKey(value: unknown, what: string): CryptoKey {
 
 /** sequence<KeyUsage>, then the normalized value: no duplicates, in the spec's order. */
 function toUsages(value: unknown): KeyUsage[] {
-  if (
-    typeof value !== "object" ||
-    value === null ||
-    typeof (value as Iterable<unknown>)[Symbol.iterator] !== "function"
-  )
+  if (typeof value !== "object" || value === null || typeof (value as Iterable<unknown>)[SymbolIterator] !== "function")
     throw new TypeError("keyUsages must be a sequence");
-  const given = new Set<string>();
+  const given = new SafeSet<string>();
+  // WebIDL sequence<KeyUsage>: the app's iterable, iterated as it made it.
   for (const u of value as Iterable<unknown>) {
     const s = toDOMString(u);
-    if (!USAGES.includes(s as KeyUsage)) throw new TypeError(`"${s}" is not a valid KeyUsage`);
+    if (!ArrayPrototypeIncludes(USAGES, s)) throw new TypeError(`"${s}" is not a valid KeyUsage`);
     given.add(s);
   }
-  return USAGES.filter((u) => given.has(u));
+  const usages: KeyUsage[] = [];
+  for (let i = 0; i < USAGES.length; i++)
+    if (given.has(USAGES[i] as KeyUsage)) ArrayPrototypePush(usages, USAGES[i] as KeyUsage);
+  return usages;
 }
 
 function isBufferSource(value: unknown): boolean {
-  return value instanceof ArrayBuffer || ArrayBuffer.isView(value);
+  return ArrayBufferIsView(value) || isArrayBuffer(value);
 }
 
 /** https://w3c.github.io/webcrypto/#JsonWebKey-dictionary — the WebIDL dictionary conversion. */
@@ -65,7 +85,8 @@ function toJsonWebKey(value: unknown): JsonWebKey {
   if (typeof value !== "object" && typeof value !== "function") throw new TypeError("keyData is not a JsonWebKey");
   const src = value as Record<string, unknown>;
   const out: JsonWebKey = {};
-  for (const member of JWK_STRINGS) {
+  for (let i = 0; i < JWK_STRINGS.length; i++) {
+    const member = JWK_STRINGS[i] as string;
     const v = src[member];
     if (v !== undefined) out[member] = toDOMString(v);
     if (member === "e" && src.ext !== undefined) out.ext = Boolean(src.ext);
@@ -76,35 +97,37 @@ function toJsonWebKey(value: unknown): JsonWebKey {
 }
 
 function toStrings(value: unknown, what: string): string[] {
-  if (
-    typeof value !== "object" ||
-    value === null ||
-    typeof (value as Iterable<unknown>)[Symbol.iterator] !== "function"
-  )
+  if (typeof value !== "object" || value === null || typeof (value as Iterable<unknown>)[SymbolIterator] !== "function")
     throw new TypeError(`${what} must be a sequence`);
-  return Array.from(value as Iterable<unknown>, toDOMString);
+  const out: string[] = [];
+  for (const item of value as Iterable<unknown>) ArrayPrototypePush(out, toDOMString(item));
+  return out;
 }
 
 function toOtherPrimes(value: unknown): Record<string, string>[] {
-  if (
-    typeof value !== "object" ||
-    value === null ||
-    typeof (value as Iterable<unknown>)[Symbol.iterator] !== "function"
-  )
+  if (typeof value !== "object" || value === null || typeof (value as Iterable<unknown>)[SymbolIterator] !== "function")
     throw new TypeError("oth must be a sequence");
-  return Array.from(value as Iterable<unknown>, (info) => {
+  const primes: Record<string, string>[] = [];
+  for (const info of value as Iterable<unknown>) {
     const o = (info ?? {}) as Record<string, unknown>;
     const out: Record<string, string> = {};
-    for (const m of ["d", "r", "t"]) if (o[m] !== undefined) out[m] = toDOMString(o[m]);
-    return out;
-  });
+    if (o.d !== undefined) out.d = toDOMString(o.d);
+    if (o.r !== undefined) out.r = toDOMString(o.r);
+    if (o.t !== undefined) out.t = toDOMString(o.t);
+    ArrayPrototypePush(primes, out);
+  }
+  return primes;
 }
 
 /** A normalized algorithm as JSON for the host: bytes move to `data` (by index), keys to handles. */
 function encodeAlgorithm(alg: Normalized, data: ArrayBuffer[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(alg)) {
-    if (v instanceof ArrayBuffer) out[k] = data.push(v) - 1;
+  const out: Record<string, unknown> = nullProto({});
+  const keys = ObjectKeys(alg);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    const v = alg[k];
+    // The values are the normalizer's own (copies it made): the prototype chain tells a buffer.
+    if (isInstanceOf(v, ArrayBufferCtor)) out[k] = ArrayPrototypePush(data, v as ArrayBuffer) - 1;
     else if (isCryptoKey(v)) out[k] = keyHandle(v);
     else out[k] = v;
   }
@@ -158,7 +181,7 @@ export class SubtleCrypto {
     const alg = normalizeAlgorithm(algorithm, "verify");
     const buffers = [bytes, sig];
     const params = { algorithm: encodeAlgorithm(alg, buffers), key: keyHandle(k) };
-    return callHost(host.call, "verify", JSON.stringify(params), ...buffers) as boolean;
+    return callHost(host.call, "verify", JSONStringify(params), buffers) as boolean;
   }
 
   /** https://w3c.github.io/webcrypto/#SubtleCrypto-method-digest */
@@ -168,7 +191,7 @@ export class SubtleCrypto {
     requireArgs(arguments.length, 2, "SubtleCrypto.digest");
     const bytes = bufferSourceForHost(data, "data");
     const { name } = normalizeAlgorithm(algorithm, "digest");
-    return callHost(host.call, "digest", name, bytes) as ArrayBuffer;
+    return callHost(host.call, "digest", name, [bytes]) as ArrayBuffer;
   }
 
   /** https://w3c.github.io/webcrypto/#SubtleCrypto-method-generateKey */
@@ -185,7 +208,7 @@ export class SubtleCrypto {
     const alg = normalizeAlgorithm(algorithm, "generateKey");
     const data: ArrayBuffer[] = [];
     const params = { algorithm: encodeAlgorithm(alg, data), extractable: ext, usages };
-    return host.keys.fromHost(callHost(host.call, "generateKey", JSON.stringify(params), ...data) as string);
+    return host.keys.fromHost(callHost(host.call, "generateKey", JSONStringify(params), data) as string);
   }
 
   /** https://w3c.github.io/webcrypto/#SubtleCrypto-method-deriveKey */
@@ -214,7 +237,7 @@ export class SubtleCrypto {
       extractable: ext,
       usages,
     };
-    return host.keys.fromHost(callHost(host.call, "deriveKey", JSON.stringify(params), ...data) as string) as CryptoKey;
+    return host.keys.fromHost(callHost(host.call, "deriveKey", JSONStringify(params), data) as string) as CryptoKey;
   }
 
   /** https://w3c.github.io/webcrypto/#SubtleCrypto-method-deriveBits */
@@ -227,13 +250,13 @@ export class SubtleCrypto {
     let bits: number | null = null;
     if (length !== null && length !== undefined) {
       if (typeof length === "bigint" || typeof length === "symbol") throw new TypeError("length is not a number");
-      const n = Math.trunc(Number(length));
-      bits = Number.isFinite(n) ? ((n % 2 ** 32) + 2 ** 32) % 2 ** 32 : 0;
+      const n = MathTrunc(NumberCtor(length));
+      bits = NumberIsFinite(n) ? ((n % 2 ** 32) + 2 ** 32) % 2 ** 32 : 0;
     }
     const alg = normalizeAlgorithm(algorithm, "deriveBits");
     const data: ArrayBuffer[] = [];
     const params = { algorithm: encodeAlgorithm(alg, data), key: keyHandle(k), length: bits };
-    return callHost(host.call, "deriveBits", JSON.stringify(params), ...data) as ArrayBuffer;
+    return callHost(host.call, "deriveBits", JSONStringify(params), data) as ArrayBuffer;
   }
 
   /** https://w3c.github.io/webcrypto/#SubtleCrypto-method-importKey */
@@ -258,7 +281,7 @@ export class SubtleCrypto {
     if (f !== "jwk" && bytes === null) throw new TypeError(`keyData must be a BufferSource for the "${f}" format`);
     const data: ArrayBuffer[] = bytes ? [bytes] : [];
     const params = { format: f, algorithm: encodeAlgorithm(alg, data), extractable: ext, usages, jwk };
-    return host.keys.fromHost(callHost(host.call, "importKey", JSON.stringify(params), ...data) as string) as CryptoKey;
+    return host.keys.fromHost(callHost(host.call, "importKey", JSONStringify(params), data) as string) as CryptoKey;
   }
 
   /** https://w3c.github.io/webcrypto/#SubtleCrypto-method-exportKey */
@@ -268,8 +291,8 @@ export class SubtleCrypto {
     requireArgs(arguments.length, 2, "SubtleCrypto.exportKey");
     const f = toFormat(format);
     const k = toKey(key, "key");
-    const out = callHost(host.call, "exportKey", JSON.stringify({ format: f, key: keyHandle(k) }));
-    return typeof out === "string" ? (JSON.parse(out) as JsonWebKey) : (out as ArrayBuffer);
+    const out = callHost(host.call, "exportKey", JSONStringify({ format: f, key: keyHandle(k) }));
+    return typeof out === "string" ? (JSONParse(out) as JsonWebKey) : (out as ArrayBuffer);
   }
 
   /** https://w3c.github.io/webcrypto/#SubtleCrypto-method-wrapKey */
@@ -288,7 +311,7 @@ export class SubtleCrypto {
       wrappingKey: keyHandle(wrapping),
       algorithm: encodeAlgorithm(alg, data),
     };
-    return callHost(host.call, "wrapKey", JSON.stringify(params), ...data) as ArrayBuffer;
+    return callHost(host.call, "wrapKey", JSONStringify(params), data) as ArrayBuffer;
   }
 
   /** https://w3c.github.io/webcrypto/#SubtleCrypto-method-unwrapKey */
@@ -320,7 +343,7 @@ export class SubtleCrypto {
       extractable: ext,
       usages,
     };
-    return host.keys.fromHost(callHost(host.call, "unwrapKey", JSON.stringify(params), ...data) as string) as CryptoKey;
+    return host.keys.fromHost(callHost(host.call, "unwrapKey", JSONStringify(params), data) as string) as CryptoKey;
   }
 }
 webidlInterface(SubtleCrypto, "SubtleCrypto");
@@ -341,7 +364,7 @@ function cipher(
   const alg = normalizeAlgorithm(algorithm, op);
   const buffers = [bytes];
   const params = { algorithm: encodeAlgorithm(alg, buffers), key: keyHandle(k) };
-  return callHost(host.call, op as CryptoOp, JSON.stringify(params), ...buffers) as ArrayBuffer;
+  return callHost(host.call, op as CryptoOp, JSONStringify(params), buffers) as ArrayBuffer;
 }
 
 /** wrapKey/unwrapKey fall back to encrypt/decrypt when the algorithm has no wrap operation. */

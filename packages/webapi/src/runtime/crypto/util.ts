@@ -1,26 +1,39 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * https://w3c.github.io/webcrypto/ and https://webidl.spec.whatwg.org/ — what the crypto classes share:
  * DOMExceptions, BufferSource handling, the host call and interface-object conventions.
  * Safe in the snapshot: only intrinsics are read at load time.
  */
 import { type BridgeFunctions, CRYPTO_ERROR_SEPARATOR, type CryptoOp } from "../../bridge-contract.js";
+import { DOMException } from "../dom-exception.js";
+import {
+  ArrayBuffer as ArrayBufferCtor,
+  ArrayBufferIsView,
+  ArrayBufferPrototypeGetByteLength,
+  copyBuffer,
+  DataViewPrototypeGetBuffer,
+  DataViewPrototypeGetByteLength,
+  DataViewPrototypeGetByteOffset,
+  Error as ErrorCtor,
+  isArrayBuffer,
+  isInstanceOf,
+  ReflectApply,
+  String as StringCtor,
+  StringPrototypeIndexOf,
+  StringPrototypeSlice,
+  TypedArrayPrototypeGetBuffer,
+  TypedArrayPrototypeGetByteLength,
+  TypedArrayPrototypeGetByteOffset,
+  TypedArrayPrototypeGetSymbolToStringTag,
+  TypeError,
+  uncurryThis,
+} from "../primordials.js";
 
 export type HostCrypto = BridgeFunctions["crypto"];
 
-/** Stand-in while the runtime has no DOMException of its own; `name` is what callers check. */
-class FallbackDOMException extends Error {
-  constructor(message = "", name = "Error") {
-    super(message);
-    Object.defineProperty(this, "name", { value: name, configurable: true, writable: true });
-  }
-}
-
-type DOMExceptionCtor = new (message: string, name: string) => Error;
-
-/** Looked up at call time: the global DOMException is installed after this module loads. */
+/** A DOMException (the runtime's class, not whatever the global `DOMException` is by now). */
 export function domException(message: string, name: string): Error {
-  const Ctor = (globalThis as { DOMException?: DOMExceptionCtor }).DOMException ?? FallbackDOMException;
-  return new Ctor(message, name);
+  return new DOMException(message, name);
 }
 
 /** Calls the host, turning its `Name<US>message` errors into the DOMException (or TypeError) they name. */
@@ -28,36 +41,31 @@ export function callHost(
   host: HostCrypto,
   op: CryptoOp,
   params: string,
-  ...data: ArrayBuffer[]
+  data: readonly ArrayBuffer[] = [],
 ): ArrayBuffer | string | boolean | undefined {
+  let text: string;
   try {
-    return host(op, params, ...data);
+    // Not `host(op, params, ...data)`: spreading an array calls its (replaceable) iterator.
+    const args: unknown[] = [op, params];
+    for (let i = 0; i < data.length; i++) args[i + 2] = data[i];
+    return ReflectApply(host, undefined, args) as ArrayBuffer | string | boolean | undefined;
   } catch (err) {
-    const text = err instanceof Error ? err.message : String(err);
-    const at = text.indexOf(CRYPTO_ERROR_SEPARATOR);
-    if (at < 0) throw domException(text, "OperationError");
-    const name = text.slice(0, at);
-    const message = text.slice(at + 1);
-    throw name === "TypeError" ? new TypeError(message) : domException(message, name);
+    text = isInstanceOf(err, ErrorCtor) ? StringCtor((err as Error).message) : StringCtor(err);
   }
+  const at = StringPrototypeIndexOf(text, CRYPTO_ERROR_SEPARATOR);
+  if (at < 0) throw domException(text, "OperationError");
+  const name = StringPrototypeSlice(text, 0, at);
+  const message = StringPrototypeSlice(text, at + 1);
+  throw name === "TypeError" ? new TypeError(message) : domException(message, name);
 }
 
-// Intrinsic accessors, so a view's own (or subclassed) `buffer` getters cannot lie about its bytes.
-const getter = (o: object, k: PropertyKey) => Object.getOwnPropertyDescriptor(o, k)?.get as (this: unknown) => unknown;
-const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
-const abByteLength = getter(ArrayBuffer.prototype, "byteLength");
-const abResizable = getter(ArrayBuffer.prototype, "resizable") as ((this: unknown) => unknown) | undefined;
-const taBuffer = getter(TypedArrayPrototype, "buffer");
-const taOffset = getter(TypedArrayPrototype, "byteOffset");
-const taLength = getter(TypedArrayPrototype, "byteLength");
-const taTag = getter(TypedArrayPrototype, Symbol.toStringTag);
-const dvBuffer = getter(DataView.prototype, "buffer");
-const dvOffset = getter(DataView.prototype, "byteOffset");
-const dvLength = getter(DataView.prototype, "byteLength");
+// Intrinsic accessors (primordials), so a view's own (or subclassed) `buffer` getters cannot lie about its bytes.
+const resizableGetter = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "resizable")?.get;
+const abResizable = resizableGetter ? uncurryThis(resizableGetter as (this: ArrayBuffer) => boolean) : undefined;
 
 /** The TypedArray's name ("Uint8Array", ...), or undefined for anything else (a DataView included). */
 export function typedArrayName(value: unknown): string | undefined {
-  return taTag.call(value) as string | undefined;
+  return TypedArrayPrototypeGetSymbolToStringTag(value);
 }
 
 /**
@@ -67,22 +75,33 @@ export function typedArrayName(value: unknown): string | undefined {
  */
 export function bufferSourceParts(value: unknown, what: string): [ArrayBuffer, number, number] {
   let parts: [unknown, number, number] | undefined;
-  if (ArrayBuffer.isView(value)) {
+  if (ArrayBufferIsView(value)) {
     parts =
       typedArrayName(value) !== undefined
-        ? [taBuffer.call(value), taOffset.call(value) as number, taLength.call(value) as number]
-        : [dvBuffer.call(value), dvOffset.call(value) as number, dvLength.call(value) as number];
-  } else if (value instanceof ArrayBuffer) parts = [value, 0, abByteLength.call(value) as number];
+        ? [
+            TypedArrayPrototypeGetBuffer(value),
+            TypedArrayPrototypeGetByteOffset(value),
+            TypedArrayPrototypeGetByteLength(value),
+          ]
+        : [
+            DataViewPrototypeGetBuffer(value as DataView),
+            DataViewPrototypeGetByteOffset(value as DataView),
+            DataViewPrototypeGetByteLength(value as DataView),
+          ];
+  } else if (isInstanceOf(value, ArrayBufferCtor)) {
+    // By the prototype chain first (cheap), then by the internal slot (the getter throws on a fake).
+    parts = [value, 0, ArrayBufferPrototypeGetByteLength(value as ArrayBuffer)];
+  }
   // SharedArrayBuffer (not an ArrayBuffer) and resizable buffers are not BufferSources.
-  if (!parts || !(parts[0] instanceof ArrayBuffer) || abResizable?.call(parts[0]) === true)
+  if (!parts || !isArrayBuffer(parts[0]) || abResizable?.(parts[0]) === true)
     throw new TypeError(`${what} is not a BufferSource`);
   return parts as [ArrayBuffer, number, number];
 }
 
 /** A copy of a BufferSource's bytes (https://webidl.spec.whatwg.org/#dfn-get-buffer-source-copy). */
 export function bufferSourceCopy(value: unknown, what: string): ArrayBuffer {
-  const [buffer, offset, length] = bufferSourceParts(value, what);
-  return buffer.slice(offset, offset + length);
+  const parts = bufferSourceParts(value, what);
+  return copyBuffer(parts[0], parts[1], parts[1] + parts[2]);
 }
 
 /**
@@ -91,16 +110,19 @@ export function bufferSourceCopy(value: unknown, what: string): ArrayBuffer {
  * with its whole underlying buffer.
  */
 export function bufferSourceForHost(value: unknown, what: string): ArrayBuffer {
-  const [buffer, offset, length] = bufferSourceParts(value, what);
-  return offset === 0 && length === (abByteLength.call(buffer) as number)
+  const parts = bufferSourceParts(value, what);
+  const buffer = parts[0];
+  const offset = parts[1];
+  const length = parts[2];
+  return offset === 0 && length === ArrayBufferPrototypeGetByteLength(buffer)
     ? buffer
-    : buffer.slice(offset, offset + length);
+    : copyBuffer(buffer, offset, offset + length);
 }
 
 /** https://webidl.spec.whatwg.org/#js-DOMString */
 export function toDOMString(value: unknown): string {
   if (typeof value === "symbol") throw new TypeError("Cannot convert a Symbol to a string");
-  return String(value);
+  return StringCtor(value);
 }
 
 export function requireArgs(given: number, needed: number, method: string): void {

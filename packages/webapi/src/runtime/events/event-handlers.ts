@@ -2,6 +2,8 @@
  * https://html.spec.whatwg.org/multipage/webappapis.html#event-handler-attributes — `on<type>`
  * attributes: each is one listener, added when a handler is first set, that runs the handler.
  */
+
+import { globalObject, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ReflectApply } from "../primordials.js";
 import { type Event, eventTargetOf, setCanceled } from "./event.js";
 import { addListener, type EventTarget, handlersOf, type Listener, removeListener, targetOf } from "./event-target.js";
 import { isErrorEvent } from "./event-types.js";
@@ -13,8 +15,7 @@ export interface Handler {
   listener: Listener | null;
 }
 
-// Captured before app code can replace it.
-const realGlobal = globalThis;
+const realGlobal = globalObject;
 
 /**
  * https://html.spec.whatwg.org/multipage/webappapis.html#event-handler-idl-attributes — defines
@@ -45,7 +46,7 @@ export function defineEventHandler(object: object, type: string, onSet?: (target
       const newSlot: Handler = { value: handler, listener: null };
       const listener: Listener = {
         type,
-        callback: (event: Event) => processHandler(newSlot, event),
+        callback: handlerCallback(newSlot),
         capture: false,
         passive: false,
         once: false,
@@ -57,13 +58,18 @@ export function defineEventHandler(object: object, type: string, onSet?: (target
       onSet?.(target);
     },
   };
-  const descriptor = Object.getOwnPropertyDescriptor(accessors, name)!;
-  Object.defineProperty(object, name, {
+  const descriptor = ObjectGetOwnPropertyDescriptor(accessors, name)!;
+  ObjectDefineProperty(object, name, {
     get: descriptor.get,
     set: descriptor.set,
     enumerable: true,
     configurable: true,
   });
+}
+
+/** The listener that runs a handler (made by a function: see entry-points.ts on per-call closures). */
+function handlerCallback(slot: Handler): (event: Event) => void {
+  return (event) => processHandler(slot, event);
 }
 
 /** https://html.spec.whatwg.org/multipage/webappapis.html#the-event-handler-processing-algorithm */
@@ -74,7 +80,7 @@ function processHandler(slot: Handler, event: Event): void {
   const special = isErrorEvent(event) && event.type === "error" && thisArg === realGlobal;
   const args = special ? [event.message, event.filename, event.lineno, event.colno, event.error] : [event];
   // A non-callable object throws a TypeError here, which dispatch reports.
-  const result = Reflect.apply(callback as (...a: unknown[]) => unknown, thisArg, args);
+  const result = ReflectApply(callback as (...a: unknown[]) => unknown, thisArg, args);
   if (special ? result === true : result === false) setCanceled(event);
   reportIfRejected(result);
 }

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * https://dom.spec.whatwg.org/#interface-eventtarget — EventTarget and its listener lists: add, remove,
  * dispatchEvent, and the internal operations the other event modules use.
@@ -7,6 +8,15 @@
  * back (see there); like event.ts, this module must not import anything that extends Event.
  */
 import { DOMException, webidlInterface } from "../dom-exception.js";
+import {
+  ArrayPrototypeIndexOf,
+  ArrayPrototypePush,
+  arrayRemoveAt,
+  Boolean as BooleanCtor,
+  globalObject,
+  SafeMap,
+  TypeError,
+} from "../primordials.js";
 import { toDOMString } from "../webidl.js";
 import { dispatch, type Event, isDispatching, isEvent } from "./event.js";
 import type { Handler } from "./event-handlers.js";
@@ -33,8 +43,7 @@ interface AddEventListenerOptions {
   signal?: unknown;
 }
 
-// Captured before app code can replace it.
-const realGlobal = globalThis;
+const realGlobal = globalObject;
 
 /** What EventTarget needs of AbortSignal (abort.ts registers it; it imports this module). */
 export interface SignalHooks {
@@ -60,7 +69,7 @@ export let faceOf: (target: EventTarget) => object;
 export let listenersOf: (target: EventTarget, type: string) => Listener[] | undefined;
 export let removeListener: (target: EventTarget, listener: Listener) => void;
 export let addListener: (target: EventTarget, listener: Listener, signal: object | null) => void;
-export let handlersOf: (target: EventTarget) => Map<string, Handler>;
+export let handlersOf: (target: EventTarget) => SafeMap<string, Handler>;
 let setFace: (target: EventTarget, face: object) => void;
 let setWatcher: (target: EventTarget, watcher: (type: string) => void) => void;
 let isEventTarget: (value: unknown) => value is EventTarget;
@@ -84,8 +93,8 @@ export function targetOf(self: unknown): EventTarget {
 }
 
 export class EventTarget {
-  #listeners: Map<string, Listener[]> | null = null;
-  #handlers: Map<string, Handler> | null = null;
+  #listeners: SafeMap<string, Listener[]> | null = null;
+  #handlers: SafeMap<string, Handler> | null = null;
   /** What listeners see as target and `this`: the instance itself, or `globalThis` for the global's. */
   #face: object | null = null;
   /** Told when a listener is added or removed (AbortSignal.any keeps listened-to signals alive). */
@@ -108,16 +117,16 @@ export class EventTarget {
     let signal: object | null = null;
     if ((typeof options === "object" && options !== null) || typeof options === "function") {
       const dict = options as AddEventListenerOptions;
-      capture = Boolean(dict.capture);
-      once = Boolean(dict.once);
-      passive = Boolean(dict.passive);
+      capture = BooleanCtor(dict.capture);
+      once = BooleanCtor(dict.once);
+      passive = BooleanCtor(dict.passive);
       const s = dict.signal;
       if (s !== undefined) {
         if (!signalHooks?.isSignal(s)) throw new TypeError("addEventListener: signal is not an AbortSignal");
         signal = s as object;
       }
     } else {
-      capture = Boolean(options);
+      capture = BooleanCtor(options);
     }
     if (cb === null) return;
     addListener(target, { type: typeString, callback: cb, capture, passive, once, removed: false }, signal);
@@ -135,11 +144,17 @@ export class EventTarget {
     const cb = toCallback(callback, "removeEventListener's listener");
     const capture =
       typeof options === "object" || typeof options === "function"
-        ? Boolean((options as { capture?: boolean } | null)?.capture)
-        : Boolean(options);
+        ? BooleanCtor((options as { capture?: boolean } | null)?.capture)
+        : BooleanCtor(options);
     const list = target.#listeners?.get(typeString);
-    const found = list?.find((l) => l.callback === cb && l.capture === capture);
-    if (found) removeListener(target, found);
+    if (list === undefined) return;
+    for (let i = 0; i < list.length; i++) {
+      const l = list[i] as Listener;
+      if (l.callback === cb && l.capture === capture) {
+        removeListener(target, l);
+        return;
+      }
+    }
   }
 
   dispatchEvent(event: Event): boolean {
@@ -163,20 +178,23 @@ export class EventTarget {
     };
     listenersOf = (target, type) => target.#listeners?.get(type);
     handlersOf = (target) => {
-      target.#handlers ??= new Map();
+      target.#handlers ??= new SafeMap();
       return target.#handlers;
     };
     /** https://dom.spec.whatwg.org/#add-an-event-listener */
     addListener = (target, listener, signal) => {
       if (signal !== null && signalHooks!.aborted(signal)) return;
-      target.#listeners ??= new Map();
+      target.#listeners ??= new SafeMap();
       let list = target.#listeners.get(listener.type);
       if (list === undefined) {
         list = [];
         target.#listeners.set(listener.type, list);
       }
-      for (const l of list) if (l.callback === listener.callback && l.capture === listener.capture) return;
-      list.push(listener);
+      for (let i = 0; i < list.length; i++) {
+        const l = list[i] as Listener;
+        if (l.callback === listener.callback && l.capture === listener.capture) return;
+      }
+      ArrayPrototypePush(list, listener);
       target.#watcher?.(listener.type);
       if (signal !== null) signalHooks!.addAlgorithm(signal, () => removeListener(target, listener));
     };
@@ -185,8 +203,8 @@ export class EventTarget {
       if (listener.removed) return;
       listener.removed = true;
       const list = target.#listeners?.get(listener.type);
-      const i = list ? list.indexOf(listener) : -1;
-      if (i >= 0) list!.splice(i, 1);
+      const i = list ? ArrayPrototypeIndexOf(list, listener) : -1;
+      if (i >= 0) arrayRemoveAt(list as Listener[], i);
       target.#watcher?.(listener.type);
     };
   }

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * https://dom.spec.whatwg.org/#interface-customevent — CustomEvent; and from HTML the Event subclasses
  * the runtime fires: ErrorEvent (https://html.spec.whatwg.org/multipage/webappapis.html#errorevent),
@@ -5,6 +6,7 @@
  * and MessageEvent (https://html.spec.whatwg.org/multipage/comms.html#messageevent).
  */
 import { webidlInterface } from "../dom-exception.js";
+import { ArrayPrototypePush, ObjectFreeze, SymbolIterator, TypeError } from "../primordials.js";
 import { toDOMString, toUSVString } from "../webidl.js";
 import { Event, type EventInit, isDispatching } from "./event.js";
 import { dictionary, member, requireArgs, toUnsignedLong } from "./webidl-conversions.js";
@@ -128,20 +130,21 @@ export interface MessageEventInit extends EventInit {
 }
 
 function toPorts(value: unknown): readonly object[] {
-  if (value === undefined) return Object.freeze([]);
+  if (value === undefined) return ObjectFreeze([]);
   if (
     typeof value !== "object" ||
     value === null ||
-    typeof (value as Iterable<unknown>)[Symbol.iterator] !== "function"
+    typeof (value as Iterable<unknown>)[SymbolIterator] !== "function"
   ) {
     throw new TypeError("MessageEvent: ports is not a sequence");
   }
   const ports: object[] = [];
+  // WebIDL sequence<MessagePort>: the app's iterable, iterated as it made it.
   for (const port of value as Iterable<unknown>) {
     if (!isMessagePort(port)) throw new TypeError("MessageEvent: ports must hold MessagePorts");
-    ports.push(port as object);
+    ArrayPrototypePush(ports, port as object);
   }
-  return Object.freeze(ports);
+  return ObjectFreeze(ports);
 }
 
 function toSource(value: unknown): object | null {

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * https://dom.spec.whatwg.org/#interface-event — Event, and the dispatch algorithm
  * (https://dom.spec.whatwg.org/#concept-event-dispatch), which lives here because it drives the
@@ -11,6 +12,14 @@
  * Event may be imported here: a cycle through a subclass would run `extends Event` before Event exists.
  */
 import { defineConstants, webidlInterface } from "../dom-exception.js";
+import {
+  arrayCopy,
+  Boolean as BooleanCtor,
+  nullProto,
+  ObjectDefineProperty,
+  ReflectApply,
+  TypeError,
+} from "../primordials.js";
 import { toDOMString } from "../webidl.js";
 import { type EventTarget, faceOf, listenersOf, removeListener } from "./event-target.js";
 import { dictionary, requireArgs } from "./webidl-conversions.js";
@@ -49,8 +58,11 @@ export function registerListenerErrorReporting(
 // ---- Event ----
 
 let readTrusted: (event: Event) => boolean;
-/** isTrusted is [LegacyUnforgeable]: an own accessor on every instance, sharing one getter. */
-const isTrustedDescriptor: PropertyDescriptor = {
+/**
+ * isTrusted is [LegacyUnforgeable]: an own accessor on every instance, sharing one getter. The
+ * descriptor has no prototype: a `value` an app puts on Object.prototype must not make it invalid.
+ */
+const isTrustedDescriptor: PropertyDescriptor = nullProto({
   get: Object.getOwnPropertyDescriptor(
     {
       get isTrusted() {
@@ -61,7 +73,7 @@ const isTrustedDescriptor: PropertyDescriptor = {
   )!.get,
   enumerable: true,
   configurable: false,
-};
+});
 
 // Internal to events/ (the barrel does not re-export them): access to Event's private state for the
 // other files there. Set by Event's static block.
@@ -97,11 +109,11 @@ export class Event {
     requireArgs(arguments.length, 1, "Event constructor");
     this.#type = toDOMString(type);
     const init = dictionary(eventInitDict, "eventInitDict");
-    this.#bubbles = Boolean(init.bubbles);
-    this.#cancelable = Boolean(init.cancelable);
-    this.#composed = Boolean(init.composed);
+    this.#bubbles = BooleanCtor(init.bubbles);
+    this.#cancelable = BooleanCtor(init.cancelable);
+    this.#composed = BooleanCtor(init.composed);
     this.#timeStamp = clock();
-    Object.defineProperty(this, "isTrusted", isTrustedDescriptor);
+    ObjectDefineProperty(this, "isTrusted", isTrustedDescriptor);
   }
 
   get type(): string {
@@ -171,8 +183,8 @@ export class Event {
     this.#trusted = false;
     this.#target = null;
     this.#type = toDOMString(type);
-    this.#bubbles = Boolean(bubbles);
-    this.#cancelable = Boolean(cancelable);
+    this.#bubbles = BooleanCtor(bubbles);
+    this.#cancelable = BooleanCtor(cancelable);
   }
 
   /** https://dom.spec.whatwg.org/#set-the-canceled-flag */
@@ -216,19 +228,21 @@ export class Event {
       event.#currentTarget = face;
       const list = listenersOf(target, event.#type);
       if (list === undefined || list.length === 0) return;
-      for (const listener of list.slice()) {
+      const listeners = arrayCopy(list);
+      for (let i = 0; i < listeners.length; i++) {
+        const listener = listeners[i] as (typeof listeners)[number];
         if (listener.removed || listener.capture !== capture) continue;
         if (listener.once) removeListener(target, listener);
         if (listener.passive) event.#inPassiveListener = true;
         try {
-          const { callback } = listener;
+          const callback = listener.callback;
           let result: unknown;
           if (typeof callback === "function") {
-            result = Reflect.apply(callback, face, [event]);
+            result = ReflectApply(callback, face, [event]);
           } else {
             const handleEvent = callback.handleEvent;
             if (typeof handleEvent !== "function") throw new TypeError("the listener's handleEvent is not a function");
-            result = Reflect.apply(handleEvent, callback, [event]);
+            result = ReflectApply(handleEvent, callback, [event]);
           }
           reportIfRejected(result);
         } catch (error) {

@@ -5,16 +5,31 @@
  * runtime sees rejected (https://html.spec.whatwg.org/multipage/webappapis.html#unhandled-promise-rejections).
  */
 import { inspect } from "../inspect.js";
+import {
+  ArrayPrototypePush,
+  globalObject,
+  isInstanceOf,
+  ObjectCreate,
+  ObjectPrototypeToString,
+  ObjectSetPrototypeOf,
+  Promise as PromiseCtor,
+  PromisePrototypeThen,
+  RegExpPrototypeExec,
+  regExpTest,
+  String as StringCtor,
+  StringPrototypeIncludes,
+  stringJoin,
+  stringSplit,
+} from "../primordials.js";
 import { dispatch, registerListenerErrorReporting } from "./event.js";
 import { defineEventHandler } from "./event-handlers.js";
 import { createGlobalTarget, EventTarget, globalTarget } from "./event-target.js";
 import { ErrorEvent, PromiseRejectionEvent } from "./event-types.js";
 import { requireArgs } from "./webidl-conversions.js";
 
-// The intrinsics the runtime relies on, captured before app code can replace them.
-const NativePromise = Promise;
-const promiseThen = Promise.prototype.then;
-const realGlobal = globalThis;
+const realGlobal = globalObject;
+const FRAME = /^\s+at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/;
+const RUNTIME_FRAME = /^\s+at .*nano:runtime/;
 
 interface GlobalScopeHost {
   /** Writes one line to the app's error log. */
@@ -34,10 +49,10 @@ let inErrorReporting = false;
 export function initGlobalScope(scopeHost: GlobalScopeHost): void {
   host = scopeHost;
   createGlobalTarget();
-  const scopeProto = Object.create(EventTarget.prototype, {
+  const scopeProto = ObjectCreate(EventTarget.prototype, {
     [Symbol.toStringTag]: { value: "ServiceWorkerGlobalScope", configurable: true },
   });
-  Object.setPrototypeOf(realGlobal, scopeProto);
+  ObjectSetPrototypeOf(realGlobal, scopeProto);
   for (const type of ["error", "unhandledrejection", "rejectionhandled"]) defineEventHandler(realGlobal, type);
 }
 
@@ -50,9 +65,10 @@ function errorLocation(error: unknown): [string, number, number] {
     stack = undefined;
   }
   if (typeof stack === "string") {
-    for (const line of stack.split("\n")) {
-      const m = /^\s+at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/.exec(line);
-      if (m && !m[1]!.includes("nano:runtime")) return [m[1]!, Number(m[2]), Number(m[3])];
+    const lines = stringSplit(stack, "\n");
+    for (let i = 0; i < lines.length; i++) {
+      const m = RegExpPrototypeExec(FRAME, lines[i] as string);
+      if (m && !StringPrototypeIncludes(m[1]!, "nano:runtime")) return [m[1]!, +(m[2] as string), +(m[3] as string)];
     }
   }
   return ["", 0, 0];
@@ -60,17 +76,19 @@ function errorLocation(error: unknown): [string, number, number] {
 
 /** The value as a console shows it, without the runtime's own stack frames. */
 function formatUncaught(value: unknown): string {
-  return inspect(value)
-    .split("\n")
-    .filter((line) => !/^\s+at .*nano:runtime/.test(line))
-    .join("\n");
+  const lines = stringSplit(inspect(value), "\n");
+  const kept: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!regExpTest(RUNTIME_FRAME, lines[i] as string)) ArrayPrototypePush(kept, lines[i] as string);
+  }
+  return stringJoin(kept, "\n");
 }
 
 function describe(error: unknown): string {
   try {
-    return String(error);
+    return StringCtor(error);
   } catch {
-    return Object.prototype.toString.call(error);
+    return ObjectPrototypeToString(error);
   }
 }
 
@@ -81,13 +99,13 @@ function describe(error: unknown): string {
  */
 export function reportException(error: unknown): void {
   if (!inErrorReporting && globalTarget !== null) {
-    const [filename, lineno, colno] = errorLocation(error);
+    const location = errorLocation(error);
     const event = new ErrorEvent("error", {
       cancelable: true,
       message: `Uncaught ${describe(error)}`,
-      filename,
-      lineno,
-      colno,
+      filename: location[0],
+      lineno: location[1],
+      colno: location[2],
       error,
     });
     inErrorReporting = true;
@@ -109,6 +127,14 @@ export function reportError(e: unknown): void {
   reportException(e);
 }
 
+/** Fires `unhandledrejection` for `promise`; logs the reason unless a listener canceled it. */
+function notifyRejection(promise: object, reason: unknown): void {
+  const event = new PromiseRejectionEvent("unhandledrejection", { cancelable: true, promise, reason });
+  if (globalTarget === null || dispatch(globalTarget, event, true)) {
+    host?.logError(`Uncaught (in promise) ${formatUncaught(reason)}`);
+  }
+}
+
 /**
  * isolated-vm gives the runtime no hook for V8's unhandled rejections (they make the entry throw, and
  * the host logs them). What the runtime can see is a promise returned by a callback it called — an
@@ -116,20 +142,11 @@ export function reportError(e: unknown): void {
  * rejects, it fires `unhandledrejection` (cancelable), and logs "Uncaught (in promise) …" unless canceled.
  */
 export function reportIfRejected(value: unknown): void {
-  if (!(value instanceof NativePromise)) return;
-  Reflect.apply(promiseThen, value, [
-    undefined,
-    (reason: unknown) => {
-      const notify = () => {
-        const event = new PromiseRejectionEvent("unhandledrejection", { cancelable: true, promise: value, reason });
-        if (globalTarget === null || dispatch(globalTarget, event, true)) {
-          host?.logError(`Uncaught (in promise) ${formatUncaught(reason)}`);
-        }
-      };
-      if (host) host.queueTask(notify);
-      else notify();
-    },
-  ]);
+  if (!isInstanceOf(value, PromiseCtor)) return;
+  PromisePrototypeThen(value as Promise<unknown>, undefined, (reason: unknown) => {
+    if (host) host.queueTask(() => notifyRejection(value as object, reason));
+    else notifyRejection(value as object, reason);
+  });
 }
 
 // What dispatch does with a listener's exception or returned promise (event.ts cannot import this module).

@@ -1,7 +1,9 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * https://webidl.spec.whatwg.org/#js-type-mapping — the argument and dictionary conversions the event
  * constructors, EventTarget's methods and reportError share.
  */
+import { MathTrunc, NumberIsFinite, TypeError } from "../primordials.js";
 
 export function requireArgs(given: number, needed: number, what: string): void {
   if (given < needed) {
@@ -25,7 +27,7 @@ export function member<T>(dict: Record<string, unknown>, key: string, fallback: 
 /** https://webidl.spec.whatwg.org/#js-unsigned-long */
 export function toUnsignedLong(value: unknown): number {
   const n = +(value as number);
-  if (!Number.isFinite(n)) return 0;
-  const t = Math.trunc(n) % 2 ** 32;
+  if (!NumberIsFinite(n)) return 0;
+  const t = MathTrunc(n) % 2 ** 32;
   return t < 0 ? t + 2 ** 32 : t + 0;
 }

@@ -1,9 +1,19 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * https://html.spec.whatwg.org/multipage/structured-data.html#dom-structuredclone — structuredClone,
  * and serialize/deserialize with transfer for it and MessagePort.postMessage. As in the spec, the whole
  * value is serialized to records before anything is transferred, so a value that fails to serialize
  * detaches nothing.
  */
+
+import {
+  ArrayBufferPrototypeTransfer,
+  ArrayPrototypePush,
+  copyBuffer,
+  SafeMap,
+  SymbolIterator,
+  TypeError,
+} from "../primordials.js";
 import { isArrayBuffer, isDetached } from "./brand-checks.js";
 import { deserialize } from "./deserialize.js";
 import type { Rec } from "./records.js";
@@ -18,35 +28,42 @@ export function cloneWithTransfer(
   value: unknown,
   transferList: readonly object[],
 ): { value: unknown; transferred: object[] } {
-  const memory = new Map<object, Rec>();
+  const memory = new SafeMap<object, Rec>();
   const types: (TransferableType | null)[] = [];
-  transferList.forEach((transferable, index) => {
+  const n = transferList.length;
+  for (let index = 0; index < n; index++) {
+    const transferable = transferList[index] as object;
     const type = isArrayBuffer(transferable) ? null : transferableFor(transferable);
     if (type === undefined) throw cloneError("A value in the transfer list");
     if (memory.has(transferable)) throw cloneError("A value listed twice for transfer");
     memory.set(transferable, { t: "transfer", index });
-    types.push(type);
-  });
+    ArrayPrototypePush(types, type);
+  }
   const serialized = serialize(value, memory);
-  const holders = transferList.map((transferable, i) => {
+  const holders: unknown[] = [];
+  for (let i = 0; i < n; i++) {
+    const transferable = transferList[i] as object;
     const type = types[i]!;
     if (type === null) {
       const buffer = transferable as ArrayBuffer;
       if (isDetached(buffer)) throw cloneError("A detached ArrayBuffer");
       // Without ArrayBuffer.prototype.transfer (V8 < 11.4) the bytes are copied and not detached.
-      return typeof buffer.transfer === "function" ? buffer.transfer() : buffer.slice(0);
+      ArrayPrototypePush(
+        holders,
+        ArrayBufferPrototypeTransfer !== undefined ? ArrayBufferPrototypeTransfer(buffer) : copyBuffer(buffer),
+      );
+      continue;
     }
     if (type.isDetached(transferable)) throw cloneError("A detached object");
-    return type.transfer(transferable);
-  });
-  const transferred = holders.map((holder, i) => {
+    ArrayPrototypePush(holders, type.transfer(transferable));
+  }
+  const transferred: object[] = [];
+  for (let i = 0; i < n; i++) {
     const type = types[i]!;
-    return type === null ? (holder as ArrayBuffer) : type.receive(holder);
-  });
-  const deserializeMemory = new Map<Rec, unknown>();
-  transferList.forEach((transferable, i) => {
-    deserializeMemory.set(memory.get(transferable)!, transferred[i]);
-  });
+    ArrayPrototypePush(transferred, type === null ? (holders[i] as ArrayBuffer) : type.receive(holders[i]));
+  }
+  const deserializeMemory = new SafeMap<Rec, unknown>();
+  for (let i = 0; i < n; i++) deserializeMemory.set(memory.get(transferList[i] as object)!, transferred[i]);
   return { value: deserialize(serialized, deserializeMemory), transferred };
 }
 
@@ -60,14 +77,15 @@ export function toTransferList(options: unknown): object[] {
 
 /** https://webidl.spec.whatwg.org/#js-sequence of `object`. */
 export function toObjectSequence(value: unknown, what: string): object[] {
-  const iterator = typeof value === "object" && value !== null ? (value as Iterable<unknown>)[Symbol.iterator] : null;
+  const iterator = typeof value === "object" && value !== null ? (value as Iterable<unknown>)[SymbolIterator] : null;
   if (typeof iterator !== "function") throw new TypeError(`${what} is not a sequence`);
   const list: object[] = [];
+  // WebIDL sequence<object>: the app's iterable, iterated as it made it.
   for (const item of value as Iterable<unknown>) {
     if ((typeof item !== "object" && typeof item !== "function") || item === null) {
       throw new TypeError(`${what} may only hold objects`);
     }
-    list.push(item);
+    ArrayPrototypePush(list, item);
   }
   return list;
 }

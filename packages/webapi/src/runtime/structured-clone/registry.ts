@@ -3,7 +3,8 @@
  * objects may be serialized or transferred: the platform classes register themselves here, and any
  * other platform object fails to clone.
  */
-import { DOMException, isDOMException } from "../dom-exception.js";
+import { DOMException, domExceptionState, isDOMException } from "../dom-exception.js";
+import { ArrayPrototypePush, ObjectGetPrototypeOf, SafeSet } from "../primordials.js";
 import type { Serialized } from "./records.js";
 
 /** A platform class whose instances can be serialized (https://html.spec.whatwg.org/#serializable-objects). */
@@ -22,7 +23,7 @@ export interface TransferableType {
   receive(holder: unknown): object;
 }
 
-const platformPrototypes = new Set<object>();
+const platformPrototypes = new SafeSet<object>();
 const serializables: SerializableType[] = [];
 const transferables: TransferableType[] = [];
 
@@ -33,14 +34,13 @@ export function registerPlatformClasses(classes: Iterable<unknown>): void {
   }
 }
 export function registerSerializable(type: SerializableType): void {
-  serializables.push(type);
+  ArrayPrototypePush(serializables, type);
 }
 export function registerTransferable(type: TransferableType): void {
-  transferables.push(type);
+  ArrayPrototypePush(transferables, type);
 }
 
-// Captured before app code can replace it.
-const { getPrototypeOf } = Object;
+const getPrototypeOf = ObjectGetPrototypeOf;
 
 export function isPlatformObject(value: object): boolean {
   for (let p = getPrototypeOf(value); p !== null; p = getPrototypeOf(p)) {
@@ -51,20 +51,24 @@ export function isPlatformObject(value: object): boolean {
 
 /** The registered serializable type `value` is an instance of, if any. */
 export function serializableFor(value: object): SerializableType | undefined {
-  return serializables.find((s) => s.is(value));
+  for (let i = 0; i < serializables.length; i++)
+    if ((serializables[i] as SerializableType).is(value)) return serializables[i];
+  return undefined;
 }
 
 /** The registered transferable type `value` is an instance of, if any. */
 export function transferableFor(value: object): TransferableType | undefined {
-  return transferables.find((t) => t.is(value));
+  for (let i = 0; i < transferables.length; i++)
+    if ((transferables[i] as TransferableType).is(value)) return transferables[i];
+  return undefined;
 }
 
 /** DOMException is serializable (https://webidl.spec.whatwg.org/#idl-DOMException); serialize knows it by brand. */
 export const domExceptionType: SerializableType = {
   is: (value) => isDOMException(value),
   serialize: (value) => {
-    const e = value as DOMException;
-    return { name: e.name, message: e.message };
+    // The DOMException's own state (its getters are on DOMException.prototype, which an app can change).
+    return domExceptionState(value as DOMException);
   },
   deserialize: (data) => {
     const { name, message } = data as { name: string; message: string };

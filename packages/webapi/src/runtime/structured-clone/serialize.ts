@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
  * https://html.spec.whatwg.org/multipage/structured-data.html#structuredserializeinternal — a value to
  * records.
@@ -8,64 +9,90 @@
  * serialized as a plain object.
  */
 import { DOMException, isDOMException } from "../dom-exception.js";
+import {
+  ArrayBufferIsView,
+  ArrayBufferPrototypeGetMaxByteLength,
+  ArrayBufferPrototypeGetResizable,
+  ArrayIsArray,
+  ArrayPrototypePush,
+  BigIntPrototypeValueOf,
+  BooleanPrototypeValueOf,
+  copyBuffer,
+  DataViewPrototypeGetBuffer,
+  DataViewPrototypeGetByteLength,
+  DataViewPrototypeGetByteOffset,
+  DatePrototypeGetTime,
+  globalObject,
+  ObjectHasOwn as hasOwn,
+  isInstanceOf,
+  ObjectKeys as keys,
+  MapPrototypeForEach,
+  MapPrototypeGetSize,
+  Promise as NativePromise,
+  NumberPrototypeValueOf,
+  nullProto,
+  ObjectGetOwnPropertyDescriptor,
+  ObjectPrototypeToString,
+  RegExpPrototypeGetFlags,
+  RegExpPrototypeGetSource,
+  SetPrototypeForEach,
+  SetPrototypeGetSize,
+  String as StringCtor,
+  StringPrototypeSlice,
+  StringPrototypeValueOf,
+  SymbolPrototypeValueOf,
+  TypedArrayPrototypeGetBuffer,
+  TypedArrayPrototypeGetByteOffset,
+  TypedArrayPrototypeGetLength,
+  TypedArrayPrototypeGetSymbolToStringTag,
+  TypeError,
+  uncurryThis,
+} from "../primordials.js";
 import { brand, isArrayBuffer, isDetached } from "./brand-checks.js";
 import { ERROR_TYPES, type Primitive, type Props, type Rec, type Serialized } from "./records.js";
 import { domExceptionType, isPlatformObject, type SerializableType, serializableFor } from "./registry.js";
 
 // Intrinsics, captured before app code can replace them; each getter doubles as a brand check.
-const { getPrototypeOf, hasOwn, keys } = Object;
-const objectToString = Object.prototype.toString;
-const typedArrayProto = getPrototypeOf(Uint8Array.prototype) as object;
-const typedArrayTag = Object.getOwnPropertyDescriptor(typedArrayProto, Symbol.toStringTag)!.get!;
-const typedArrayLength = Object.getOwnPropertyDescriptor(typedArrayProto, "length")!.get!;
-const viewBuffer = (v: ArrayBufferView) => v.buffer;
-const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, "size")!.get!;
-const setSize = Object.getOwnPropertyDescriptor(Set.prototype, "size")!.get!;
-const mapForEach = Map.prototype.forEach;
-const setForEach = Set.prototype.forEach;
-const dateGetTime = Date.prototype.getTime;
-const regexpSource = Object.getOwnPropertyDescriptor(RegExp.prototype, "source")!.get!;
-const regexpFlags = Object.getOwnPropertyDescriptor(RegExp.prototype, "flags")!.get!;
-const NativePromise = Promise;
-const weakMapHas = WeakMap.prototype.has;
-const weakSetHas = WeakSet.prototype.has;
-const weakRefDeref = WeakRef.prototype.deref;
-const registryUnregister = FinalizationRegistry.prototype.unregister;
+const weakMapHas = uncurryThis(WeakMap.prototype.has);
+const weakSetHas = uncurryThis(WeakSet.prototype.has);
+const weakRefDeref = uncurryThis(WeakRef.prototype.deref);
+const registryUnregister = uncurryThis(FinalizationRegistry.prototype.unregister);
 
-const BOXED: Record<string, (v: unknown) => Primitive> = {
-  "[object Boolean]": (v) => Boolean.prototype.valueOf.call(v),
-  "[object Number]": (v) => Number.prototype.valueOf.call(v),
-  "[object String]": (v) => String.prototype.valueOf.call(v),
-  "[object BigInt]": (v) => BigInt.prototype.valueOf.call(v),
-};
+// Null prototypes: a tag is looked up in these, and must not find what an app put on Object.prototype.
+const BOXED: Record<string, (v: unknown) => Primitive> = nullProto({
+  "[object Boolean]": (v: unknown) => BooleanPrototypeValueOf(v as boolean),
+  "[object Number]": (v: unknown) => NumberPrototypeValueOf(v as number),
+  "[object String]": (v: unknown) => StringPrototypeValueOf(v as string),
+  "[object BigInt]": (v: unknown) => BigIntPrototypeValueOf(v as bigint),
+});
 
 /** Tags whose objects carry internal slots the algorithm cannot serialize (confirmed by a brand check). */
-const UNCLONEABLE: Record<string, (this: unknown) => unknown> = {
+const UNCLONEABLE: Record<string, (this: unknown) => unknown> = nullProto({
   "[object WeakMap]": function (this: unknown) {
-    return weakMapHas.call(this as WeakMap<object, unknown>, {});
+    return weakMapHas(this as WeakMap<object, unknown>, {});
   },
   "[object WeakSet]": function (this: unknown) {
-    return weakSetHas.call(this as WeakSet<object>, {});
+    return weakSetHas(this as WeakSet<object>, {});
   },
   "[object WeakRef]": function (this: unknown) {
-    return weakRefDeref.call(this as WeakRef<object>);
+    return weakRefDeref(this as WeakRef<object>);
   },
   "[object FinalizationRegistry]": function (this: unknown) {
-    return registryUnregister.call(this as FinalizationRegistry<unknown>, {});
+    return registryUnregister(this as FinalizationRegistry<unknown>, {});
   },
   "[object Symbol]": function (this: unknown) {
-    return Symbol.prototype.valueOf.call(this);
+    return SymbolPrototypeValueOf(this as symbol);
   },
   "[object SharedArrayBuffer]": function (this: unknown) {
-    const sab = (globalThis as { SharedArrayBuffer?: { prototype: object } }).SharedArrayBuffer;
-    const get = sab && Object.getOwnPropertyDescriptor(sab.prototype, "byteLength")?.get;
+    const sab = (globalObject as { SharedArrayBuffer?: { prototype: object } }).SharedArrayBuffer;
+    const get = sab && ObjectGetOwnPropertyDescriptor(sab.prototype, "byteLength")?.get;
     if (!get) throw new TypeError("no SharedArrayBuffer");
-    return get.call(this);
+    return uncurryThis(get)(this);
   },
   "[object Promise]": function (this: unknown) {
-    if (!(this instanceof NativePromise)) throw new TypeError("not a promise");
+    if (!isInstanceOf(this, NativePromise)) throw new TypeError("not a promise");
   },
-};
+});
 
 /** The DataCloneError for a value that cannot be serialized or transferred. */
 export function cloneError(what: string): DOMException {
@@ -74,23 +101,29 @@ export function cloneError(what: string): DOMException {
 
 /** StructuredSerializeInternal; `memory` maps each object already seen to its record. */
 export function serialize(value: unknown, memory: Map<object, Rec>): Serialized {
-  if (typeof value === "symbol") throw cloneError(String(value));
+  if (typeof value === "symbol") throw cloneError(StringCtor(value));
   if (typeof value === "function") throw cloneError(`function ${value.name || "(anonymous)"}`);
   if (typeof value !== "object" || value === null) return value as Primitive;
   const seen = memory.get(value);
   if (seen !== undefined) return seen;
-  const inner = (v: unknown) => serialize(v, memory);
 
-  if (ArrayBuffer.isView(value)) {
-    const kind = (typedArrayTag.call(value) as string | undefined) ?? "DataView";
-    const buffer = serialize(viewBuffer(value), memory) as Rec;
-    const length = kind === "DataView" ? value.byteLength : (typedArrayLength.call(value) as number);
-    const rec: Rec = { t: "view", kind, buffer, byteOffset: value.byteOffset, length };
+  if (ArrayBufferIsView(value)) {
+    const tag = TypedArrayPrototypeGetSymbolToStringTag(value);
+    const kind = tag ?? "DataView";
+    const isTyped = tag !== undefined;
+    const dv = value as DataView;
+    const buffer = serialize(
+      isTyped ? TypedArrayPrototypeGetBuffer(value) : DataViewPrototypeGetBuffer(dv),
+      memory,
+    ) as Rec;
+    const length = isTyped ? TypedArrayPrototypeGetLength(value) : DataViewPrototypeGetByteLength(dv);
+    const byteOffset = isTyped ? TypedArrayPrototypeGetByteOffset(value) : DataViewPrototypeGetByteOffset(dv);
+    const rec: Rec = { t: "view", kind, buffer, byteOffset, length };
     memory.set(value, rec);
     return rec;
   }
 
-  const tag = objectToString.call(value);
+  const tag = ObjectPrototypeToString(value);
   let rec: Rec | null = null;
   const boxed = BOXED[tag];
   if (boxed) {
@@ -99,17 +132,22 @@ export function serialize(value: unknown, memory: Map<object, Rec>): Serialized 
     }, value);
     if (b.ok) rec = { t: "boxed", value: b.value };
   } else if (tag === "[object Date]") {
-    const time = brand(dateGetTime, value);
+    const time = brand(function (this: unknown) {
+      return DatePrototypeGetTime(this as Date);
+    }, value);
     if (time.ok) rec = { t: "date", time: time.value };
   } else if (tag === "[object RegExp]") {
-    const source = brand(regexpSource, value);
-    if (source.ok) rec = { t: "regexp", source: source.value as string, flags: regexpFlags.call(value) as string };
+    const source = brand(function (this: unknown) {
+      return RegExpPrototypeGetSource(this as RegExp);
+    }, value);
+    if (source.ok) rec = { t: "regexp", source: source.value, flags: RegExpPrototypeGetFlags(value as RegExp) };
   } else if (tag === "[object ArrayBuffer]" && isArrayBuffer(value)) {
     if (isDetached(value)) throw cloneError("A detached ArrayBuffer");
     rec = {
       t: "buffer",
-      bytes: value.slice(0),
-      maxByteLength: value.resizable ? value.maxByteLength : undefined,
+      bytes: copyBuffer(value),
+      maxByteLength:
+        ArrayBufferPrototypeGetResizable?.(value) === true ? ArrayBufferPrototypeGetMaxByteLength?.(value) : undefined,
     };
   } else if (tag in UNCLONEABLE && brand(UNCLONEABLE[tag]!, value).ok) {
     throw cloneError(tag);
@@ -119,20 +157,30 @@ export function serialize(value: unknown, memory: Map<object, Rec>): Serialized 
     return rec;
   }
 
-  if (tag === "[object Map]" && brand(mapSize, value).ok) {
+  if (
+    tag === "[object Map]" &&
+    brand(function (this: unknown) {
+      return MapPrototypeGetSize(this as Map<unknown, unknown>);
+    }, value).ok
+  ) {
     const entries: unknown[] = [];
-    mapForEach.call(value as Map<unknown, unknown>, (v, k) => entries.push(k, v));
+    MapPrototypeForEach(value as Map<unknown, unknown>, (v, k) => ArrayPrototypePush(entries, k, v));
     const map: Rec = { t: "map", entries: [] };
     memory.set(value, map);
-    for (const e of entries) map.entries.push(inner(e));
+    for (let i = 0; i < entries.length; i++) ArrayPrototypePush(map.entries, serialize(entries[i], memory));
     return map;
   }
-  if (tag === "[object Set]" && brand(setSize, value).ok) {
+  if (
+    tag === "[object Set]" &&
+    brand(function (this: unknown) {
+      return SetPrototypeGetSize(this as Set<unknown>);
+    }, value).ok
+  ) {
     const values: unknown[] = [];
-    setForEach.call(value as Set<unknown>, (v) => values.push(v));
+    SetPrototypeForEach(value as Set<unknown>, (v) => ArrayPrototypePush(values, v));
     const set: Rec = { t: "set", values: [] };
     memory.set(value, set);
-    for (const v of values) set.values.push(inner(v));
+    for (let i = 0; i < values.length; i++) ArrayPrototypePush(set.values, serialize(values[i], memory));
     return set;
   }
   if (isDOMException(value)) {
@@ -141,33 +189,33 @@ export function serialize(value: unknown, memory: Map<object, Rec>): Serialized 
   if (tag === "[object Error]" && !isPlatformObject(value)) {
     const nameValue = (value as Error).name;
     const name = typeof nameValue === "string" && hasOwn(ERROR_TYPES, nameValue) ? nameValue : "Error";
-    const messageDesc = Object.getOwnPropertyDescriptor(value, "message");
+    const messageDesc = ObjectGetOwnPropertyDescriptor(value, "message");
     const err: Rec & { t: "error" } = { t: "error", name, hasCause: false };
-    if (messageDesc && "value" in messageDesc) err.message = String(messageDesc.value);
+    if (messageDesc && "value" in messageDesc) err.message = StringCtor(messageDesc.value);
     const stack = (value as Error).stack;
     if (typeof stack === "string") err.stack = stack;
     memory.set(value, err);
-    const causeDesc = Object.getOwnPropertyDescriptor(value, "cause");
+    const causeDesc = ObjectGetOwnPropertyDescriptor(value, "cause");
     if (causeDesc && "value" in causeDesc) {
       err.hasCause = true;
-      err.cause = inner(causeDesc.value);
+      err.cause = serialize(causeDesc.value, memory);
     }
     return err;
   }
-  if (Array.isArray(value)) {
+  if (ArrayIsArray(value)) {
     const array: Rec = { t: "array", length: value.length, props: [] };
     memory.set(value, array);
-    serializeProps(value, array.props, inner);
+    serializeProps(value, array.props, memory);
     return array;
   }
   if (isPlatformObject(value)) {
     const type = serializableFor(value);
-    if (!type) throw cloneError(`${tag.slice(8, -1)} object`);
+    if (!type) throw cloneError(`${StringPrototypeSlice(tag, 8, -1)} object`);
     return hostRecord(value, type, memory);
   }
   const object: Rec = { t: "object", props: [] };
   memory.set(value, object);
-  serializeProps(value, object.props, inner);
+  serializeProps(value, object.props, memory);
   return object;
 }
 
@@ -179,8 +227,11 @@ function hostRecord(value: object, type: SerializableType, memory: Map<object, R
 }
 
 /** Own enumerable string keys, read once up front; a key deleted by an earlier getter is skipped. */
-function serializeProps(value: object, props: Props, inner: (v: unknown) => Serialized): void {
-  for (const key of keys(value)) {
-    if (hasOwn(value, key)) props.push([key, inner((value as Record<string, unknown>)[key])]);
+function serializeProps(value: object, props: Props, memory: Map<object, Rec>): void {
+  const names = keys(value);
+  for (let i = 0; i < names.length; i++) {
+    const key = names[i] as string;
+    if (hasOwn(value, key))
+      ArrayPrototypePush(props, [key, serialize((value as Record<string, unknown>)[key], memory)]);
   }
 }
