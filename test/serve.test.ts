@@ -77,7 +77,9 @@ describe("nano serve with failing handlers", () => {
     expect((await fetch(`${nano.url}/reject`)).status).toBe(500);
     const res = await fetch(`${nano.url}/not-a-response`);
     expect(res.status).toBe(500);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toContain("must return a Response");
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("NANO_ERR_BAD_RESPONSE");
+    expect(body.error.message).toContain("must return a Response");
   });
 
   it("stops a runaway loop within seconds with 503 and serves the next request", async () => {

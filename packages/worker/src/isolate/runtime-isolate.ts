@@ -206,7 +206,11 @@ export class RuntimeIsolate {
         }
       },
       fail: (id, message, stack) => {
-        this.#settle(id)?.reject(new NanoError("NANO_ERR_APP_EXCEPTION", stack || message));
+        // The runtime's own check of the handler's answer (app-handler.ts checkResponse) is not an exception in the app.
+        const code = /^TypeError: the fetch handler must return a Response/.test(String(message))
+          ? "NANO_ERR_BAD_RESPONSE"
+          : "NANO_ERR_APP_EXCEPTION";
+        this.#settle(id)?.reject(new NanoError(code, String(stack || message)));
       },
       complete: (id, ok, text) => {
         this.#settle(id)?.resolve({ ok, text });
