@@ -1,4 +1,4 @@
-// Runs the WPT URL data files (../shared/wpt/url, loaded by wpt-url.test.ts into globalThis.__wpt)
+// Runs the WPT URL data files ($NANO_WPT_DIR/url or ../shared/wpt/url, loaded by wpt-url.test.ts into globalThis.__wpt)
 // against the isolate's URL, the way WPT's url/*.any.js tests use them. Returns results per file.
 (() => {
   const { urltestdata, setters, percentEncoding, toascii, idna } = globalThis.__wpt;

@@ -1,22 +1,29 @@
 /**
- * The WPT URL data files (../shared/wpt/url: urltestdata, setters_tests, percent-encoding, toascii,
- * IdnaTestV2) run inside a real NANO isolate. Prints pass counts per file; a failure not listed in
+ * The WPT URL data files (urltestdata, setters_tests, percent-encoding, toascii, IdnaTestV2, from
+ * $NANO_WPT_DIR/url or ../shared/wpt/url beside the checkout) run inside a real NANO isolate. A plain
+ * clone has neither: the run then says so in one line and skips these files. Prints pass counts per file; a failure not listed in
  * wpt-url-expectations.json (with its reason) fails the suite, and so does a listed test that passes.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { loadRuntimeSnapshot, RuntimeIsolate, snapshotCopy } from "@nano/worker/isolate";
 import { describe, expect, it } from "vitest";
 import { compare, type Expectations, type TestResult } from "./harness.js";
 
-const dir = new URL("../../../shared/wpt/url/", import.meta.url);
+const dir = process.env.NANO_WPT_DIR
+  ? pathToFileURL(`${process.env.NANO_WPT_DIR.replace(/\/$/, "")}/url/`)
+  : new URL("../../../shared/wpt/url/", import.meta.url);
+const present = existsSync(dir);
+if (!present) {
+  console.log(`WPT URL: skipped, no data at ${dir.pathname} (set NANO_WPT_DIR to a WPT checkout to run it)`);
+}
 const read = (f: string) => readFileSync(new URL(f, dir), "utf8");
 const expectations = JSON.parse(
   readFileSync(new URL("wpt-url-expectations.json", import.meta.url), "utf8"),
 ) as Expectations;
 
 describe("WPT URL data in a NANO isolate", () => {
-  it("passes the WPT URL data files", async () => {
-    expect(existsSync(dir), "../shared/wpt/url must sit beside the checkout").toBe(true);
+  it.skipIf(!present)("passes the WPT URL data files", async () => {
     const isolate = new RuntimeIsolate({ snapshot: snapshotCopy(loadRuntimeSnapshot()), memoryMb: 512 });
     try {
       const data = `globalThis.__wpt = { urltestdata: ${read("urltestdata.json")}, setters: ${read("setters_tests.json")}, percentEncoding: ${read("percent-encoding.json")}, toascii: ${read("toascii.json")}, idna: ${read("IdnaTestV2.json")} }; 0`;
