@@ -162,28 +162,15 @@ function badRequest(message: string): NanoError {
 }
 
 /**
- * Headers about one connection (RFC 9110 §7.6.1), such as those of an upstream response an app
- * returns as its own: never forwarded. Names from the isolate are lower-case.
- */
-const HOP_BY_HOP = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-]);
-
-/**
  * Flat [name, value, …] to a record Node's writeHead takes; repeated names (Set-Cookie) become arrays.
- * With a body, its Content-Length is the ingress's to set.
+ * The worker thread has already checked the head (response-head.ts: lower-case names, no hop-by-hop
+ * fields); with a body, its Content-Length is the ingress's to set.
  */
 function headerRecord(flat: string[], hasBody: boolean): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const name = flat[i] as string;
-    if (HOP_BY_HOP.has(name) || (hasBody && name === "content-length")) continue;
+    if (hasBody && name === "content-length") continue;
     const value = flat[i + 1] as string;
     const prev = out[name];
     if (prev === undefined) out[name] = value;
