@@ -27,6 +27,8 @@ function route(req: IncomingMessage, res: ServerResponse, body: string): void {
   } else if (path === "/gzip") {
     res.writeHead(200, { "content-type": "text/plain", "content-encoding": "gzip" });
     res.end(gzipSync("unzipped by the host\n".repeat(100)));
+  } else if (path === "/cache-headers") {
+    res.end(`pragma=${req.headers.pragma ?? ""} cache-control=${req.headers["cache-control"] ?? ""}`);
   } else if (path === "/echo") {
     res.end(`${req.method} ${req.headers["content-type"]} ${body}`);
   } else if (path === "/chunks") {
@@ -120,6 +122,14 @@ describe("fetch from an app (nano serve --allow-private-fetch)", () => {
     const res = await get("/pass", `${base}/gzip`);
     expect(res.headers.get("content-encoding")).toBeNull();
     expect(await res.text()).toBe("unzipped by the host\n".repeat(100));
+  });
+
+  it("sends the headers a cache mode implies, so caches on the way honour it", async () => {
+    const text = async (cache: string) => (await get("/cache", `${base}/cache-headers`, `&cache=${cache}`)).text();
+    expect(await text("default")).toBe("pragma= cache-control=");
+    expect(await text("no-store")).toBe("pragma=no-cache cache-control=no-cache");
+    expect(await text("reload")).toBe("pragma=no-cache cache-control=no-cache");
+    expect(await text("no-cache")).toBe("pragma= cache-control=max-age=0");
   });
 
   it("sends a POST body to the upstream", async () => {

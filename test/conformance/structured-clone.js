@@ -345,3 +345,48 @@ test(() => {
   moved.close();
   port2.close();
 }, "a MessagePort is transferable");
+
+promise_test(async () => {
+  const blob = new Blob(["blob ", new Uint8Array([0x62, 0x79, 0x74, 0x65, 0x73])], { type: "Text/Plain" });
+  const copy = structuredClone(blob);
+  assert_true(copy instanceof Blob && !(copy instanceof File));
+  assert_not_equals(copy, blob);
+  assert_equals(copy.type, "text/plain");
+  assert_equals(copy.size, 10);
+  assert_equals(await copy.text(), "blob bytes");
+  const nested = structuredClone({ list: [blob, blob] });
+  assert_equals(nested.list[0], nested.list[1], "one blob twice is one clone twice");
+  assert_equals(await nested.list[1].slice(0, 4).text(), "blob");
+}, "a Blob is serializable: the clone has its bytes and type");
+
+promise_test(async () => {
+  const file = new File(["content"], "notes.txt", { type: "text/plain", lastModified: 1700000000000 });
+  const copy = structuredClone(file);
+  assert_true(copy instanceof File);
+  assert_equals(copy.name, "notes.txt");
+  assert_equals(copy.lastModified, 1700000000000);
+  assert_equals(copy.type, "text/plain");
+  assert_equals(await copy.text(), "content");
+  const form = new FormData();
+  form.append("f", structuredClone(file));
+  assert_equals(form.get("f").name, "notes.txt", "the clone is a real File");
+}, "a File is serializable: the clone keeps its name and lastModified");
+
+promise_test(async () => {
+  const key = await crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+  const copy = structuredClone(key);
+  assert_true(copy instanceof CryptoKey);
+  assert_not_equals(copy, key);
+  assert_equals(copy.type, "secret");
+  assert_equals(copy.extractable, false);
+  assert_equals(copy.algorithm.name, "HMAC");
+  assert_equals(copy.algorithm.hash.name, "SHA-256");
+  assert_array_equals(copy.usages, ["sign", "verify"]);
+  const data = new TextEncoder().encode("signed");
+  const sig = await crypto.subtle.sign("HMAC", key, data);
+  assert_true(await crypto.subtle.verify("HMAC", copy, sig, data), "the clone is the same key");
+  const { port1, port2 } = new MessageChannel();
+  const received = new Promise((resolve) => (port2.onmessage = (e) => resolve(e.data)));
+  port1.postMessage(key);
+  assert_true(await crypto.subtle.verify("HMAC", await received, sig, data), "and it crosses a MessagePort");
+}, "a CryptoKey is serializable: the clone is the same key");

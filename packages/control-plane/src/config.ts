@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type AppLimits, NanoError } from "@nano/worker";
+import { type CfHeaderMap, parseCfHeaders } from "./request-cf.js";
 
 export interface ServerConfig {
   port: number;
@@ -42,6 +43,8 @@ export interface ServerConfig {
   maxWallMs: number;
   /** The most `limits.subrequests` an app may have. */
   maxSubrequests: number;
+  /** `request.cf` fields a trusted front proxy sends as request headers: field → header. */
+  cfHeaders: CfHeaderMap;
 }
 
 export const DEFAULTS: ServerConfig = {
@@ -68,6 +71,7 @@ export const DEFAULTS: ServerConfig = {
   maxMemoryMb: 4_096,
   maxWallMs: 900_000,
   maxSubrequests: 10_000,
+  cfHeaders: {},
 };
 
 type Source = Partial<Record<keyof ServerConfig, unknown>>;
@@ -95,6 +99,7 @@ const ENV: Record<keyof ServerConfig, string> = {
   maxMemoryMb: "NANO_MAX_MEMORY_MB",
   maxWallMs: "NANO_MAX_WALL_MS",
   maxSubrequests: "NANO_MAX_SUBREQUESTS",
+  cfHeaders: "NANO_CF_HEADERS",
 };
 
 /** Integer settings and their allowed ranges. */
@@ -137,6 +142,8 @@ function coerce(key: keyof ServerConfig, value: unknown, where: string): unknown
       if (value === "1" || value === "true") return true;
       if (value === "0" || value === "false") return false;
       return bad(where, `${key} must be true or false`);
+    case "cfHeaders":
+      return parseCfHeaders(value, where);
     default:
       if (typeof value !== "string" || value === "") bad(where, `${key} must be a non-empty string`);
       return value;

@@ -11,6 +11,7 @@ import { type Context, Hono } from "hono";
 import type { AppGovernor } from "./app-governor.js";
 import { type Logger, logAppRecords } from "./logger.js";
 import { streamFromPort } from "./port-stream.js";
+import { type CfHeaderMap, requestCf } from "./request-cf.js";
 
 export const MAX_REQUEST_BODY_BYTES = 32 * 1024 * 1024;
 
@@ -40,6 +41,8 @@ export interface IngressOptions {
   observer?: IngressObserver;
   /** Per-app in-flight bounds and the CPU throttle; none: every request goes to the pool. */
   governor?: AppGovernor;
+  /** `request.cf` fields taken from trusted proxy headers (field → header); none: only what the ingress knows. */
+  cfHeaders?: CfHeaderMap;
 }
 
 function bodyTooLarge(limit: number): NanoError {
@@ -291,6 +294,7 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
       url: `http://${where.host}${where.target}`,
       headers,
       body,
+      cf: requestCf(incoming, opts.cfHeaders),
     };
     const result = await opts.pool.fetch(version, request);
     release(result);

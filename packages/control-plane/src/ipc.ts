@@ -14,6 +14,8 @@ export interface RuntimeSettings {
   dataDir: string;
   threads: number;
   allowPrivateFetch: boolean;
+  /** `request.cf` fields from trusted proxy headers (config `cfHeaders`). */
+  cfHeaders: Record<string, string>;
   recorderPath: string;
   appMaxInflight: number;
   throttleKills: number;

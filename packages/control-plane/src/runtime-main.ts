@@ -110,7 +110,7 @@ const counting = <T>(p: Promise<T>) => {
   return p.finally(() => inflight--);
 };
 const ingressFor = (resolve: Parameters<typeof createIngress>[0]["resolve"]) => {
-  const ingress = createIngress({ pool, logger, observer, governor, resolve });
+  const ingress = createIngress({ pool, logger, observer, governor, resolve, cfHeaders: settings.cfHeaders });
   // Requests in flight, for the drain.
   const fetch = ingress.fetch;
   ingress.fetch = (req, env, ctx) => counting(Promise.resolve(fetch(req, env, ctx)));

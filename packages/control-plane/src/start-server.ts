@@ -146,6 +146,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       dataDir: config.dataDir,
       threads: config.threads ?? defaultThreads(count),
       allowPrivateFetch: config.allowPrivateFetch,
+      cfHeaders: config.cfHeaders,
       appMaxInflight: config.appMaxInflight,
       throttleKills: config.throttleKills,
       throttleWindowMs: config.throttleWindowS * 1000,

@@ -118,7 +118,8 @@ export type EntryPointName = (typeof ENTRY_POINTS)[number];
 export interface EntryPoints {
   /** Runs after the app script: checks its handler and binds `env`. Returns "module" or "service-worker". */
   loadApp(envJson: string): string;
-  fetch(id: number, method: string, url: string, headerBlock: string, body: ArrayBuffer | null): void;
+  /** `cf`: the request's `request.cf` as JSON ("" or absent: an empty object). */
+  fetch(id: number, method: string, url: string, headerBlock: string, body: ArrayBuffer | null, cf?: string): void;
   fireTimer(id: number): void;
   evaluate(id: number, source: string): void;
   /** Outbound fetch `id` got its response head (after redirects); `hasBody` false for a null body. */
@@ -161,3 +162,23 @@ export type KeyUsage = (typeof KEY_USAGES)[number];
 export const INIT_GLOBAL = "__nano_init";
 /** Global the app script calls with its module factory; removed before any app code runs. */
 export const DEFINE_GLOBAL = "__nano_define";
+
+/**
+ * Passed to `__nano_define` after the bundler's factory: it takes the `cloudflare:workers` module and
+ * returns the entry's exports (a factory without it takes CommonJS's `module, exports`).
+ */
+export const APP_FACTORY_ABI = 2;
+
+/**
+ * The names `cloudflare:workers` exports: the bundler resolves the specifier to a module that reads
+ * them from the object the runtime passes to the app's factory (runtime/cloudflare-workers.ts).
+ */
+export const CLOUDFLARE_WORKERS_EXPORTS = [
+  "WorkerEntrypoint",
+  "DurableObject",
+  "RpcTarget",
+  "RpcStub",
+  "WorkflowEntrypoint",
+  "env",
+  "waitUntil",
+] as const;

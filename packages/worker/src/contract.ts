@@ -55,6 +55,8 @@ export interface RequestWire {
   url: string;
   headers: string[];
   body: ArrayBuffer | null;
+  /** The app's `request.cf`, as JSON (made by the ingress); absent: an empty object. */
+  cf?: string;
 }
 
 export interface LogRecord {

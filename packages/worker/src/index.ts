@@ -1,7 +1,7 @@
 /** @nano/worker — the pool side (main thread), the contract it shares with threads, and the error catalogue. */
 
 /** The global an app script calls with its module factory (the bundler wraps apps in it). */
-export { DEFINE_GLOBAL } from "@nano/webapi";
+export { APP_FACTORY_ABI, CLOUDFLARE_WORKERS_EXPORTS, DEFINE_GLOBAL } from "@nano/webapi";
 export * from "./contract.js";
 export * from "./errors.js";
 export { prepareVersion, type VersionSpec, WorkerPool, type WorkerPoolOptions } from "./pool/worker-pool.js";

@@ -1,16 +1,19 @@
 /**
  * `nano repl`: a read-eval-print loop over one isolate; globals persist and timers keep running
  * between lines. Lines are read with readline and evaluated strictly in order — piped input included —
- * an unfinished statement continuing on the next line.
+ * an unfinished statement continuing on the next line. Each input is rewritten first so that its
+ * `let`/`const`/`class` bindings outlive it and top-level `await` works (repl-rewrite.ts).
  */
 import { createInterface } from "node:readline";
 import { Script } from "node:vm";
 import { loadRuntimeSnapshot, RuntimeIsolate, snapshotCopy } from "@nano/worker/isolate";
 import { Command } from "commander";
 import { printLog } from "./eval.js";
+import { rewriteReplInput } from "./repl-rewrite.js";
+import { openBrackets } from "./repl-tokens.js";
 
-/** Whether code is an unfinished statement (open brace, paren, template). Parsed on the host, never run there. */
-function incomplete(code: string): boolean {
+/** Whether `code` fails to compile only because it ends too soon. Parsed on the host, never run there. */
+function endsTooSoon(code: string): boolean {
   try {
     new Script(code);
     return false;
@@ -19,6 +22,13 @@ function incomplete(code: string): boolean {
       err instanceof SyntaxError && /Unexpected end of input|missing \) after|Unterminated template/.test(err.message)
     );
   }
+}
+
+/** Whether code is an unfinished statement (open brace, paren, template), top-level await included. */
+function incomplete(code: string): boolean {
+  if (endsTooSoon(code)) return true;
+  // `await f(` fails as a script for its `await` first: count its open brackets instead.
+  return /\bawait\b/.test(code) && openBrackets(code) > 0;
 }
 
 export function replCommand(): Command {
@@ -57,7 +67,7 @@ export function replCommand(): Command {
         buffer = "";
         if (code.trim()) {
           try {
-            const r = await isolate.evaluate(code, Number(opts.timeout));
+            const r = await isolate.evaluate(rewriteReplInput(code), Number(opts.timeout));
             r.logs.forEach(printLog);
             console.log(r.ok ? r.text : `Uncaught ${r.text}`);
           } catch (err) {

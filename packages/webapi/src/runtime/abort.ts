@@ -14,17 +14,9 @@ import {
   registerSignalHooks,
   watchListeners,
 } from "./events.js";
-import {
-  ArrayPrototypePush,
-  MathTrunc,
-  NumberIsFinite,
-  NumberMAX_SAFE_INTEGER,
-  SafeSet,
-  TypeError,
-  WeakRef,
-  WeakRefPrototypeDeref,
-} from "./primordials.js";
+import { ArrayPrototypePush, SafeSet, TypeError, WeakRef, WeakRefPrototypeDeref } from "./primordials.js";
 import { runtimeTimeout } from "./timers.js";
+import { toInteger } from "./webidl.js";
 
 let constructing = false;
 
@@ -53,12 +45,10 @@ function addSource(sources: SafeSet<AbortSignal>, source: AbortSignal, ref: Weak
 
 /** https://webidl.spec.whatwg.org/#EnforceRange for `unsigned long long`. */
 function enforceRangeULL(value: unknown): number {
-  const n = +(value as number);
-  if (!NumberIsFinite(n)) throw new TypeError("AbortSignal.timeout: milliseconds is not a finite number");
-  const t = MathTrunc(n) + 0;
-  if (t < 0 || t > NumberMAX_SAFE_INTEGER) throw new TypeError("AbortSignal.timeout: milliseconds is out of range");
-  return t;
+  return toInteger(value, 64, false, "AbortSignal.timeout: milliseconds", ENFORCE_RANGE);
 }
+
+const ENFORCE_RANGE = { enforceRange: true };
 
 export class AbortSignal extends EventTarget {
   /** undefined while not aborted: https://dom.spec.whatwg.org/#abortsignal-abort-reason */

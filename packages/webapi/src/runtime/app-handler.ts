@@ -1,31 +1,44 @@
 // biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /**
- * The app: either a module whose default export has `fetch(request, env, ctx)`, or a service worker that
- * called `addEventListener("fetch", e => e.respondWith(...))`. The app script calls `__nano_define`
- * with its module factory; the runtime removes that global before the factory runs.
+ * The app: a module whose default export has `fetch(request, env, ctx)` or is a class extending
+ * WorkerEntrypoint (one instance per request, as workerd makes), or a service worker that called
+ * `addEventListener("fetch", e => e.respondWith(...))`. The app script calls `__nano_define` with its
+ * factory; the runtime removes that global before the factory runs.
  */
+import { APP_FACTORY_ABI } from "../bridge-contract.js";
+import {
+  createCloudflareWorkers,
+  type ExecutionContext,
+  isEntrypointClass,
+  unsupportedBase,
+  type WorkerEntrypoint,
+} from "./cloudflare-workers.js";
 import { DOMException, webidlInterface } from "./dom-exception.js";
 import { Event, fireEvent, hasListeners, reportException } from "./events.js";
 import {
   ArrayPrototypePush,
   isInstanceOf,
   ObjectFreeze,
+  ObjectKeys,
   Promise as PromiseCtor,
   PromisePrototypeThen,
   PromiseReject,
   PromiseResolve,
   ReflectApply,
+  ReflectConstruct,
   TypeError,
 } from "./primordials.js";
 import type { Request } from "./request.js";
 import { isResponseObject, type Response } from "./response.js";
 
-export interface ExecutionContext {
-  waitUntil(promise: unknown): void;
-  passThroughOnException(): void;
-}
+export type { ExecutionContext };
 
-type ModuleFactory = (module: { exports: unknown }, exports: unknown) => void;
+/**
+ * What `__nano_define` is given. The bundler's (APP_FACTORY_ABI) takes the `cloudflare:workers`
+ * module and returns the entry's exports (undefined for a classic script); a hand-written one (tests,
+ * the snapshot's warm-up) takes CommonJS's `(module, exports)`.
+ */
+type ModuleFactory = (...args: unknown[]) => unknown;
 type FetchHandler = (request: Request, env: Record<string, unknown>, ctx: ExecutionContext) => unknown;
 
 let responseOf: (e: FetchEvent) => Promise<unknown> | null;
@@ -61,7 +74,10 @@ export type AppKind = "module" | "service-worker";
 
 export class AppHandler {
   #factory: ModuleFactory | null = null;
+  #abi: unknown = undefined;
   #fetch: FetchHandler | null = null;
+  /** A default export extending WorkerEntrypoint: constructed for each request. */
+  #entrypoint: typeof WorkerEntrypoint | null = null;
   #thisArg: unknown = undefined;
   #env: Record<string, unknown> = {};
   #kind: AppKind | null = null;
@@ -74,27 +90,56 @@ export class AppHandler {
   }
 
   /** What the app script calls; `__nano_define` is deleted before the factory runs. */
-  define(factory: unknown): void {
+  define(factory: unknown, abi?: unknown): void {
     if (typeof factory !== "function") throw new TypeError("app factory must be a function");
     this.#factory = factory as ModuleFactory;
+    this.#abi = abi;
   }
 
-  /** Runs the app's top level, finds its fetch handler, binds env. Throws a clear error if there is none. */
-  load(env: Record<string, unknown>): AppKind {
+  /**
+   * Runs the app's top level, finds its fetch handler, binds env. Throws a clear error if there is none.
+   * `waitUntil` serves `cloudflare:workers`' own, which belongs to no request.
+   */
+  load(env: Record<string, unknown>, waitUntil: (promise: unknown) => void = () => {}): AppKind {
     this.#env = ObjectFreeze({ ...env });
     const factory = this.#factory;
     if (factory) {
       this.#factory = null;
-      const module = { exports: {} as Record<string, unknown> };
-      factory(module, module.exports);
-      const exported = module.exports as Record<string, unknown>;
-      const dflt = (exported.default ?? null) as Record<string, unknown> | null;
+      let exported: Record<string, unknown> | null;
+      if (this.#abi === APP_FACTORY_ABI) {
+        const returned = ReflectApply(factory, undefined, [createCloudflareWorkers(this.#env, waitUntil)]);
+        exported = (returned ?? null) as Record<string, unknown> | null;
+      } else {
+        const module = { exports: {} as Record<string, unknown> };
+        ReflectApply(factory, undefined, [module, module.exports]);
+        exported = module.exports as Record<string, unknown>;
+      }
+      if (exported === null || (typeof exported !== "object" && typeof exported !== "function")) exported = {};
+      refuseUnsupportedExports(exported);
+      const value: unknown = exported.default ?? null;
+      if (isEntrypointClass(value)) {
+        const dflt = value as { prototype?: { fetch?: unknown }; name?: string };
+        if (typeof dflt.prototype?.fetch !== "function") {
+          throw new TypeError(
+            `the default export (class ${dflt.name || "(anonymous)"}) has no \`fetch(request)\` method`,
+          );
+        }
+        this.#entrypoint = dflt as typeof WorkerEntrypoint;
+        this.#kind = "module";
+        return this.#kind;
+      }
+      const dflt = value as Record<string, unknown> | null;
       if (dflt && typeof dflt === "object" && "fetch" in dflt) {
         if (typeof dflt.fetch !== "function") throw new TypeError("the default export's `fetch` is not a function");
         this.#fetch = dflt.fetch as FetchHandler;
         this.#thisArg = dflt;
         this.#kind = "module";
         return this.#kind;
+      }
+      if (typeof value === "function" && !hasListeners(this.#globalTarget, "fetch")) {
+        throw new TypeError(
+          'the default export is a function, which has no `fetch(request, env, ctx)` method: export an object with one, or a class extending WorkerEntrypoint from "cloudflare:workers"',
+        );
       }
       if (dflt !== null && !hasListeners(this.#globalTarget, "fetch")) {
         throw new TypeError("the default export has no `fetch(request, env, ctx)` method");
@@ -111,6 +156,19 @@ export class AppHandler {
 
   /** Runs one request; resolves to whatever the app answered (checked by the caller). */
   handle(request: Request, ctx: ExecutionContext): Promise<unknown> {
+    const entrypoint = this.#entrypoint;
+    if (this.#kind === "module" && entrypoint !== null) {
+      let result: unknown;
+      try {
+        const instance = ReflectConstruct(entrypoint, [ctx, this.#env]) as { fetch?: unknown };
+        const fetch = instance.fetch;
+        if (typeof fetch !== "function") throw new TypeError("the entrypoint's `fetch` is not a function");
+        result = ReflectApply(fetch, instance, [request]);
+      } catch (err) {
+        return PromiseReject(err);
+      }
+      return promiseOf(result);
+    }
     if (this.#kind === "module" && this.#fetch) {
       const fetch = this.#fetch;
       let result: unknown;
@@ -135,6 +193,21 @@ export class AppHandler {
       return PromiseReject(new TypeError("no fetch listener called respondWith()"));
     }
     return PromiseReject(new TypeError("the app is not loaded"));
+  }
+}
+
+/** Fails the load on any export of a `cloudflare:workers` class NANO does not support, naming both. */
+function refuseUnsupportedExports(exported: Record<string, unknown>): void {
+  const keys = ObjectKeys(exported);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const value = exported[key];
+    const base = unsupportedBase(value);
+    if (base === null) continue;
+    const name = (value as { name?: unknown }).name;
+    const cls = typeof name === "string" && name !== "" && name !== base ? `class ${name} extends ${base}` : base;
+    const which = key === "default" ? "the default export" : `the export "${key}"`;
+    throw new TypeError(`${which} (${cls}) is not supported by NANO: ${base} is not available yet`);
   }
 }
 

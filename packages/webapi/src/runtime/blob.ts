@@ -11,20 +11,16 @@ import {
   copyBytes,
   DateNow,
   isArrayBuffer,
-  MathFloor,
   MathMax,
   MathMin,
   MathTrunc,
-  Number as NumberCtor,
   NumberIsFinite,
-  NumberIsNaN,
-  NumberMAX_SAFE_INTEGER,
-  NumberMIN_SAFE_INTEGER,
   regExpReplaceAll,
   regExpTest,
   StringPrototypeToLowerCase,
   SymbolCreate,
   SymbolIterator,
+  safeSetOf,
   subBytes,
   TypedArrayPrototypeGetBuffer,
   TypedArrayPrototypeGetByteLength,
@@ -35,7 +31,9 @@ import {
 } from "./primordials.js";
 import { byteStreamOf, type ReadableStream } from "./streams.js";
 import { utf8Decode, utf8Encode } from "./utf8.js";
-import { toDOMString, toUSVString } from "./webidl.js";
+import { dictionary, member, toDOMString, toEnum, toLongLong, toUSVString } from "./webidl.js";
+
+const CLAMP = { clamp: true };
 
 export type BlobPart = ArrayBuffer | ArrayBufferView | Blob | string;
 export interface BlobPropertyBag {
@@ -64,21 +62,11 @@ function normalizeType(type: string): string {
   return regExpTest(PRINTABLE, type) ? StringPrototypeToLowerCase(type) : "";
 }
 
-/** WebIDL dictionary conversion: undefined/null is empty, any other non-object is a TypeError. */
-function dictionary(value: unknown, what: string): Record<string, unknown> {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== "object" && typeof value !== "function") throw new TypeError(`${what} is not an object`);
-  return value as Record<string, unknown>;
-}
+const ENDINGS = safeSetOf(["transparent", "native"]);
 
 /** Reads `endings` (members convert in lexicographic order, so callers read `endings` first). */
 function readEndings(dict: Record<string, unknown>, what: string): "transparent" | "native" {
-  const value = dict.endings;
-  const endings = value === undefined ? "transparent" : toDOMString(value);
-  if (endings !== "transparent" && endings !== "native") {
-    throw new TypeError(`${what}: endings must be "transparent" or "native", got "${endings}"`);
-  }
-  return endings;
+  return member(dict, "endings", "transparent", (v) => toEnum<"transparent" | "native">(v, ENDINGS, `${what}.endings`));
 }
 
 function readType(dict: Record<string, unknown>): string {
@@ -133,21 +121,10 @@ function processBlobParts(parts: (Uint8Array | string)[], endings: string): Uint
   return out;
 }
 
-/** WebIDL `[Clamp] long long`: NaN → 0, round half to even, clamp. */
-function clampLongLong(value: unknown): number {
-  const n = NumberCtor(value);
-  if (NumberIsNaN(n)) return 0;
-  if (!NumberIsFinite(n)) return n > 0 ? NumberMAX_SAFE_INTEGER : NumberMIN_SAFE_INTEGER;
-  const floor = MathFloor(n);
-  const diff = n - floor;
-  const rounded = diff > 0.5 || (diff === 0.5 && floor % 2 !== 0) ? floor + 1 : floor;
-  return rounded === 0 ? 0 : rounded;
-}
-
 /** https://w3c.github.io/FileAPI/#slice-method-algo — a start or end, relative to `size`. */
 function relativePosition(v: unknown, dflt: number, size: number): number {
   if (v === undefined) return dflt;
-  const n = clampLongLong(v);
+  const n = toLongLong(v, "Blob.slice position", CLAMP);
   return n < 0 ? MathMax(size + n, 0) : MathMin(n, size);
 }
 
@@ -241,7 +218,7 @@ export class File extends Blob {
     const dict = dictionary(options, "File options");
     const endings = readEndings(dict, "File options");
     // `long long`: ToNumber, non-finite → 0, truncated.
-    const lm = dict.lastModified === undefined ? DateNow() : NumberCtor(dict.lastModified);
+    const lm = dict.lastModified === undefined ? DateNow() : toLongLong(dict.lastModified, "File lastModified");
     const type = normalizeType(readType(dict));
     const internal: InternalInit = { bytes: processBlobParts(parts, endings), type };
     super(INTERNAL as unknown as Iterable<BlobPart>, internal as unknown as BlobPropertyBag);

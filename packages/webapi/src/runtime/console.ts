@@ -9,12 +9,16 @@ import {
   ArrayPrototypePush,
   DateNow,
   Error as ErrorCtor,
+  nullProto,
+  ObjectDefineProperty,
   regExpReplaceAll,
   SafeMap,
   StringPrototypeSlice,
+  SymbolToStringTag,
   stringJoin,
   stringSplit,
 } from "./primordials.js";
+import { toDOMString } from "./webidl.js";
 
 const LINE_START = /^/gm;
 
@@ -46,35 +50,66 @@ export function createConsole(log: (level: LogLevel, text: string) => void): Con
       emit("debug", [`Trace${a.length ? `: ${formatArgs(a)}` : ""}\n${stringJoin(frames, "\n")}`]);
     },
     dir: (v: unknown) => emit("log", [inspect(v)]),
-    assert: (cond: unknown, ...a: unknown[]) => {
-      if (!cond) emit("error", prepend("Assertion failed", a));
+    dirxml: (...a: unknown[]) => emit("log", a),
+    /** https://console.spec.whatwg.org/#assert — "Assertion failed", joined to a string first argument. */
+    assert: (cond: unknown = false, ...a: unknown[]) => {
+      if (cond) return;
+      if (a.length === 0) emit("error", ["Assertion failed"]);
+      else if (typeof a[0] === "string") {
+        const rest: unknown[] = [`Assertion failed: ${a[0]}`];
+        for (let i = 1; i < a.length; i++) ArrayPrototypePush(rest, a[i]);
+        emit("error", rest);
+      } else emit("error", prepend("Assertion failed:", a));
     },
-    count: (label = "default") => {
-      const n = (counts.get(label) ?? 0) + 1;
-      counts.set(label, n);
-      emit("info", [`${label}: ${n}`]);
+    count: (label: unknown = "default") => {
+      const key = toDOMString(label);
+      const n = (counts.get(key) ?? 0) + 1;
+      counts.set(key, n);
+      emit("info", [`${key}: ${n}`]);
     },
-    countReset: (label = "default") => void counts.delete(label),
-    time: (label = "default") => void timers.set(label, DateNow()),
-    timeLog: (label = "default", ...a: unknown[]) => {
-      const start = timers.get(label);
-      if (start !== undefined) emit("info", prepend(`${label}: ${DateNow() - start}ms`, a));
+    countReset: (label: unknown = "default") => {
+      const key = toDOMString(label);
+      if (!counts.delete(key)) emit("warn", [`Count for '${key}' does not exist`]);
     },
-    timeEnd: (label = "default") => {
-      const start = timers.get(label);
-      if (start === undefined) return;
-      timers.delete(label);
-      emit("info", [`${label}: ${DateNow() - start}ms`]);
+    time: (label: unknown = "default") => {
+      const key = toDOMString(label);
+      if (timers.has(key)) emit("warn", [`Timer '${key}' already exists`]);
+      else timers.set(key, DateNow());
     },
-    group: (...a: unknown[]) => {
-      if (a.length) emit("log", a);
-      indent += "  ";
+    timeLog: (label: unknown = "default", ...a: unknown[]) => {
+      const key = toDOMString(label);
+      const start = timers.get(key);
+      if (start === undefined) emit("warn", [`Timer '${key}' does not exist`]);
+      else emit("info", prepend(`${key}: ${DateNow() - start}ms`, a));
     },
+    timeEnd: (label: unknown = "default") => {
+      const key = toDOMString(label);
+      const start = timers.get(key);
+      if (start === undefined) {
+        emit("warn", [`Timer '${key}' does not exist`]);
+        return;
+      }
+      timers.delete(key);
+      emit("info", [`${key}: ${DateNow() - start}ms`]);
+    },
+    group: (...a: unknown[]) => group(a),
+    // A log has no interactive groups: a collapsed group prints as an expanded one.
+    groupCollapsed: (...a: unknown[]) => group(a),
     groupEnd: () => {
       indent = StringPrototypeSlice(indent, 2);
     },
     table: (data: unknown) => emit("log", [data]),
+    // https://console.spec.whatwg.org/#clear — a log cannot be cleared: empties the group stack.
+    clear: () => {
+      indent = "";
+    },
   };
+  const group = (a: readonly unknown[]) => {
+    if (a.length) emit("log", a);
+    indent += "  ";
+  };
+  // https://webidl.spec.whatwg.org/#es-namespaces: a namespace object's class string is its name.
+  ObjectDefineProperty(console, SymbolToStringTag, nullProto({ value: "console", configurable: true }));
   return console as unknown as Console;
 }
 

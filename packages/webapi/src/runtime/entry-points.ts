@@ -129,6 +129,12 @@ export function createEntryPoints(
     const parts = errorParts(err);
     bridge.fail(id, parts[0], parts[1]);
   };
+  /** A waitUntil promise's rejection reaches the app's log (ctx.waitUntil and cloudflare:workers' own). */
+  const waitUntil = (p: unknown) => {
+    PromisePrototypeCatch(PromiseResolve(p), (err) => {
+      bridge.log("error", `waitUntil: ${errorParts(err)[0]}`);
+    });
+  };
   /**
    * Streams a response body to the host chunk by chunk. The head waits for the first chunk, so a stream
    * that fails before producing anything still answers 500 (the caller's catch); after that a failure
@@ -194,13 +200,15 @@ export function createEntryPoints(
   };
   return {
     loadApp(envJson) {
-      return app.load(JSONParse(envJson) as Record<string, unknown>);
+      return app.load(JSONParse(envJson) as Record<string, unknown>, waitUntil);
     },
 
-    fetch(id, method, url, headerBlock, body) {
+    fetch(id, method, url, headerBlock, body, cfJson) {
       let request: Request;
       try {
-        request = requestFromHost(method, url, decodeHeaderBlock(headerBlock), body);
+        // Every incoming request has a `cf` object, as on Workers (the ingress fills it).
+        const cf = (cfJson ? JSONParse(cfJson) : {}) as Record<string, unknown>;
+        request = requestFromHost(method, url, decodeHeaderBlock(headerBlock), body, cf);
       } catch (err) {
         // Answered at once: an exception escaping the entry would leave the request to its wall limit.
         fail(id, err);
@@ -208,9 +216,7 @@ export function createEntryPoints(
       }
       const ctx: ExecutionContext = {
         waitUntil(p: unknown) {
-          PromisePrototypeCatch(PromiseResolve(p), (err) => {
-            bridge.log("error", `waitUntil: ${errorParts(err)[0]}`);
-          });
+          waitUntil(p);
         },
         passThroughOnException() {},
       };

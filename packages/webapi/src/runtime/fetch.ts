@@ -12,6 +12,7 @@ import { Body } from "./body.js";
 import { decodeHeaderBlock, encodeHeaderBlock } from "./header-block.js";
 import { flattenHeaders } from "./headers.js";
 import {
+  ArrayPrototypePush,
   copyBytes,
   Error as ErrorCtor,
   isInstanceOf,
@@ -28,7 +29,7 @@ import {
   Uint8Array,
   wholeBuffer,
 } from "./primordials.js";
-import { Request, type RequestInit, requestHead, requestSignal, takeRequestBody } from "./request.js";
+import { Request, type RequestInit, requestHead, requestOptions, requestSignal, takeRequestBody } from "./request.js";
 import { type Response, responseFromHost } from "./response.js";
 import {
   type ReadableByteStreamController,
@@ -84,6 +85,29 @@ function describe(err: unknown): string {
   }
 }
 
+/**
+ * https://fetch.spec.whatwg.org/#http-network-or-cache-fetch steps 8.20-8.21 — the request headers a
+ * cache mode implies, so caches between here and the origin honour it (fetch itself has no cache, so
+ * every mode but "only-if-cached" otherwise behaves as "no-store"). `flat` is [name, value, …],
+ * names lower-cased; the Request's own headers are left as they are.
+ */
+function withCacheModeHeaders(flat: string[], cache: string): string[] {
+  if (cache !== "no-cache" && cache !== "no-store" && cache !== "reload") return flat;
+  let pragma = false;
+  let cacheControl = false;
+  for (let i = 0; i < flat.length; i += 2) {
+    if (flat[i] === "pragma") pragma = true;
+    else if (flat[i] === "cache-control") cacheControl = true;
+  }
+  if (cache === "no-cache") {
+    if (!cacheControl) ArrayPrototypePush(flat, "cache-control", "max-age=0");
+    return flat;
+  }
+  if (!pragma) ArrayPrototypePush(flat, "pragma", "no-cache");
+  if (!cacheControl) ArrayPrototypePush(flat, "cache-control", "no-cache");
+  return flat;
+}
+
 export function createFetch(host: FetchHost): { fetch: Fetch; entries: FetchEntryPoints } {
   const inflight = new SafeMap<number, InFlight>();
   /** Readers of request bodies being streamed up to the host, by fetch id. */
@@ -126,13 +150,20 @@ export function createFetch(host: FetchHost): { fetch: Fetch; entries: FetchEntr
     // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given.
     if (arguments.length < 1) throw new TypeError("fetch: 1 argument required, but only 0 present");
     const request = new Request(input, init);
+    const options = requestOptions(request);
+    // There is no HTTP cache in front of fetch here: nothing can satisfy "only-if-cached".
+    if (options.cache === "only-if-cached") {
+      throw new TypeError('fetch: no cached response for cache mode "only-if-cached" (there is no HTTP cache)');
+    }
+    // Refused rather than ignored: an app that asks for a checked body must not get an unchecked one.
+    if (options.integrity !== "") throw new TypeError("fetch: integrity metadata is not supported yet");
     const signal = requestSignal(request);
     if (signal !== null && signalReason(signal) !== undefined) throw signalReason(signal);
     // A buffered body goes up in one piece; a stream body chunk by chunk as the host asks for it.
     const body = takeRequestBody(request);
     const id = nextId++;
     const head = requestHead(request);
-    const headers = encodeHeaderBlock(flattenHeaders(head.headers));
+    const headers = encodeHeaderBlock(withCacheModeHeaders(flattenHeaders(head.headers), options.cache));
     const streamed = body !== null && !isUint8Array(body);
     const buffer = body === null || streamed ? null : wholeBuffer(body as Uint8Array);
     const refused = host.fetchStart(id, head.method, head.url, headers, buffer, head.redirect, streamed);

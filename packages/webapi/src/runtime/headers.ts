@@ -11,17 +11,15 @@
 import {
   ArrayPrototypePush,
   ArrayPrototypeSort,
-  ObjectKeys,
   ReflectApply,
   regExpTest,
   SafeSet,
-  String as StringCtor,
   StringPrototypeCharCodeAt,
   StringPrototypeSlice,
   StringPrototypeToLowerCase,
-  SymbolIterator,
   TypeError,
 } from "./primordials.js";
+import { iteratorMethod, requireArgs, toByteString, toCallback, toRecord, toSequence } from "./webidl.js";
 
 export type HeadersGuard = "none" | "request" | "response" | "immutable";
 export type HeadersInit = Headers | Iterable<Iterable<string>> | Record<string, string>;
@@ -40,13 +38,14 @@ function normalizeValue(v: string): string {
   return start === 0 && end === v.length ? v : StringPrototypeSlice(v, start, end);
 }
 
-function checkName(name: string): string {
+function checkName(value: unknown): string {
+  const name = toByteString(value, "A header name");
   if (!regExpTest(TOKEN, name)) throw new TypeError(`Invalid header name: "${name}"`);
   return StringPrototypeToLowerCase(name);
 }
 
-function checkValue(value: string): string {
-  const v = normalizeValue(StringCtor(value));
+function checkValue(value: unknown): string {
+  const v = normalizeValue(toByteString(value, "A header value"));
   if (regExpTest(FORBIDDEN_IN_VALUE, v)) throw new TypeError(`Invalid header value: "${v}"`);
   return v;
 }
@@ -75,42 +74,27 @@ export class Headers {
   #guard: HeadersGuard = "none";
 
   constructor(init?: HeadersInit) {
-    if (init === undefined || init === null) return;
-    if (isHeaders(init)) {
-      const list = init.#list;
-      for (let i = 0; i < list.length; i++) {
-        const entry = list[i] as Entry;
-        ArrayPrototypePush(this.#list, [entry[0], entry[1]]);
-      }
-    } else if (typeof init === "object" && SymbolIterator in init) {
-      // WebIDL sequence<sequence<ByteString>>: the app's own iterables, iterated as it made them.
-      for (const pair of init as Iterable<Iterable<string>>) {
-        const arr = [...pair];
-        if (arr.length !== 2) throw new TypeError("Header pairs must have exactly two items");
-        headersAppend(this, arr[0] as string, arr[1] as string);
-      }
-    } else if (typeof init === "object") {
-      const keys = ObjectKeys(init);
-      for (let i = 0; i < keys.length; i++) {
-        const name = keys[i] as string;
-        headersAppend(this, name, (init as Record<string, string>)[name] as string);
-      }
-    } else {
-      throw new TypeError("Headers init must be an object or iterable");
-    }
+    if (init === undefined) return;
+    fillHeaders(this, convertHeadersInit(init));
   }
 
   append(name: string, value: string): void {
+    // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given.
+    requireArgs(arguments.length, 2, "Headers.append");
     headersAppend(this, name, value);
   }
 
   delete(name: string): void {
-    const n = checkName(StringCtor(name));
+    // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given.
+    requireArgs(arguments.length, 1, "Headers.delete");
+    const n = checkName(name);
     checkGuard(this);
     this.#list = without(this.#list, n);
   }
 
   get(name: string): string | null {
+    // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given.
+    requireArgs(arguments.length, 1, "Headers.get");
     return headersGet(this, name);
   }
 
@@ -125,10 +109,14 @@ export class Headers {
   }
 
   has(name: string): boolean {
+    // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given.
+    requireArgs(arguments.length, 1, "Headers.has");
     return headersHas(this, name);
   }
 
   set(name: string, value: string): void {
+    // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given.
+    requireArgs(arguments.length, 2, "Headers.set");
     headersSet(this, name, value);
   }
 
@@ -159,6 +147,9 @@ export class Headers {
   }
 
   forEach(callback: (value: string, name: string, headers: Headers) => void, thisArg?: unknown): void {
+    // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given.
+    requireArgs(arguments.length, 1, "Headers.forEach");
+    toCallback(callback, "Headers.forEach: the callback");
     const entries = this.#sortedAndCombined();
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i] as Entry;
@@ -212,9 +203,49 @@ function combined(list: readonly Entry[], n: string): string | null {
   return out;
 }
 
+/**
+ * https://fetch.spec.whatwg.org/#typedefdef-headersinit — `(sequence<sequence<ByteString>> or
+ * record<ByteString, ByteString>)`: an object with an @@iterator is a sequence, any other object a
+ * record, anything else a TypeError. A Headers object is copied from its list directly.
+ */
+export function convertHeadersInit(init: unknown): Headers | [string, string][] {
+  if (isHeaders(init)) return init;
+  if ((typeof init !== "object" || init === null) && typeof init !== "function") {
+    throw new TypeError("Headers init must be a sequence of pairs or a record");
+  }
+  const method = iteratorMethod(init, "Headers init");
+  if (method === undefined) {
+    return toRecord(
+      init,
+      "Headers init",
+      (k) => toByteString(k, "A header name"),
+      (v) => toByteString(v, "A header value"),
+    );
+  }
+  return toSequence(
+    init,
+    "Headers init",
+    (pair) => {
+      const items = toSequence(pair, "A header pair", (v) => toByteString(v, "A header name or value"));
+      if (items.length !== 2) throw new TypeError("Header pairs must have exactly two items");
+      return [items[0], items[1]] as [string, string];
+    },
+    method,
+  );
+}
+
+/** https://fetch.spec.whatwg.org/#concept-headers-fill — from a converted HeadersInit. */
+export function fillHeaders(h: Headers, init: Headers | [string, string][]): void {
+  const list = isHeaders(init) ? listOf(init) : init;
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i] as Entry;
+    headersAppend(h, entry[0], entry[1]);
+  }
+}
+
 /** https://fetch.spec.whatwg.org/#dom-headers-append */
-function headersAppend(h: Headers, name: string, value: string): void {
-  const n = checkName(StringCtor(name));
+function headersAppend(h: Headers, name: unknown, value: unknown): void {
+  const n = checkName(name);
   const v = checkValue(value);
   checkGuard(h);
   ArrayPrototypePush(listOf(h), [n, v]);
@@ -226,20 +257,20 @@ function checkGuard(h: Headers): void {
 
 /** The runtime's `headers.get(name)`. */
 export function headersGet(h: Headers, name: string): string | null {
-  return combined(listOf(h), checkName(StringCtor(name)));
+  return combined(listOf(h), checkName(name));
 }
 
 /** The runtime's `headers.has(name)`. */
 export function headersHas(h: Headers, name: string): boolean {
-  const n = checkName(StringCtor(name));
+  const n = checkName(name);
   const list = listOf(h);
   for (let i = 0; i < list.length; i++) if ((list[i] as Entry)[0] === n) return true;
   return false;
 }
 
 /** The runtime's `headers.set(name, value)`: https://fetch.spec.whatwg.org/#dom-headers-set */
-export function headersSet(h: Headers, name: string, value: string): void {
-  const n = checkName(StringCtor(name));
+export function headersSet(h: Headers, name: unknown, value: unknown): void {
+  const n = checkName(name);
   const v = checkValue(value);
   checkGuard(h);
   const list = listOf(h);

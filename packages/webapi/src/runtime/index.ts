@@ -50,9 +50,9 @@ function init(...fns: unknown[]) {
   });
   Object.defineProperty(globalThis, DEFINE_GLOBAL, {
     configurable: true,
-    value(factory: unknown) {
+    value(factory: unknown, abi?: unknown) {
       delete (globalThis as Record<string, unknown>)[DEFINE_GLOBAL];
-      app.define(factory);
+      app.define(factory, abi);
     },
   });
   return { ...createEntryPoints(host, app, timers.fire), ...outbound.entries };

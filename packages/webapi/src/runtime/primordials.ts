@@ -112,6 +112,7 @@ export const globalObject: typeof globalThis = globalThis;
 // ---- Reflect ----
 
 export const ReflectApply = ReflectNamespace.apply;
+export const ReflectConstruct = ReflectNamespace.construct;
 export const ReflectDefineProperty = ReflectNamespace.defineProperty;
 export const ReflectGetOwnPropertyDescriptor = ReflectNamespace.getOwnPropertyDescriptor;
 export const ReflectGetPrototypeOf = ReflectNamespace.getPrototypeOf;

@@ -1,13 +1,13 @@
 // biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /** https://fetch.spec.whatwg.org/#request-class */
-import { type AbortSignal, createAbortSignal, dependentSignal, isAbortSignal } from "./abort.js";
+import { type AbortSignal, createAbortSignal, dependentSignal } from "./abort.js";
 import type { Blob } from "./blob.js";
-import { Body, type BodyInit, consumeBody, extractBody } from "./body.js";
+import { Body, consumeBody, extractBody } from "./body.js";
 import type { FormData } from "./form-data.js";
 import {
+  fillHeaders,
   Headers,
   type HeadersGuard,
-  type HeadersInit,
   headersFromFlat,
   headersGet,
   headersHas,
@@ -20,24 +20,27 @@ import {
   ObjectFreeze,
   RegExp as RegExpCtor,
   regExpTest,
-  String as StringCtor,
   StringPrototypeToUpperCase,
   SymbolCreate,
   safeSetOf,
   TypeError,
   Uint8Array,
 } from "./primordials.js";
+import {
+  convertRequestInit,
+  type ReferrerPolicy,
+  type RequestCache,
+  type RequestCredentials,
+  type RequestInit,
+  type RequestMode,
+  type RequestPriority,
+  type RequestRedirect,
+} from "./request-init.js";
 import type { ReadableStream } from "./streams.js";
 import { URL } from "./url.js";
+import { requireArgs, toUSVString } from "./webidl.js";
 
-export interface RequestInit {
-  method?: string;
-  headers?: HeadersInit;
-  body?: BodyInit;
-  redirect?: "follow" | "error" | "manual";
-  duplex?: "half";
-  signal?: AbortSignal | null;
-}
+export type { RequestInit } from "./request-init.js";
 
 /**
  * An http(s) URL the URL parser would serialize to itself, so the host's URL can skip the parser
@@ -59,13 +62,29 @@ const FROM_HOST = SymbolCreate("fromHost");
 const NORMALIZED = safeSetOf(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
 const FORBIDDEN = safeSetOf(["CONNECT", "TRACE", "TRACK"]);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const REDIRECT_MODES = safeSetOf<unknown>(["follow", "error", "manual"]);
+const CORS_SAFELISTED_METHODS = safeSetOf(["GET", "HEAD", "POST"]);
 /** The init of the Requests the runtime makes itself: no member an app could add to Object.prototype. */
 const EMPTY_INIT: RequestInit = ObjectFreeze(nullProto({}));
 
 /** Whether the URL parser would serialize `url` to itself (so it can skip the parser). */
 function isSerializedHttpUrl(url: string): boolean {
   return regExpTest(SERIALIZED_HTTP_URL, url) && !regExpTest(UNSAFE_PART, url);
+}
+
+/**
+ * https://fetch.spec.whatwg.org/#dom-request step 14: "" is no referrer, about:client the default;
+ * any other URL is kept (a server has no origin of its own for it to be cross-origin to).
+ */
+function parseReferrer(value: string): string {
+  if (value === "") return "no-referrer";
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new TypeError(`Invalid referrer URL: "${value}"`);
+  }
+  const href = parsed.href;
+  return href === "about:client" ? "client" : href;
 }
 
 function normalizeMethod(method: string): string {
@@ -81,6 +100,7 @@ let signalOf: (req: Request) => AbortSignal | null;
 let bodyOf: (req: Request) => Body | null;
 let makeFromHost: typeof requestFromHost;
 let headOf: typeof requestHead;
+let optionsOf: typeof requestOptions;
 
 export class Request {
   #method: string;
@@ -88,75 +108,139 @@ export class Request {
   #headers: Headers;
   #guard: HeadersGuard = "request";
   #body: Body | null = null;
-  #redirect: "follow" | "error" | "manual";
+  #redirect: RequestRedirect = "follow";
   /** Made on first read of `signal` when no signal was given. */
   #signal: AbortSignal | null = null;
+  // https://fetch.spec.whatwg.org/#concept-request: the rest of the request's state, with its defaults.
+  #mode: RequestMode = "cors";
+  #credentials: RequestCredentials = "same-origin";
+  #cache: RequestCache = "default";
+  #integrity = "";
+  #keepalive = false;
+  #priority: RequestPriority = "auto";
+  /** "client", "no-referrer" or a serialized URL. */
+  #referrer = "client";
+  #referrerPolicy: ReferrerPolicy = "";
+  #reloadNavigation = false;
+  #historyNavigation = false;
+  /** Cloudflare's `request.cf`: the incoming request's (made by the ingress); copied by `new Request(req)`. */
+  #cf: Record<string, unknown> | undefined = undefined;
 
   static {
     isRequest = (value): value is Request => typeof value === "object" && value !== null && #method in value;
     signalOf = (req) => req.#signal;
     headOf = (req) => ({ method: req.#method, url: req.#url, redirect: req.#redirect, headers: req.#headers });
+    optionsOf = (req) => ({
+      cache: req.#cache,
+      credentials: req.#credentials,
+      integrity: req.#integrity,
+      keepalive: req.#keepalive,
+      mode: req.#mode,
+    });
     bodyOf = (req) => req.#body;
-    makeFromHost = (method, url, headers, body) => {
+    makeFromHost = (method, url, headers, body, cf) => {
       const serialized = isSerializedHttpUrl(url);
       const req = new Request(serialized ? (FROM_HOST as unknown as string) : url, nullProto({ method }));
       if (serialized) req.#url = url;
       req.#headers = headersFromFlat(headers, "immutable");
       req.#guard = "immutable";
+      req.#cf = cf;
       if (body && ArrayBufferPrototypeGetByteLength(body) > 0) req.#body = Body.fromBytes(new Uint8Array(body));
       return req;
     };
   }
 
+  /** https://fetch.spec.whatwg.org/#dom-request */
   constructor(input: string | URL | Request, init: RequestInit = {}) {
-    init ??= {};
-    let base: Request | null = null;
-    if ((input as unknown) === FROM_HOST) {
+    // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given.
+    requireArgs(arguments.length, 1, "Request constructor");
+    // WebIDL converts the arguments first: RequestInfo, then the RequestInit dictionary.
+    const fromHost = (input as unknown) === FROM_HOST;
+    const base = !fromHost && isRequest(input) ? input : null;
+    const inputUrl = fromHost || base !== null ? "" : toUSVString(input);
+    const opts = convertRequestInit(init);
+    // Step 5: a URL string (the server has no base URL: it must be absolute, without credentials).
+    let fallbackMode: RequestMode | null = "cors";
+    if (fromHost) {
       this.#url = "";
-    } else if (isRequest(input)) {
-      base = input;
-      this.#url = input.#url;
-    } else if (typeof input === "string" && isSerializedHttpUrl(input)) {
+    } else if (base !== null) {
+      this.#url = base.#url;
+      fallbackMode = null;
+      this.#copyOptions(base);
+    } else if (isSerializedHttpUrl(inputUrl)) {
       // Already what the parser would give (and no credentials): fetch("https://…") skips the parser.
-      this.#url = input;
+      this.#url = inputUrl;
     } else {
       let parsed: URL;
       try {
-        parsed = new URL(StringCtor(input));
+        parsed = new URL(inputUrl);
       } catch {
-        throw new TypeError(`Invalid URL: "${StringCtor(input)}"`);
+        throw new TypeError(`Invalid URL: "${inputUrl}"`);
       }
       if (parsed.username || parsed.password) throw new TypeError("Request URL must not include credentials");
       this.#url = parsed.href;
     }
-    this.#method = init.method !== undefined ? normalizeMethod(StringCtor(init.method)) : base ? base.#method : "GET";
-    if (init.redirect !== undefined && !REDIRECT_MODES.has(init.redirect)) {
-      throw new TypeError(`"${init.redirect}" is not a valid redirect mode`);
+    // Step 13: any init member resets what belonged to the input's navigation and referrer.
+    if (opts.any) {
+      if (this.#mode === "navigate") this.#mode = "same-origin";
+      this.#reloadNavigation = false;
+      this.#historyNavigation = false;
+      this.#referrer = "client";
+      this.#referrerPolicy = "";
     }
-    this.#redirect = init.redirect ?? (base ? base.#redirect : "follow");
-    if (init.duplex !== undefined && init.duplex !== "half") throw new TypeError('duplex must be "half"');
-    if (init.signal !== undefined && init.signal !== null && !isAbortSignal(init.signal)) {
-      throw new TypeError("RequestInit.signal must be an AbortSignal");
+    if (opts.referrer !== undefined) this.#referrer = parseReferrer(opts.referrer);
+    if (opts.referrerPolicy !== undefined) this.#referrerPolicy = opts.referrerPolicy;
+    // Steps 16-18.
+    const mode = opts.mode ?? fallbackMode;
+    if (mode === "navigate") throw new TypeError('A Request\'s mode cannot be "navigate"');
+    if (mode !== null) this.#mode = mode;
+    if (opts.credentials !== undefined) this.#credentials = opts.credentials;
+    if (opts.cache !== undefined) this.#cache = opts.cache;
+    if (this.#cache === "only-if-cached" && this.#mode !== "same-origin") {
+      throw new TypeError('cache "only-if-cached" needs mode "same-origin"');
     }
+    if (opts.redirect !== undefined) this.#redirect = opts.redirect;
+    if (opts.integrity !== undefined) this.#integrity = opts.integrity;
+    if (opts.keepalive !== undefined) this.#keepalive = opts.keepalive;
+    this.#method = opts.method !== undefined ? normalizeMethod(opts.method) : base ? base.#method : "GET";
+    if (opts.priority !== undefined) this.#priority = opts.priority;
     // https://fetch.spec.whatwg.org/#dom-request steps 29-30: this request's signal follows the given one.
-    const signal = init.signal !== undefined ? init.signal : base ? base.#signal : null;
+    const signal = opts.signal !== undefined ? opts.signal : base ? base.#signal : null;
     if (signal) this.#signal = dependentSignal([signal]);
-    this.#headers = new Headers(init.headers ?? (base ? base.#headers : undefined));
+    // Step 31 (the "request-no-cors" guard is not applied: see the README).
+    if (this.#mode === "no-cors" && !CORS_SAFELISTED_METHODS.has(this.#method)) {
+      throw new TypeError(`A "no-cors" Request's method must be GET, HEAD or POST, not "${this.#method}"`);
+    }
+    // Step 32.
+    if (opts.headers !== undefined) {
+      this.#headers = new Headers();
+      fillHeaders(this.#headers, opts.headers);
+    } else {
+      this.#headers = new Headers(base ? base.#headers : undefined);
+    }
+    // Steps 33-41: the body.
     const inputBody = base ? base.#body : null;
-    const hasInitBody = init.body !== undefined && init.body !== null;
+    const initBody = opts.body;
+    const hasInitBody = initBody !== undefined && initBody !== null;
     if ((hasInitBody || inputBody !== null) && (this.#method === "GET" || this.#method === "HEAD")) {
       throw new TypeError("Request with GET/HEAD method cannot have body");
     }
     if (hasInitBody) {
-      const extracted = extractBody(init.body);
+      const extracted = extractBody(initBody);
       const body = extracted.body;
       const contentType = extracted.contentType;
+      if (this.#keepalive && !body.isBuffered) throw new TypeError("A keepalive Request cannot have a stream body");
       if (contentType && !headersHas(this.#headers, "content-type")) {
         headersSet(this.#headers, "content-type", contentType);
       }
-      // A stream body (one with no byte source) must be declared half-duplex.
-      if (!body.isBuffered && init.duplex === undefined) {
-        throw new TypeError('A Request with a ReadableStream body requires duplex: "half"');
+      // A stream body (one with no byte source) must be declared half-duplex, and be CORS-mode.
+      if (!body.isBuffered) {
+        if (opts.duplex === undefined) {
+          throw new TypeError('A Request with a ReadableStream body requires duplex: "half"');
+        }
+        if (this.#mode !== "same-origin" && this.#mode !== "cors") {
+          throw new TypeError('A Request with a ReadableStream body needs mode "cors" or "same-origin"');
+        }
       }
       this.#body = body;
     } else if (inputBody !== null) {
@@ -164,6 +248,22 @@ export class Request {
       this.#body = inputBody.takeOver();
     }
     setHeadersGuard(this.#headers, "request");
+  }
+
+  /** Copies the options a new Request takes from its input Request (step 12's "new request"). */
+  #copyOptions(from: Request): void {
+    this.#redirect = from.#redirect;
+    this.#mode = from.#mode;
+    this.#credentials = from.#credentials;
+    this.#cache = from.#cache;
+    this.#integrity = from.#integrity;
+    this.#keepalive = from.#keepalive;
+    this.#priority = from.#priority;
+    this.#referrer = from.#referrer;
+    this.#referrerPolicy = from.#referrerPolicy;
+    this.#reloadNavigation = from.#reloadNavigation;
+    this.#historyNavigation = from.#historyNavigation;
+    this.#cf = from.#cf;
   }
 
   get method(): string {
@@ -175,8 +275,44 @@ export class Request {
   get headers(): Headers {
     return this.#headers;
   }
-  get redirect(): string {
+  get redirect(): RequestRedirect {
     return this.#redirect;
+  }
+  get destination(): "" {
+    void this.#method;
+    return "";
+  }
+  get referrer(): string {
+    const referrer = this.#referrer;
+    return referrer === "no-referrer" ? "" : referrer === "client" ? "about:client" : referrer;
+  }
+  get referrerPolicy(): ReferrerPolicy {
+    return this.#referrerPolicy;
+  }
+  get mode(): RequestMode {
+    return this.#mode;
+  }
+  get credentials(): RequestCredentials {
+    return this.#credentials;
+  }
+  get cache(): RequestCache {
+    return this.#cache;
+  }
+  get integrity(): string {
+    return this.#integrity;
+  }
+  get keepalive(): boolean {
+    return this.#keepalive;
+  }
+  get isReloadNavigation(): boolean {
+    return this.#reloadNavigation;
+  }
+  get isHistoryNavigation(): boolean {
+    return this.#historyNavigation;
+  }
+  /** https://developers.cloudflare.com/workers/runtime-apis/request/#incomingrequestcfproperties */
+  get cf(): Record<string, unknown> | undefined {
+    return this.#cf;
   }
   get signal(): AbortSignal {
     this.#signal ??= createAbortSignal();
@@ -220,7 +356,7 @@ export class Request {
     const req = new Request(FROM_HOST as unknown as string, EMPTY_INIT);
     req.#method = this.#method;
     req.#url = this.#url;
-    req.#redirect = this.#redirect;
+    req.#copyOptions(this);
     req.#guard = this.#guard;
     req.#headers = setHeadersGuard(new Headers(this.#headers), this.#guard);
     req.#body = this.#body === null ? null : this.#body.clone();
@@ -234,6 +370,17 @@ export function requestHead(req: Request): { method: string; url: string; redire
   return headOf(req);
 }
 
+/** The options fetch acts on (the private state, not the getters an app can redefine). */
+export function requestOptions(req: Request): {
+  cache: RequestCache;
+  credentials: RequestCredentials;
+  integrity: string;
+  keepalive: boolean;
+  mode: RequestMode;
+} {
+  return optionsOf(req);
+}
+
 /** The signal fetch follows: null when none was given (no signal is made for it). */
 export function requestSignal(req: Request): AbortSignal | null {
   return signalOf(req);
@@ -245,7 +392,13 @@ export function takeRequestBody(req: Request): Uint8Array | null | ReadableStrea
   return body === null ? null : body.take();
 }
 
-/** The incoming request, built from the host's flat form. */
-export function requestFromHost(method: string, url: string, headers: string[], body: ArrayBuffer | null): Request {
-  return makeFromHost(method, url, headers, body);
+/** The incoming request, built from the host's flat form, with its `cf` object. */
+export function requestFromHost(
+  method: string,
+  url: string,
+  headers: string[],
+  body: ArrayBuffer | null,
+  cf?: Record<string, unknown>,
+): Request {
+  return makeFromHost(method, url, headers, body, cf);
 }

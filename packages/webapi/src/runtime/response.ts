@@ -1,9 +1,11 @@
 // biome-ignore-all lint/suspicious/noShadowRestrictedNames: the primordials imported below stand in for the globals an app can replace
 /** https://fetch.spec.whatwg.org/#response-class */
 import type { Blob } from "./blob.js";
-import { type Body, type BodyInit, consumeBody, extractBody } from "./body.js";
+import { Body, type BodyInit, consumeBody, extractBody } from "./body.js";
 import type { FormData } from "./form-data.js";
 import {
+  convertHeadersInit,
+  fillHeaders,
   Headers,
   type HeadersGuard,
   type HeadersInit,
@@ -13,21 +15,11 @@ import {
   headersSet,
   setHeadersGuard,
 } from "./headers.js";
-import {
-  JSONStringify,
-  Number as NumberCtor,
-  NumberIsInteger,
-  nullProto,
-  ObjectFreeze,
-  RangeError,
-  regExpTest,
-  String as StringCtor,
-  safeSetOf,
-  TypeError,
-} from "./primordials.js";
+import { JSONStringify, nullProto, ObjectFreeze, RangeError, regExpTest, safeSetOf, TypeError } from "./primordials.js";
 import type { ReadableStream } from "./streams.js";
 import { URL } from "./url.js";
 import { utf8Encode } from "./utf8.js";
+import { dictionary, requireArgs, toByteString, toUnsignedShort, toUSVString } from "./webidl.js";
 
 export interface ResponseInit {
   status?: number;
@@ -42,6 +34,25 @@ const REASON_PHRASE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 type ResponseType = "basic" | "default" | "error";
 
+interface ConvertedResponseInit {
+  headers?: Headers | [string, string][];
+  status: number;
+  statusText: string;
+}
+
+/** https://fetch.spec.whatwg.org/#responseinit — members in lexicographic order, each read once. */
+function convertResponseInit(value: unknown): ConvertedResponseInit {
+  const dict = dictionary(value, "ResponseInit");
+  const out: ConvertedResponseInit = nullProto({ status: 200, statusText: "" });
+  const headers = dict.headers;
+  if (headers !== undefined) out.headers = convertHeadersInit(headers);
+  const status = dict.status;
+  if (status !== undefined) out.status = toUnsignedShort(status, "ResponseInit.status");
+  const statusText = dict.statusText;
+  if (statusText !== undefined) out.statusText = toByteString(statusText, "ResponseInit.statusText");
+  return out;
+}
+
 /** The init of the Responses the runtime makes itself: no member an app could add to Object.prototype. */
 const EMPTY_INIT: ResponseInit = ObjectFreeze(nullProto({}));
 
@@ -55,26 +66,32 @@ let bodyOf: (res: Response) => Body | null;
 export class Response {
   #status = 200;
   #statusText = "";
-  #headers: Headers;
+  #headers!: Headers;
   #guard: HeadersGuard = "response";
   #body: Body | null = null;
   #type: ResponseType = "default";
   #url = "";
   #redirected = false;
 
+  /** https://fetch.spec.whatwg.org/#dom-response */
   constructor(body: BodyInit = null, init: ResponseInit = {}) {
-    init ??= {};
-    // The body is extracted before the init is applied (a locked stream fails before a bad status).
+    // WebIDL converts the init first; the body is extracted before the init is applied (a locked
+    // stream fails before a bad status).
+    const converted = convertResponseInit(init);
     const extracted = body !== null && body !== undefined ? extractBody(body) : null;
-    const status = init.status === undefined ? 200 : NumberCtor(init.status);
-    if (!NumberIsInteger(status) || status < 200 || status > 599) {
-      throw new RangeError(`Response status must be between 200 and 599, got ${init.status}`);
-    }
-    const statusText = init.statusText === undefined ? "" : StringCtor(init.statusText);
-    if (!regExpTest(REASON_PHRASE, statusText)) throw new TypeError("Invalid statusText");
+    this.#initialize(converted, extracted);
+  }
+
+  /** https://fetch.spec.whatwg.org/#initialize-a-response */
+  #initialize(init: ConvertedResponseInit, extracted: { body: Body; contentType: string | null } | null): void {
+    const status = init.status;
+    if (status < 200 || status > 599)
+      throw new RangeError(`Response status must be between 200 and 599, got ${status}`);
+    if (!regExpTest(REASON_PHRASE, init.statusText)) throw new TypeError("Invalid statusText");
     this.#status = status;
-    this.#statusText = statusText;
-    this.#headers = new Headers(init.headers);
+    this.#statusText = init.statusText;
+    this.#headers = new Headers();
+    if (init.headers !== undefined) fillHeaders(this.#headers, init.headers);
     if (extracted !== null) {
       if (NULL_BODY_STATUS.has(status)) throw new TypeError(`Response with status ${status} cannot have a body`);
       const contentType = extracted.contentType;
@@ -86,16 +103,31 @@ export class Response {
     setHeadersGuard(this.#headers, "response");
   }
 
+  /** https://fetch.spec.whatwg.org/#dom-response-json */
   static json(data: unknown, init: ResponseInit = {}): Response {
+    // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given.
+    requireArgs(arguments.length, 1, "Response.json");
+    const converted = convertResponseInit(init);
     const text = JSONStringify(data);
     if (text === undefined) throw new TypeError("Response.json: data is not JSON-serializable");
-    const headers = new Headers(init.headers);
-    if (!headersHas(headers, "content-type")) headersSet(headers, "content-type", "application/json");
-    return new Response(utf8Encode(text), { ...init, headers });
+    const res = new Response(null, EMPTY_INIT);
+    const extracted = { body: Body.fromBytes(utf8Encode(text)), contentType: "application/json" };
+    res.#initialize(converted, extracted);
+    return res;
   }
 
-  static redirect(url: string | URL, status = 302): Response {
-    const parsed = new URL(StringCtor(url));
+  /** https://fetch.spec.whatwg.org/#dom-response-redirect */
+  static redirect(url: string | URL, status: number = 302): Response {
+    // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given.
+    requireArgs(arguments.length, 1, "Response.redirect");
+    const href = toUSVString(url);
+    status = status === undefined ? 302 : toUnsignedShort(status, "Response.redirect status");
+    let parsed: URL;
+    try {
+      parsed = new URL(href);
+    } catch {
+      throw new TypeError(`Invalid URL: "${href}"`);
+    }
     if (!REDIRECT_STATUS.has(status)) throw new RangeError(`Invalid redirect status: ${status}`);
     const res = new Response(null, nullProto({ status, headers: nullProto({ location: parsed.href }) }));
     setHeadersGuard(res.#headers, "immutable");

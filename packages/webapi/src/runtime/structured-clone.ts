@@ -8,7 +8,10 @@
  *   records.ts         the serialized form
  *   registry.ts        the serializable and transferable platform classes
  *   brand-checks.ts    brand checks on built-ins
+ *   serializable-types.ts  Blob, File and CryptoKey's serialize and deserialize steps
  */
+import "./structured-clone/serializable-types.js";
+
 export { cloneWithTransfer, structuredClone, toObjectSequence, toTransferList } from "./structured-clone/clone.js";
 export {
   registerPlatformClasses,

@@ -452,7 +452,7 @@ export class RuntimeIsolate {
     const id = this.#nextId++;
     const promise = this.#track(id, limits.cpuMs, limits.wallMs);
     this.#outbound.begin(id, limits.subrequests ?? DEFAULT_LIMITS.subrequests);
-    this.#enter(id, "fetch", [id, req.method, req.url, encodeHeaderBlock(req.headers), req.body]);
+    this.#enter(id, "fetch", [id, req.method, req.url, encodeHeaderBlock(req.headers), req.body, req.cf ?? ""]);
     return promise.then((v) => ({
       response: v.response as ResponseWire,
       ...(v.stream ? { stream: v.stream } : {}),

@@ -9,6 +9,7 @@ import {
   JSONParse,
   MathMax,
   ObjectHasOwn,
+  SafeSet,
   String as StringCtor,
   SymbolCreate,
   stringJoin,
@@ -36,6 +37,9 @@ export interface KeyInfo {
 const TOKEN = SymbolCreate("CryptoKey");
 
 let handleOf: (key: CryptoKey) => number;
+let infoOf: (key: CryptoKey) => KeyInfo;
+/** The isolate's key factory (one per isolate): structured clones of keys are made through it. */
+let isolateFactory: KeyFactory | null = null;
 
 /** The bytes of a JSON number list (by index: the Uint8Array constructor would iterate the array). */
 function bytesOf(list: readonly number[]): Uint8Array {
@@ -51,10 +55,13 @@ export class CryptoKey {
   #extractable: boolean;
   #algorithm: object;
   #usages: KeyUsage[];
+  /** What the host reported, kept to make structured clones of the key. */
+  #info: KeyInfo;
 
   constructor(...args: unknown[]) {
     if (args[0] !== TOKEN) illegalConstructor();
     const info = args[1] as KeyInfo;
+    this.#info = info;
     this.#handle = info.handle;
     this.#type = info.type;
     this.#extractable = info.extractable;
@@ -79,6 +86,7 @@ export class CryptoKey {
 
   static {
     handleOf = (key) => key.#handle;
+    infoOf = (key) => key.#info;
     isKey = (value): value is CryptoKey => typeof value === "object" && value !== null && #handle in value;
   }
 }
@@ -97,6 +105,15 @@ export function keyHandle(key: CryptoKey): number {
   return handleOf(key);
 }
 
+/**
+ * https://w3c.github.io/webcrypto/#cryptokey-interface-clone — a new CryptoKey with the same state,
+ * sharing the host's key handle (released when neither is reachable any more: see sweep).
+ */
+export function cloneCryptoKey(key: CryptoKey): CryptoKey {
+  if (isolateFactory === null) throw new TypeError("CryptoKey cannot be cloned before crypto is set up");
+  return isolateFactory.make(infoOf(key));
+}
+
 type Tracked = { ref: WeakRef<CryptoKey>; handle: number };
 
 /**
@@ -113,6 +130,7 @@ export class KeyFactory {
 
   constructor(host: HostCrypto) {
     this.#host = host;
+    isolateFactory = this;
   }
 
   make(info: KeyInfo): CryptoKey {
@@ -137,10 +155,21 @@ export class KeyFactory {
     const dead: string[] = [];
     const live: Tracked[] = [];
     const tracked = this.#live;
+    const liveHandles = new SafeSet<number>();
     for (let i = 0; i < tracked.length; i++) {
       const k = tracked[i] as Tracked;
-      if (WeakRefPrototypeDeref(k.ref) === undefined) ArrayPrototypePush(dead, StringCtor(k.handle));
-      else ArrayPrototypePush(live, k);
+      if (WeakRefPrototypeDeref(k.ref) !== undefined) {
+        ArrayPrototypePush(live, k);
+        liveHandles.add(k.handle);
+      }
+    }
+    // A handle is released once no key holding it (the original or a structured clone) is alive.
+    const released = new SafeSet<number>();
+    for (let i = 0; i < tracked.length; i++) {
+      const handle = (tracked[i] as Tracked).handle;
+      if (liveHandles.has(handle) || released.has(handle)) continue;
+      released.add(handle);
+      ArrayPrototypePush(dead, StringCtor(handle));
     }
     this.#live = live;
     if (dead.length > 0) callHost(this.#host, "release", stringJoin(dead, ","));

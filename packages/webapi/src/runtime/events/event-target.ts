@@ -17,10 +17,9 @@ import {
   SafeMap,
   TypeError,
 } from "../primordials.js";
-import { toDOMString } from "../webidl.js";
+import { requireArgs, toDOMString } from "../webidl.js";
 import { dispatch, type Event, isDispatching, isEvent } from "./event.js";
 import type { Handler } from "./event-handlers.js";
-import { requireArgs } from "./webidl-conversions.js";
 
 type ListenerFn = (this: unknown, event: Event) => unknown;
 type ListenerObject = { handleEvent(event: Event): unknown };

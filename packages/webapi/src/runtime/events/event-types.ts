@@ -7,9 +7,8 @@
  */
 import { webidlInterface } from "../dom-exception.js";
 import { ArrayPrototypePush, ObjectFreeze, SymbolIterator, TypeError } from "../primordials.js";
-import { toDOMString, toUSVString } from "../webidl.js";
+import { dictionary, member, requireArgs, toDOMString, toUnsignedLong, toUSVString } from "../webidl.js";
 import { Event, type EventInit, isDispatching } from "./event.js";
-import { dictionary, member, requireArgs, toUnsignedLong } from "./webidl-conversions.js";
 
 // ---- CustomEvent ----
 

@@ -20,9 +20,8 @@ import {
   ReflectApply,
   TypeError,
 } from "../primordials.js";
-import { toDOMString } from "../webidl.js";
+import { dictionary, requireArgs, toDOMString } from "../webidl.js";
 import { type EventTarget, faceOf, listenersOf, removeListener } from "./event-target.js";
-import { dictionary, requireArgs } from "./webidl-conversions.js";
 
 export interface EventInit {
   bubbles?: boolean;

@@ -21,11 +21,11 @@ import {
   stringJoin,
   stringSplit,
 } from "../primordials.js";
+import { requireArgs } from "../webidl.js";
 import { dispatch, registerListenerErrorReporting } from "./event.js";
 import { defineEventHandler } from "./event-handlers.js";
 import { createGlobalTarget, EventTarget, globalTarget } from "./event-target.js";
 import { ErrorEvent, PromiseRejectionEvent } from "./event-types.js";
-import { requireArgs } from "./webidl-conversions.js";
 
 const realGlobal = globalObject;
 const FRAME = /^\s+at (?:.*? \()?(.+?):(\d+):(\d+)\)?$/;
