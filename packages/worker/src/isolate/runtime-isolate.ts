@@ -25,7 +25,7 @@ import {
 } from "../contract.js";
 import { NanoError } from "../errors.js";
 import { type EntryRecorder, NO_RECORDER } from "../thread/flight-recorder.js";
-import { BackgroundBudget, CPU_MS_PER_S, MAX_TIMERS, MIN_ENTRY_MS } from "./background-budget.js";
+import { BackgroundBudget, CPU_MS_PER_S, ENTRY_LIMIT_MS, MAX_TIMERS, MIN_ENTRY_MS } from "./background-budget.js";
 import { CHARS_PER_S, ConsoleRate, MAX_REQUEST_CHARS, truncateRecord } from "./console-budget.js";
 import { CpuShare } from "./cpu-share.js";
 import { type CryptoHost, createCryptoHost } from "./crypto-bridge.js";
@@ -238,10 +238,8 @@ export class RuntimeIsolate {
       // The answer tells the runtime whether to keep producing (false: wait for pullResponse).
       respondChunk: (id, bytes) => {
         if (!(bytes instanceof ArrayBuffer)) return false;
-        // Pausing the app's stream (push() answering false, resumed by pullResponse) is wired through
-        // the runtime but left off: resuming stalled under test, so the stream is never paused yet.
-        this.#responseBodies.get(id)?.push(bytes);
-        return true;
+        const stream = this.#responseBodies.get(id);
+        return stream !== undefined && stream.push(bytes);
       },
       respondEnd: (id, error) => {
         const stream = this.#responseBodies.get(id);
@@ -286,7 +284,7 @@ export class RuntimeIsolate {
         this.#stopBackground();
         return;
       }
-      budgetNs = BigInt(Math.ceil(available)) * NS_PER_MS;
+      budgetNs = BigInt(Math.ceil(Math.max(available, ENTRY_LIMIT_MS))) * NS_PER_MS;
     }
     const remainingMs = Math.max(1, Number(budgetNs / NS_PER_MS));
     // isolated-vm's timeout is wall-clock: it stops runaway code just past the remaining budget,
