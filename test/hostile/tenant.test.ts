@@ -25,8 +25,6 @@ async function deploy(dir: string): Promise<void> {
 }
 
 const call = (name: string, path = "/") => tryGet(`${server.url}${path}`, `${name}.localhost`);
-const errorCode = (r: Awaited<ReturnType<typeof tryGet>>) =>
-  "status" in r ? (JSON.parse(r.body) as { error?: { code: string } }).error?.code : r.error;
 
 async function bystanderAnswers(times = 10): Promise<void> {
   for (let i = 0; i < times; i++) expect(await call("bystander")).toMatchObject({ status: 200 });
@@ -181,6 +179,52 @@ describe("a hostile tenant", () => {
     const r = await call("keyhog");
     expect(r).toMatchObject({ status: 200 });
     expect((r as { body: string }).body).toMatch(/^QuotaExceededError after [01]$/);
+    await rssBounded();
+    await bystanderAnswers();
+  });
+
+  it("cannot hold WebAssembly memory beyond its memory limit, from wasm or from JavaScript", async () => {
+    // (module (memory (export "m") 1) (func (export "grow") (param i32) (result i32) local.get 0 memory.grow))
+    const wasm = [
+      0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 127, 1, 127, 3, 2, 1, 0, 5, 3, 1, 0, 1, 7, 12, 2, 1, 109, 2, 0, 4,
+      103, 114, 111, 119, 0, 0, 10, 8, 1, 6, 0, 32, 0, 64, 0, 11,
+    ];
+    await deploy(
+      app(
+        "wasmhog",
+        `const bytes = new Uint8Array(${JSON.stringify(wasm)});
+        export default { async fetch(request) {
+          const out = [];
+          const { instance } = await WebAssembly.instantiate(bytes);
+          // 2 GiB asked for from inside wasm: memory.grow answers -1 past the app's 16 MiB.
+          out.push(instance.exports.grow(32767));
+          out.push(instance.exports.grow(200));
+          const mem = instance.exports.m.buffer;
+          for (let i = 0; i < mem.byteLength; i += 4096) new Uint8Array(mem)[i] = 1;
+          out.push(mem.byteLength / 65536);
+          try { new WebAssembly.Memory({ initial: 1 }); out.push("made") } catch (e) { out.push(e.name) }
+          try { new WebAssembly.Instance(new WebAssembly.Module(bytes)); out.push("made") } catch (e) { out.push(e.name) }
+          out.push(instance.exports.m instanceof WebAssembly.Memory, WebAssembly.Memory.name);
+          return Response.json(out);
+        } };`,
+        { limits: { memoryMb: 16 } },
+      ),
+    );
+    const r = await call("wasmhog");
+    expect(r).toMatchObject({ status: 200 });
+    expect(JSON.parse((r as { body: string }).body)).toEqual([-1, 1, 201, "RangeError", "RangeError", true, "Memory"]);
+    // A JavaScript memory is capped too: it may not grow past the allowance.
+    await deploy(
+      app(
+        "memhog",
+        `export default { fetch() {
+          const m = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
+          try { m.grow(32767); return new Response("grew") } catch (e) { return new Response(e.name + " " + m.buffer.byteLength) }
+        } };`,
+        { limits: { memoryMb: 16 } },
+      ),
+    );
+    expect(await call("memhog")).toMatchObject({ status: 200, body: "RangeError 65536" });
     await rssBounded();
     await bystanderAnswers();
   });

@@ -24,8 +24,11 @@ installGlobals(CLASSES);
 registerPlatformClasses(Object.values(CLASSES).map((def) => def.value));
 removeSnapshotShims();
 
+/** `fns`: the bridge functions in BRIDGE_FUNCTIONS order, then the app's memory limit in MiB. */
 function init(...fns: unknown[]) {
   delete (globalThis as Record<string, unknown>)[INIT_GLOBAL];
+  const memoryMb = fns[BRIDGE_FUNCTIONS.length];
+  if (typeof memoryMb !== "number" || !(memoryMb > 0)) throw new TypeError("the memory limit is missing");
   const bridge = {} as Record<string, unknown>;
   BRIDGE_FUNCTIONS.forEach((name, i) => {
     const fn = fns[i];
@@ -35,7 +38,7 @@ function init(...fns: unknown[]) {
   const host = bridge as unknown as BridgeFunctions;
 
   startClock();
-  installWebAssembly();
+  installWebAssembly(memoryMb);
   const timers = createTimers(host);
   // The global becomes an EventTarget whose `error`/`unhandledrejection` events log when not canceled.
   initGlobalScope({ logError: (text) => host.log("error", text), queueTask });

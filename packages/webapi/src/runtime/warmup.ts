@@ -14,7 +14,10 @@ interface BodyLike {
 type Ctor<T> = new (...args: unknown[]) => T;
 
 const g = globalThis as unknown as Record<string, unknown>;
-const entries = (g[INIT_GLOBAL] as (...fns: unknown[]) => EntryPoints)(...BRIDGE_FUNCTIONS.map(() => () => undefined));
+const entries = (g[INIT_GLOBAL] as (...fns: unknown[]) => EntryPoints)(
+  ...BRIDGE_FUNCTIONS.map(() => () => undefined),
+  128,
+);
 const URLClass = g.URL as Ctor<{ pathname: string; searchParams: { get(k: string): string | null } }>;
 const HeadersClass = g.Headers as Ctor<Iterable<[string, string]> & { set(k: string, v: string): void }>;
 const ResponseClass = g.Response as Ctor<BodyLike> & { json(v: unknown, init?: unknown): BodyLike };

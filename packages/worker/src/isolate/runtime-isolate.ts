@@ -80,6 +80,8 @@ interface Pending {
   wall: NodeJS.Timeout | null;
 }
 
+/** How often deferred background entries look for budget again. */
+const DEFER_MS = 50;
 const NS_PER_MS = 1_000_000n;
 const LOG_LEVELS = new Set<string>(["debug", "log", "info", "warn", "error"]);
 
@@ -109,6 +111,8 @@ export class RuntimeIsolate {
   /** Response bodies being streamed out, by request id. */
   readonly #responseBodies = new Map<number, HostBodyStream>();
   #dead: NanoError | null = null;
+  readonly #deferred: [EntryPointName, unknown[]][] = [];
+  #drainTimer: NodeJS.Timeout | null = null;
   readonly #host: BridgeFunctions;
   /** This isolate's CryptoKeys (host KeyObjects behind the handles the isolate holds). */
   readonly #crypto: CryptoHost;
@@ -146,7 +150,10 @@ export class RuntimeIsolate {
     const bridge = this.#host;
     const entries = init.applySync(
       undefined,
-      BRIDGE_FUNCTIONS.map((name) => new ivm.Callback(bridge[name] as (...a: unknown[]) => unknown)),
+      [
+        ...BRIDGE_FUNCTIONS.map((name) => new ivm.Callback(bridge[name] as (...a: unknown[]) => unknown)),
+        opts.memoryMb,
+      ],
       { result: { reference: true }, timeout: 1_000 },
     ) as ivm.Reference<Record<string, unknown>>;
     init.release();
@@ -239,7 +246,7 @@ export class RuntimeIsolate {
       respondChunk: (id, bytes) => {
         if (!(bytes instanceof ArrayBuffer)) return false;
         const stream = this.#responseBodies.get(id);
-        return stream !== undefined && stream.push(bytes);
+        return stream?.push(bytes) ?? false;
       },
       respondEnd: (id, error) => {
         const stream = this.#responseBodies.get(id);
@@ -270,7 +277,7 @@ export class RuntimeIsolate {
    * Runs one synchronous entry on behalf of `owner` (a pending request, or null), charging its CPU
    * time and stopping it at the owner's remaining budget. A timeout or a memory kill disposes the isolate.
    */
-  #enter(owner: number | null, name: EntryPointName, args: unknown[]): void {
+  #enter(owner: number | null, name: EntryPointName, args: unknown[], draining = false): void {
     if (this.#dead) {
       if (owner !== null) this.#settle(owner)?.reject(new NanoError(this.#dead.code, this.#dead.message));
       return;
@@ -280,6 +287,11 @@ export class RuntimeIsolate {
     if (pending) budgetNs = pending.budgetNs - pending.cpuNs;
     else {
       const available = this.#background.available();
+      if (name !== "fireTimer" && (available < MIN_ENTRY_MS || (this.#deferred.length > 0 && !draining))) {
+        // A fetch continuation or a stream pull is never dropped: it waits, in order, for the budget.
+        this.#defer(name, args);
+        return;
+      }
       if (available < MIN_ENTRY_MS) {
         this.#stopBackground();
         return;
@@ -353,18 +365,32 @@ export class RuntimeIsolate {
     return this.#opts.recorder ?? NO_RECORDER;
   }
 
+  /** Background entries waiting for the budget to refill (drained in order). */
+  #defer(name: EntryPointName, args: unknown[]): void {
+    this.#deferred.push([name, args]);
+    if (this.#drainTimer === null) this.#drainTimer = setTimeout(() => this.#drain(), DEFER_MS);
+  }
+
+  #drain(): void {
+    this.#drainTimer = null;
+    while (this.#deferred.length > 0 && !this.#dead) {
+      if (this.#background.available() < MIN_ENTRY_MS) {
+        this.#drainTimer = setTimeout(() => this.#drain(), DEFER_MS);
+        return;
+      }
+      const [name, args] = this.#deferred.shift() as [EntryPointName, unknown[]];
+      this.#enter(null, name, args, true);
+    }
+  }
+
   /** The reader has taken most of what was queued: let the app's stream produce again. */
   #resumeResponse(id: number): void {
     if (!this.#responseBodies.has(id) || this.#dead) return;
-    // Later, from outside whatever entry or host callback read the queue.
-    // Producing a streamed body after its head is work outside the request: when that budget is spent,
-    // the stream waits for it to refill rather than losing its turn.
-    const resume = () => {
-      if (!this.#responseBodies.has(id) || this.#dead) return;
-      if (this.#background.available() < MIN_ENTRY_MS) setTimeout(resume, 100);
-      else this.#enter(null, "pullResponse", [id]);
-    };
-    setImmediate(resume);
+    // Later, from outside whatever entry or host callback read the queue. Producing a streamed body
+    // after its head is work outside the request: when that budget is spent, it waits for it.
+    setImmediate(() => {
+      if (this.#responseBodies.has(id) && !this.#dead) this.#enter(null, "pullResponse", [id]);
+    });
   }
 
   /** The client left: stop the app's stream (its own entry, charged to no request). */
@@ -515,6 +541,8 @@ export class RuntimeIsolate {
     this.#dead = reason;
     for (const t of this.#timers.values()) clearTimeout(t.handle);
     this.#timers.clear();
+    this.#deferred.length = 0;
+    if (this.#drainTimer) clearTimeout(this.#drainTimer);
     for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(new NanoError(reason.code, reason.message));
     for (const stream of this.#responseBodies.values()) stream.end(reason.message);
     this.#responseBodies.clear();
