@@ -23,6 +23,7 @@ import {
   ObjectGetOwnPropertyDescriptor,
   ObjectKeys,
   ReflectApply,
+  ReflectConstruct,
   StringPrototypeIndexOf,
   StringPrototypeSlice,
   StringPrototypeToLowerCase,
@@ -56,8 +57,6 @@ function defineMethod(target: object, name: string, fn: (...args: never[]) => un
   ObjectDefineProperty(fn, "name", { value: name });
   ObjectDefineProperty(target, name, { value: fn, writable: true, enumerable: true, configurable: true });
 }
-
-const ReflectConstruct = Reflect.construct;
 
 /** Puts `wrapper` in `original`'s place: same prototype (so instanceof holds both ways), same statics. */
 function replaceConstructor(wasm: Wasm, name: "Module" | "Instance" | "Memory", original: Ctor, wrapper: Ctor): void {
