@@ -10,13 +10,37 @@ import pretty from "pino-pretty";
 
 export type { Logger };
 
-export function createLogger(opts: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
+/** How long a buffered logger may hold lines before writing them. */
+const FLUSH_MS = 100;
+
+/**
+ * `buffered`: JSON lines to stdout go through an asynchronous buffer written every FLUSH_MS (or each
+ * 8 KiB), not one write per line: a write to a pipe or file is synchronous in Node, and a serving
+ * process logs a line per request. What is buffered is written at exit; a fatal crash may lose up to
+ * FLUSH_MS of request lines.
+ */
+export function createLogger(
+  opts: { level?: string; destination?: NodeJS.WritableStream; buffered?: boolean } = {},
+): Logger {
   const format = process.env.NANO_LOG_FORMAT ?? (!opts.destination && process.stdout.isTTY ? "pretty" : "json");
-  const destination =
-    format === "pretty"
-      ? pretty({ colorize: true, ignore: "pid,hostname", translateTime: "HH:MM:ss.l", sync: true })
-      : ((opts.destination ?? process.stdout) as pino.DestinationStream);
-  return pino({ level: opts.level ?? process.env.NANO_LOG_LEVEL ?? "info", base: { pid: process.pid } }, destination);
+  const level = opts.level ?? process.env.NANO_LOG_LEVEL ?? "info";
+  if (format === "pretty") {
+    const destination = pretty({ colorize: true, ignore: "pid,hostname", translateTime: "HH:MM:ss.l", sync: true });
+    return pino({ level, base: { pid: process.pid } }, destination);
+  }
+  if (opts.buffered && !opts.destination) {
+    const destination = pino.destination({ dest: 1, sync: false, minLength: 8 * 1024 });
+    setInterval(() => destination.flush(), FLUSH_MS).unref();
+    process.once("exit", () => {
+      try {
+        destination.flushSync();
+      } catch {
+        // Nothing more can be done at exit (a closed or full pipe).
+      }
+    });
+    return pino({ level, base: { pid: process.pid } }, destination);
+  }
+  return pino({ level, base: { pid: process.pid } }, (opts.destination ?? process.stdout) as pino.DestinationStream);
 }
 
 const LEVELS: Record<LogRecord["level"], "debug" | "info" | "warn" | "error"> = {

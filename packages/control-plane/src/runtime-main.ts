@@ -37,7 +37,7 @@ const send = (msg: FromRuntime) => {
 };
 process.on("disconnect", () => process.exit(0));
 
-const logger = createLogger().child({ runtime: settings.slot });
+const logger = createLogger({ buffered: true }).child({ runtime: settings.slot });
 const store = new SqliteStore(
   join(settings.dataDir, "registry.db"),
   SecretBox.fromFile(join(settings.dataDir, "secret.key"), { create: false }),

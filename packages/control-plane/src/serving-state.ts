@@ -16,6 +16,8 @@ export class ServingState {
   #generation = -1;
   #router = new Router([]);
   #active = new Map<string, number>();
+  /** Every app in the registry, active or not (`<app>.localhost` reaches it without a registry read). */
+  #names = new Set<string>();
   #ports = new Map<number, string>();
   #wires = new Map<string, VersionWire>();
   /** Apps with a quarantine on record, and when it ends (epoch ms). */
@@ -47,6 +49,7 @@ export class ServingState {
     if (g === this.#generation) return false;
     this.#generation = g;
     const apps = this.#store.listApps();
+    this.#names = new Set(apps.map((a) => a.name));
     this.#router = new Router(apps.filter((a) => a.activeVersion !== null));
     this.#active = new Map(
       apps.filter((a) => a.activeVersion !== null).map((a) => [a.name, a.activeVersion as number]),
@@ -68,7 +71,7 @@ export class ServingState {
   }
 
   resolve(host: string, path: string): Resolution {
-    const app = this.#router.match(host, path, (name) => this.#store.getApp(name) !== null);
+    const app = this.#router.match(host, path, (name) => this.#names.has(name));
     return app === null ? null : this.wireFor(app);
   }
 
@@ -94,9 +97,7 @@ export class ServingState {
     if (cached) return cached;
     const version = this.#active.get(app);
     if (version === undefined) {
-      return this.#store.getApp(app)
-        ? new NanoError("NANO_ERR_APP_DISABLED", `app "${app}" has no active version`)
-        : null;
+      return this.#names.has(app) ? new NanoError("NANO_ERR_APP_DISABLED", `app "${app}" has no active version`) : null;
     }
     const record = this.#store.getVersion(app, version);
     if (!record) return new NanoError("NANO_ERR_APP_DISABLED", `app "${app}" has no active version`);
