@@ -18,7 +18,6 @@ import {
   ArrayBufferPrototypeGetByteLength,
   nullProto,
   ObjectFreeze,
-  RegExp as RegExpCtor,
   regExpTest,
   StringPrototypeToUpperCase,
   SymbolCreate,
@@ -37,25 +36,11 @@ import {
   type RequestRedirect,
 } from "./request-init.js";
 import type { ReadableStream } from "./streams.js";
-import { URL } from "./url.js";
+import { isSerializedHttpUrl, URL } from "./url.js";
 import { requireArgs, toUSVString } from "./webidl.js";
 
 export type { RequestInit } from "./request-init.js";
 
-/**
- * An http(s) URL the URL parser would serialize to itself, so the host's URL can skip the parser
- * (~20 µs). Conservative: lower-case host whose last label starts with a letter (no IPv4 forms), or a
- * canonical dotted quad; no default or out-of-range port; path and query only of characters that
- * need no percent-encoding; no dot segments, no fragment, no IDNA labels.
- */
-const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
-const LABEL = "[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
-const SERIALIZED_HTTP_URL = new RegExpCtor(
-  `^https?://(?:(?:${LABEL}\\.)*[a-z](?:[a-z0-9-]*[a-z0-9])?|${OCTET}(?:\\.${OCTET}){3})` +
-    "(?::(?!80/|443/)(?:[1-9]\\d{0,3}|[1-5]\\d{4}|6[0-4]\\d{3}|65[0-4]\\d{2}|655[0-2]\\d|6553[0-5]))?" +
-    "/[A-Za-z0-9\\-._~!$&'()*+,;=:@%/]*(?:\\?[A-Za-z0-9\\-._~!$&()*+,;=:@%/?]*)?$",
-);
-const UNSAFE_PART = /\/\.\.?(?:\/|\?|$)|%2e|xn--/i;
 /** Marks a Request being built by `fromHost`, which sets the URL itself. */
 const FROM_HOST = SymbolCreate("fromHost");
 
@@ -65,11 +50,6 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const CORS_SAFELISTED_METHODS = safeSetOf(["GET", "HEAD", "POST"]);
 /** The init of the Requests the runtime makes itself: no member an app could add to Object.prototype. */
 const EMPTY_INIT: RequestInit = ObjectFreeze(nullProto({}));
-
-/** Whether the URL parser would serialize `url` to itself (so it can skip the parser). */
-function isSerializedHttpUrl(url: string): boolean {
-  return regExpTest(SERIALIZED_HTTP_URL, url) && !regExpTest(UNSAFE_PART, url);
-}
 
 /**
  * https://fetch.spec.whatwg.org/#dom-request step 14: "" is no referrer, about:client the default;
