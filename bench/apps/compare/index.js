@@ -1,7 +1,7 @@
 // The app served by NANO and by workerd alike (bench/compare.mjs; bench/raw-node.mjs does the same
 // with node:http): hello-world, a JSON echo, and a 64 KiB body streamed in 16 chunks of 4 KiB.
 // Routed on the path string rather than `new URL()`, which would cost more than the rest of a NANO
-// hello-world (whatwg-url in the isolate, ~300 µs), so each case measures the request path itself.
+// hello-world before its fast path (whatwg-url in the isolate), so each case measures the request path itself.
 const CHUNKS = 16;
 const CHUNK_BYTES = 4096;
 
