@@ -81,6 +81,27 @@ export interface FetchTask {
 }
 
 /**
+ * A Piscina task that asks a thread for its request channel (see pool/thread-channel.ts). `arrived`
+ * counts the connect tasks that reached a thread; each waits (bounded) for all `of` of them, so
+ * Piscina's balancer hands one to every thread.
+ */
+export interface ConnectTask {
+  kind: "connect";
+  arrived: SharedArrayBuffer;
+  of: number;
+}
+
+/** The answer to a ConnectTask: the thread's channel, the first time it is asked. */
+export interface ConnectResult {
+  threadId: number;
+  port: MessagePort | null;
+}
+
+/** Requests on a thread's channel, in batches: each answer comes back on its own as it is ready. */
+export type ChannelRequest = { id: number; task: FetchTask };
+export type ChannelAnswer = { id: number; result: FetchResult | null; error: string | null };
+
+/**
  * A streamed response body crossing from a worker thread: the reading side posts PULL_BODY for each
  * chunk it wants and gets one BodyMessage back: an ArrayBuffer chunk, or `{ end: true, error }` last.
  * So chunks cross only as fast as the client takes them. Closing the port from the reading side

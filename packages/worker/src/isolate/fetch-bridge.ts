@@ -4,8 +4,9 @@
  * response comes back as entries — `fetchHead` once, then one `fetchChunk` per `fetchPull` the
  * isolate makes (its body stream pulls while its queue is under its high-water mark, so a body the
  * app does not read stays paused in undici and the socket), and `fetchEnd` with null or an error.
- * Entries are charged to the request that called fetch while it is pending. A body left unread (no
- * pull) for `idleMs` is closed, so `if ((await fetch(u)).ok)` does not hold a connection forever.
+ * Entries are charged to the request that called fetch, or that last pulled its body, while it is
+ * pending. A body left unread (no pull) for `idleMs` is closed, so `if ((await fetch(u)).ok)` does not
+ * hold a connection forever.
  */
 import { type BridgeFunctions, decodeHeaderBlock, encodeHeaderBlock } from "@nano/webapi";
 import { DEFAULT_LIMITS, DEFAULT_OUTBOUND_POLICY, type OutboundPolicy } from "../contract.js";
@@ -74,6 +75,10 @@ export class FetchBridge {
       fetchPull: (id) => {
         const f = this.#fetches.get(id);
         if (!f) return;
+        // The body is read on behalf of whichever request pulls it (as on Workers): a response kept
+        // from one request and read in another is charged to the reader, not to background work.
+        const reader = this.#opts.owner();
+        if (reader !== null && this.#budgets.has(reader)) f.owner = reader;
         if (f.idle) clearTimeout(f.idle);
         f.idle = null;
         this.#pump(id, f);

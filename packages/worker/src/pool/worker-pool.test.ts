@@ -39,6 +39,32 @@ describe("WorkerPool", () => {
     });
   });
 
+  it("answers each request of a batch as it is ready: a slow one does not hold back the others", async () => {
+    const v = prepareVersion({
+      app: "mixed",
+      version: "1",
+      code: wrap(
+        `module.exports = { default: { async fetch(r) {
+          if (r.url.endsWith("/slow")) await new Promise((done) => setTimeout(done, 1500));
+          return new Response(r.url.slice(8)) } } };`,
+      ),
+    });
+    await pool.fetch(v, request("/warm"));
+    const started = Date.now();
+    const done: Record<string, number> = {};
+    // Sent in one turn, so they cross to the thread together.
+    await Promise.all(
+      ["/slow", "/a", "/b", "/c"].map((path) =>
+        pool.fetch(v, request(path)).then((r) => {
+          expect(text(r.response?.body)).toBe(path);
+          done[path] = Date.now() - started;
+        }),
+      ),
+    );
+    expect(done["/slow"]).toBeGreaterThanOrEqual(1400);
+    for (const path of ["/a", "/b", "/c"]) expect(done[path]).toBeLessThan(1000);
+  });
+
   it("keeps an app warm on its thread: one cold start for sequential requests", async () => {
     const v = hello("warm");
     const colds: boolean[] = [];

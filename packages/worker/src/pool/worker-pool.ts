@@ -18,6 +18,7 @@ import {
 } from "../contract.js";
 import { loadRuntimeSnapshot } from "../isolate/snapshot.js";
 import { affinityBalancer } from "./affinity-balancer.js";
+import { ThreadChannels } from "./thread-channel.js";
 
 export interface WorkerPoolOptions {
   /** Worker threads; default: the cores left after the ingress thread, at least 1. */
@@ -68,6 +69,7 @@ export function prepareVersion(spec: VersionSpec): VersionWire {
 
 export class WorkerPool {
   readonly #piscina: Piscina;
+  readonly #channels: ThreadChannels;
   readonly threads: number;
 
   constructor(opts: WorkerPoolOptions = {}) {
@@ -91,10 +93,14 @@ export class WorkerPool {
       workerData,
       loadBalancer: affinityBalancer(concurrent),
     });
+    this.#channels = new ThreadChannels(this.#piscina, this.threads, concurrent);
+    void this.#channels.connect();
   }
 
   /** Runs one request of `version`; resolves with the response or a coded error, never rejects for app faults. */
   fetch(version: VersionWire, request: RequestWire): Promise<FetchResult> {
+    const fast = this.#channels.fetch(version, request);
+    if (fast) return fast;
     const task = { kind: "fetch" as const, version, request, [Piscina.queueOptionsSymbol]: { affinity: version.id } };
     const transferList = request.body ? [request.body] : [];
     return this.#piscina.run(task, { transferList }).catch((err: Error) => ({
@@ -114,11 +120,13 @@ export class WorkerPool {
 
   /** Waits for running requests, then stops the threads. */
   async close(): Promise<void> {
+    await this.#channels.drain();
     await this.#piscina.close();
   }
 
   /** Stops the threads now; running requests fail. */
   async destroy(): Promise<void> {
+    void this.#channels.drain();
     await this.#piscina.destroy();
   }
 }

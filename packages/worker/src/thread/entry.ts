@@ -1,15 +1,31 @@
 /**
  * The Piscina worker: one IsolateHost per thread. Imports only the contract and the isolate code,
- * never the pool side. The response body is transferred back, not copied.
+ * never the pool side. The response body is transferred back, not copied. Requests arrive as Piscina
+ * tasks or, on the hot path, in batches on the thread's own channel (pool/thread-channel.ts).
  */
 import { MessageChannel, type MessagePort, threadId } from "node:worker_threads";
 import { Piscina } from "piscina";
-import { type BodyMessage, type FetchTask, PULL_BODY, type ThreadData } from "../contract.js";
+import {
+  type BodyMessage,
+  type ChannelAnswer,
+  type ChannelRequest,
+  type ConnectResult,
+  type ConnectTask,
+  type FetchResult,
+  type FetchTask,
+  PULL_BODY,
+  type ThreadData,
+} from "../contract.js";
 import { snapshotCopy } from "../isolate/snapshot.js";
 import { FlightRecorder } from "./flight-recorder.js";
 import { IsolateHost } from "./isolate-host.js";
 
-function createHandler(): (task: FetchTask) => Promise<unknown> {
+/** How long a connect task waits for the others to reach their threads. */
+const CONNECT_WAIT_MS = 2_000;
+
+type Transfer = (ArrayBuffer | MessagePort)[];
+
+function createHandler(): (task: FetchTask | ConnectTask) => Promise<unknown> {
   const data = Piscina.workerData as ThreadData;
   const recorder = data.recorderPath ? new FlightRecorder(data.recorderPath, threadId) : null;
   const host = new IsolateHost(
@@ -19,11 +35,13 @@ function createHandler(): (task: FetchTask) => Promise<unknown> {
     data.outbound,
     recorder,
   );
-  const move = (value: unknown, transfer: (ArrayBuffer | MessagePort)[]) =>
+  const move = (value: unknown, transfer: Transfer) =>
     Piscina.move({ [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: value } as unknown as Parameters<
       typeof Piscina.move
     >[0]);
-  return async function handle(task: FetchTask) {
+
+  /** One request: its result and what to transfer with it. */
+  async function run(task: FetchTask): Promise<{ result: FetchResult; transfer: Transfer }> {
     const { stream, ...result } = await host.fetch(task);
     if (stream) {
       // A streamed body goes back through its own port, chunk by chunk, as the app produces it.
@@ -41,10 +59,63 @@ function createHandler(): (task: FetchTask) => Promise<unknown> {
       });
       // The reader closed its end (the client went away): stop the app's stream.
       port1.once("close", () => stream.cancel());
-      return move({ ...result, bodyPort: port2 }, [port2]);
+      return { result: { ...result, bodyPort: port2 }, transfer: [port2] };
     }
     const body = result.response?.body;
-    return body ? move(result, [body]) : result;
+    return { result, transfer: body ? [body] : [] };
+  }
+
+  let channel: MessagePort | null = null;
+  function openChannel(): MessagePort {
+    const { port1, port2 } = new MessageChannel();
+    channel = port1;
+    // Answers finished in the same turn leave together; each request is answered as soon as it is
+    // done, so a slow one never holds back the others of its batch.
+    let answers: ChannelAnswer[] = [];
+    let transfer: Transfer = [];
+    let armed = false;
+    const flush = () => {
+      armed = false;
+      const out = answers;
+      const moved = transfer;
+      answers = [];
+      transfer = [];
+      port1.postMessage(out, moved);
+    };
+    const answer = (a: ChannelAnswer, t: Transfer) => {
+      answers.push(a);
+      for (const x of t) transfer.push(x);
+      if (!armed) {
+        armed = true;
+        setImmediate(flush);
+      }
+    };
+    port1.on("message", (batch: ChannelRequest[]) => {
+      for (const { id, task } of batch) {
+        run(task).then(
+          ({ result, transfer: t }) => answer({ id, result, error: null }, t),
+          (err: unknown) => answer({ id, result: null, error: err instanceof Error ? err.message : String(err) }, []),
+        );
+      }
+    });
+    return port2;
+  }
+
+  /** Hands out this thread's channel once, after every connect task of the round reached a thread. */
+  async function connect(task: ConnectTask): Promise<ConnectResult> {
+    const arrived = new Int32Array(task.arrived);
+    Atomics.add(arrived, 0, 1);
+    const until = Date.now() + CONNECT_WAIT_MS;
+    while (Atomics.load(arrived, 0) < task.of && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    if (channel !== null) return { threadId, port: null };
+    const port = openChannel();
+    return move({ threadId, port } satisfies ConnectResult, [port]) as unknown as ConnectResult;
+  }
+
+  return async function handle(task: FetchTask | ConnectTask) {
+    if (task.kind === "connect") return connect(task);
+    const { result, transfer } = await run(task);
+    return transfer.length > 0 ? move(result, transfer) : result;
   };
 }
 
