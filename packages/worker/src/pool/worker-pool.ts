@@ -93,7 +93,9 @@ export class WorkerPool {
       workerData,
       loadBalancer: affinityBalancer(concurrent),
     });
-    this.#channels = new ThreadChannels(this.#piscina, this.threads, concurrent);
+    // The channels carry twice Piscina's per-thread depth before Piscina takes the rest (and queues
+    // past its own): at 64 connections on one thread every request takes the hot path.
+    this.#channels = new ThreadChannels(this.#piscina, this.threads, concurrent * 2);
     void this.#channels.connect();
   }
 
