@@ -37,6 +37,8 @@ export interface WorkerPoolOptions {
   recorderPath?: string;
   /** Requests waiting for a thread beyond which `fetch` answers NANO_ERR_OVERLOADED (default 1024). */
   maxQueue?: number;
+  /** The per-thread channels of the hot path (thread-channel.ts); false sends every request through Piscina (benchmarks). */
+  channels?: boolean;
 }
 
 export interface VersionSpec {
@@ -96,7 +98,7 @@ export class WorkerPool {
     // The channels carry twice Piscina's per-thread depth before Piscina takes the rest (and queues
     // past its own): at 64 connections on one thread every request takes the hot path.
     this.#channels = new ThreadChannels(this.#piscina, this.threads, concurrent * 2);
-    void this.#channels.connect();
+    if (opts.channels !== false) void this.#channels.connect();
   }
 
   /** Runs one request of `version`; resolves with the response or a coded error, never rejects for app faults. */
