@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { appsCommand } from "./commands/apps.js";
 import { deployCommand } from "./commands/deploy.js";
 import { evalCommand } from "./commands/eval.js";
+import { kvCommand } from "./commands/kv.js";
 import { loginCommand } from "./commands/login.js";
 import { logsCommand } from "./commands/logs.js";
 import { replCommand } from "./commands/repl.js";
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
     deployCommand(),
     appsCommand(),
     secretsCommand(),
+    kvCommand(),
     logsCommand(),
     loginCommand(),
     serveCommand(),

@@ -7,11 +7,13 @@ import { NanoError } from "@nano/worker";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
+import { mountKvRoutes } from "./admin-kv.js";
 import { MAX_BUNDLE_BYTES } from "./bundler.js";
 import { checkAppName, type DeployContext, deployVersion } from "./deploy.js";
 import type { LogRing } from "./log-ring.js";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
+import type { KvAdminStore } from "./registry/kv-admin-store.js";
 import type { AppRecord, RegistryStore } from "./registry/store.js";
 import type { RuntimeInfo } from "./runtime-processes.js";
 
@@ -27,6 +29,8 @@ export interface AdminOptions {
   metrics: Metrics;
   logs: LogRing;
   token: string;
+  /** The KV namespaces (under `nano start`): the /v1/kv routes. */
+  kv?: KvAdminStore;
   /** Serve /metrics without a token. */
   publicMetrics?: boolean;
   logger: Logger;
@@ -286,6 +290,8 @@ export function createAdminApi(opts: AdminOptions): Hono {
     await opts.changed();
     return c.json({ app: app.name, deleted: key });
   });
+
+  if (opts.kv) mountKvRoutes(api, store, opts.kv);
 
   api.get("/v1/apps/:name/logs", (c) => {
     const app = requireApp(store, c.req.param("name"));

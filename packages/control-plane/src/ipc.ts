@@ -39,6 +39,8 @@ export interface RequestReport {
   logs: LogRecord[];
   logsDropped: number;
   backgroundStops: number;
+  /** KV operations by kind, when the app made any. */
+  kvOps?: Record<string, number>;
 }
 
 export type ToRuntime = { t: "refresh"; id: number };

@@ -9,7 +9,8 @@ describe("parseManifest", () => {
       routes: ["api.example.com", "example.com/api/*"],
       port: 9001,
       vars: { A: "1" },
-      limits: { memoryMb: 64, cpuMs: 20, wallMs: 1000, subrequests: 5 },
+      kv: { CACHE: "cache", $store_2: "my-app.store_2" },
+      limits: { memoryMb: 64, cpuMs: 20, wallMs: 1000, subrequests: 5, kvOperations: 10 },
       compatibilityDate: "2026-11-01",
     };
     expect(parseManifest(m)).toEqual(m);
@@ -35,6 +36,13 @@ describe("parseManifest", () => {
     [{ vars: { A: 1 } }, "vars.A must be a string"],
     [{ limits: { cpuMs: 0 } }, "limits.cpuMs must be an integer from 1"],
     [{ limits: { heap: 1 } }, 'unknown limit "heap"'],
+    [{ limits: { kvOperations: -1 } }, "limits.kvOperations must be an integer from 0"],
+    [{ kv: ["A"] }, '"kv" must be an object'],
+    [{ kv: { "my-binding": "ns" } }, 'kv: the binding name "my-binding" is not a JavaScript identifier'],
+    [{ kv: { A: "" } }, "kv.A must be a namespace name"],
+    [{ kv: { A: "has space" } }, "kv.A must be a namespace name"],
+    [{ kv: { A: 1 } }, "kv.A must be a namespace name"],
+    [{ vars: { A: "x" }, kv: { A: "ns" } }, 'kv.A: "A" is also a var'],
     [{ compatibilityDate: "yesterday" }, '"compatibilityDate" must be a date'],
     [{ compatibilityDate: "2026-13-45" }, '"compatibilityDate" must be a date like "2026-11-01", got "2026-13-45"'],
     [{ compatibilityDate: "2026-00-10" }, '"compatibilityDate" must be a date'],

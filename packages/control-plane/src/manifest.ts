@@ -12,6 +12,8 @@ export interface Manifest {
   routes?: string[];
   port?: number;
   vars?: Record<string, string>;
+  /** KV bindings: binding name (in `env`) → namespace. */
+  kv?: Record<string, string>;
   limits?: Partial<AppLimits>;
   compatibilityDate?: string;
 }
@@ -23,9 +25,14 @@ const LIMIT_RANGES: Record<keyof AppLimits, [number, number]> = {
   cpuMs: [1, 300_000],
   wallMs: [1, 900_000],
   subrequests: [0, 10_000],
+  kvOperations: [0, 1_000_000],
 };
 
-const FIELDS = ["name", "main", "routes", "port", "vars", "limits", "compatibilityDate", "$schema"];
+/** A binding is a JavaScript identifier; a namespace a short name the CLI can type. */
+const BINDING_NAME = /^[A-Za-z_$][A-Za-z0-9_$]{0,63}$/;
+export const KV_NAMESPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+const FIELDS = ["name", "main", "routes", "port", "vars", "kv", "limits", "compatibilityDate", "$schema"];
 
 function fail(message: string): never {
   throw new NanoError("NANO_ERR_MANIFEST", `nano.json: ${message}`);
@@ -73,6 +80,19 @@ export function parseManifest(raw: unknown): Manifest {
     if (!isObject(raw.vars)) fail(`"vars" must be an object of strings`);
     for (const [k, v] of Object.entries(raw.vars)) if (typeof v !== "string") fail(`vars.${k} must be a string`);
     m.vars = raw.vars as Record<string, string>;
+  }
+  if (raw.kv !== undefined) {
+    if (!isObject(raw.kv)) fail(`"kv" must be an object of binding names to namespace names`);
+    for (const [k, v] of Object.entries(raw.kv)) {
+      if (!BINDING_NAME.test(k)) fail(`kv: the binding name ${JSON.stringify(k)} is not a JavaScript identifier`);
+      if (typeof v !== "string" || !KV_NAMESPACE_NAME.test(v)) {
+        fail(
+          `kv.${k} must be a namespace name: 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+        );
+      }
+      if (m.vars && Object.hasOwn(m.vars, k)) fail(`kv.${k}: "${k}" is also a var`);
+    }
+    m.kv = raw.kv as Record<string, string>;
   }
   if (raw.limits !== undefined) {
     if (!isObject(raw.limits)) fail(`"limits" must be an object`);

@@ -50,6 +50,11 @@ const pool = new WorkerPool({
   threads: settings.threads,
   outbound: { allowPrivate: settings.allowPrivateFetch },
   recorderPath: settings.recorderPath,
+  // KV is in the registry's file: each thread opens its own writable connection to it.
+  kv: {
+    module: new URL("./registry/kv-sqlite-store.js", import.meta.url).href,
+    options: { path: join(settings.dataDir, "registry.db") },
+  },
 });
 const governor = new AppGovernor({
   maxInflight: settings.appMaxInflight,
@@ -102,6 +107,7 @@ const observer: IngressObserver = {
       logs: r.result.logs,
       logsDropped: r.result.logsDropped ?? 0,
       backgroundStops: r.result.backgroundStops ?? 0,
+      ...(r.result.kvOps && Object.keys(r.result.kvOps).length > 0 ? { kvOps: r.result.kvOps } : {}),
     });
   },
 };

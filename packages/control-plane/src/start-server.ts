@@ -18,10 +18,14 @@ import { QuarantinePolicy } from "./crash-policy.js";
 import { LogRing } from "./log-ring.js";
 import { createLogger, type Logger } from "./logger.js";
 import { Metrics } from "./metrics.js";
+import { SqliteKvStore } from "./registry/kv-sqlite-store.js";
 import { SecretBox } from "./registry/secret-box.js";
 import { SqliteStore } from "./registry/sqlite-store.js";
 import { type RuntimeCrash, RuntimeProcesses } from "./runtime-processes.js";
 import { listen } from "./server.js";
+
+/** Expired KV entries are invisible at once; their rows are deleted this often. */
+const KV_PURGE_EVERY_MS = 60_000;
 
 /** Signals a process raises on itself when V8 or native code fails: SIGTRAP/SIGABRT for V8's fatal errors. */
 const FATAL_SIGNALS = new Set<string>(["SIGABRT", "SIGTRAP", "SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE"]);
@@ -83,6 +87,9 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   const store = new SqliteStore(join(config.dataDir, "registry.db"), (o) =>
     SecretBox.fromFile(join(config.dataDir, "secret.key"), o),
   );
+  // KV shares the registry's file (its own tables); the supervisor reads sizes and purges expired keys.
+  const kv = new SqliteKvStore(join(config.dataDir, "registry.db"));
+  const purge = setInterval(() => kv.purgeExpired(), KV_PURGE_EVERY_MS).unref();
   const count = config.processes ?? defaultProcesses();
   const logs = new LogRing();
   const policy = new QuarantinePolicy({
@@ -102,6 +109,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     runtimeProcesses: () => runtimes?.ready ?? 0,
     quarantinedApps: () => store.listApps().filter((a) => (a.quarantine?.untilMs ?? 0) > Date.now()).length,
     runtimeMemory: () => (runtimes?.list() ?? []).filter((p) => p.pid !== null).map((p) => [p.slot, p.rss]),
+    kvBytes: () => kv.namespaces(),
   });
 
   const onCrash = (crash: RuntimeCrash) => {
@@ -161,6 +169,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
         metrics.request(r.app, r.status, r.seconds, r.cpuMs, r.cold, r.errorCode ?? undefined);
         if (r.logsDropped > 0) metrics.consoleDropped(r.app, r.logsDropped);
         if (r.backgroundStops > 0) metrics.backgroundStopped(r.app, r.backgroundStops);
+        if (r.kvOps) metrics.kvOperations(r.app, r.kvOps);
         for (const l of r.logs) {
           logs.add({
             time: l.time,
@@ -190,6 +199,8 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   } catch (err) {
     await runtimes.stop(0);
     await checker.close();
+    clearInterval(purge);
+    kv.close();
     store.close();
     throw err;
   }
@@ -207,6 +218,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       logs,
       token,
       publicMetrics: config.publicMetrics,
+      kv,
       logger,
       deploy: {
         store,
@@ -229,6 +241,8 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     async close() {
       await live.stop(config.drainTimeoutS * 1000);
       await Promise.all([admin.close(1_000), checker.close()]);
+      clearInterval(purge);
+      kv.close();
       store.close();
     },
   };

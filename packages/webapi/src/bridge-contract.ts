@@ -20,6 +20,7 @@ export const BRIDGE_FUNCTIONS = [
   "respondStream",
   "respondChunk",
   "respondEnd",
+  "kv",
 ] as const;
 
 export type BridgeFunctionName = (typeof BRIDGE_FUNCTIONS)[number];
@@ -78,7 +79,16 @@ export interface BridgeFunctions {
   fetchPull(id: number): void;
   /** The fetch was aborted or its body canceled: the host stops it and enters nothing more for it. */
   fetchAbort(id: number): void;
+  /**
+   * One operation on the KV namespace bound as `binding` (packages/worker/src/isolate/kv-bridge.ts).
+   * `options` is JSON (put: expiration, expirationTtl, metadata as JSON text; list: prefix, limit,
+   * cursor). get answers null or the packed value (runtime/kv.ts unpack), list a JSON page, put and
+   * delete nothing. Throws `Error("TypeError" | "RangeError" + CRYPTO_ERROR_SEPARATOR + message)`.
+   */
+  kv(op: KvOp, binding: string, key: string, options: string, value?: ArrayBuffer): ArrayBuffer | string | null;
 }
+
+export type KvOp = "get" | "put" | "delete" | "list";
 
 export type CryptoOp =
   | "random"
@@ -116,8 +126,11 @@ export const ENTRY_POINTS = [
 export type EntryPointName = (typeof ENTRY_POINTS)[number];
 
 export interface EntryPoints {
-  /** Runs after the app script: checks its handler and binds `env`. Returns "module" or "service-worker". */
-  loadApp(envJson: string): string;
+  /**
+   * Runs after the app script: checks its handler and binds `env` (the vars and secrets in `envJson`,
+   * and a KV namespace for each binding name in `kvJson`, a JSON array). Returns "module" or "service-worker".
+   */
+  loadApp(envJson: string, kvJson?: string): string;
   /** `cf`: the request's `request.cf` as JSON ("" or absent: an empty object). */
   fetch(id: number, method: string, url: string, headerBlock: string, body: ArrayBuffer | null, cf?: string): void;
   fireTimer(id: number): void;

@@ -60,4 +60,20 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    // Workers KV (kv-sqlite-store.ts): keys are UTF-8 bytes, so list() orders them as Cloudflare does
+    // and a prefix is a byte range. Expiration in epoch seconds; expired rows are purged later.
+    version: 4,
+    sql: `
+      CREATE TABLE kv_entries (
+        namespace TEXT NOT NULL,
+        key BLOB NOT NULL,
+        value BLOB NOT NULL,
+        metadata TEXT,
+        expiration INTEGER,
+        PRIMARY KEY (namespace, key)
+      );
+      CREATE INDEX kv_entries_expiration ON kv_entries(expiration) WHERE expiration IS NOT NULL;
+    `,
+  },
 ];

@@ -12,6 +12,7 @@ import { type AppHandler, checkResponse, type ExecutionContext } from "./app-han
 import { decodeHeaderBlock, encodeHeaderBlock } from "./header-block.js";
 import { flattenHeaders } from "./headers.js";
 import { inspect } from "./inspect.js";
+import { createKvBindings } from "./kv.js";
 import {
   ArrayBuffer as ArrayBufferCtor,
   ArrayBufferPrototypeGetByteLength,
@@ -20,6 +21,7 @@ import {
   isInstanceOf,
   isUint8Array,
   JSONParse,
+  ObjectKeys,
   Promise as PromiseCtor,
   PromisePrototypeCatch,
   PromisePrototypeThen,
@@ -199,8 +201,12 @@ export function createEntryPoints(
     }
   };
   return {
-    loadApp(envJson) {
-      return app.load(JSONParse(envJson) as Record<string, unknown>, waitUntil);
+    loadApp(envJson, kvJson) {
+      const env = JSONParse(envJson) as Record<string, unknown>;
+      const kv = createKvBindings(bridge.kv, kvJson ? (JSONParse(kvJson) as string[]) : []);
+      const names = ObjectKeys(kv);
+      for (let i = 0; i < names.length; i++) env[names[i] as string] = kv[names[i] as string];
+      return app.load(env, waitUntil);
     },
 
     fetch(id, method, url, headerBlock, body, cfJson) {

@@ -11,6 +11,7 @@ import {
   DEFAULT_LIMITS,
   DEFAULT_OUTBOUND_POLICY,
   type FetchResult,
+  type KvStoreSpec,
   type OutboundPolicy,
   type RequestWire,
   type ThreadData,
@@ -36,6 +37,8 @@ export interface WorkerPoolOptions {
   recorderPath?: string;
   /** Requests waiting for a thread beyond which `fetch` answers NANO_ERR_OVERLOADED (default 1024). */
   maxQueue?: number;
+  /** Where the apps' KV namespaces are stored (see ThreadData.kv). */
+  kv?: KvStoreSpec | null;
 }
 
 export interface VersionSpec {
@@ -44,6 +47,7 @@ export interface VersionSpec {
   code: string;
   cachedData?: ArrayBuffer | Uint8Array | null;
   vars?: Record<string, string>;
+  kv?: Record<string, string>;
   limits?: Partial<AppLimits>;
 }
 
@@ -62,6 +66,7 @@ export function prepareVersion(spec: VersionSpec): VersionWire {
     code: shared(Buffer.from(spec.code, "utf8")),
     cachedData: cached ? shared(cached) : null,
     vars: { ...(spec.vars ?? {}) },
+    kv: { ...(spec.kv ?? {}) },
     limits: { ...DEFAULT_LIMITS, ...(spec.limits ?? {}) },
   };
 }
@@ -79,6 +84,7 @@ export class WorkerPool {
       spareIsolates: opts.spareIsolates ?? 2,
       outbound: opts.outbound ?? DEFAULT_OUTBOUND_POLICY,
       recorderPath: opts.recorderPath ?? null,
+      kv: opts.kv ?? null,
     };
     this.#piscina = new Piscina({
       filename: new URL("../thread/entry.js", import.meta.url).href,

@@ -6,11 +6,17 @@ import { MessageChannel, type MessagePort, threadId } from "node:worker_threads"
 import { Piscina } from "piscina";
 import { type BodyMessage, type FetchTask, PULL_BODY, type ThreadData } from "../contract.js";
 import { snapshotCopy } from "../isolate/snapshot.js";
+import type { KvStore } from "../kv/kv-store.js";
 import { FlightRecorder } from "./flight-recorder.js";
 import { IsolateHost } from "./isolate-host.js";
 
+const data = Piscina.workerData as ThreadData;
+// The thread's own KV connection, opened once (the store's module is named by the pool's owner).
+const kv = data.kv
+  ? ((await import(data.kv.module)) as { createKvStore(options: unknown): KvStore }).createKvStore(data.kv.options)
+  : null;
+
 function createHandler(): (task: FetchTask) => Promise<unknown> {
-  const data = Piscina.workerData as ThreadData;
   const recorder = data.recorderPath ? new FlightRecorder(data.recorderPath, threadId) : null;
   const host = new IsolateHost(
     snapshotCopy(data.snapshot),
@@ -18,6 +24,7 @@ function createHandler(): (task: FetchTask) => Promise<unknown> {
     data.spareIsolates,
     data.outbound,
     recorder,
+    kv,
   );
   const move = (value: unknown, transfer: (ArrayBuffer | MessagePort)[]) =>
     Piscina.move({ [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: value } as unknown as Parameters<

@@ -11,6 +11,7 @@ import { NanoError } from "../errors.js";
 import { CpuShare } from "../isolate/cpu-share.js";
 import type { HostBodyStream } from "../isolate/host-body-stream.js";
 import { RuntimeIsolate } from "../isolate/runtime-isolate.js";
+import type { KvStore } from "../kv/kv-store.js";
 import type { FlightRecorder } from "./flight-recorder.js";
 
 /** Spares are made with the default heap limit; an app asking for another one starts its own isolate. */
@@ -62,6 +63,8 @@ export class IsolateHost {
   readonly #recorder: FlightRecorder | null;
   /** This thread's CPU share, shared by its isolates (it sizes their entry timeouts). */
   readonly #cpuShare = new CpuShare();
+  /** This thread's connection to the KV store, shared by its isolates. */
+  readonly #kv: KvStore | null;
 
   constructor(
     snapshot: ivm.ExternalCopy<ArrayBuffer>,
@@ -69,7 +72,9 @@ export class IsolateHost {
     spares = 0,
     outbound?: OutboundPolicy,
     recorder: FlightRecorder | null = null,
+    kv: KvStore | null = null,
   ) {
+    this.#kv = kv;
     this.#snapshot = snapshot;
     this.#outbound = outbound;
     this.#recorder = recorder;
@@ -98,6 +103,7 @@ export class IsolateHost {
       snapshot: this.#snapshot,
       memoryMb,
       cpuShare: this.#cpuShare,
+      kv: this.#kv,
       ...(this.#outbound ? { outbound: this.#outbound } : {}),
     });
   }
@@ -134,7 +140,13 @@ export class IsolateHost {
         warm = this.#start(version);
       }
       const out = await warm.isolate.fetch(request, version.limits);
-      const done = result({ response: out.response, logs: out.logs, logsDropped: out.logsDropped, cpuMs: out.cpuMs });
+      const done = result({
+        response: out.response,
+        logs: out.logs,
+        logsDropped: out.logsDropped,
+        cpuMs: out.cpuMs,
+        kvOps: warm.isolate.takeKvOps(),
+      });
       return out.stream ? { ...done, stream: out.stream } : done;
     } catch (err) {
       const e = err instanceof NanoError ? err : new NanoError("NANO_ERR_INTERNAL", String(err));
@@ -144,6 +156,7 @@ export class IsolateHost {
         logs: extra.logs ?? [],
         logsDropped: extra.logsDropped ?? 0,
         cpuMs: extra.cpuMs ?? 0,
+        ...(warm ? { kvOps: warm.isolate.takeKvOps() } : {}),
       });
     }
   }
@@ -194,6 +207,8 @@ export class IsolateHost {
         filename: `app:${version.app}`,
         cachedData: version.cachedData ? new Uint8Array(version.cachedData).slice().buffer : null,
         vars: version.vars,
+        kv: version.kv,
+        kvOperations: version.limits.kvOperations,
       });
     } catch (err) {
       warm.isolate.dispose();
