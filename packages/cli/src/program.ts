@@ -1,6 +1,7 @@
 /** The commander program: one file per command under commands/. */
 import { Command, CommanderError } from "commander";
 import { appsCommand } from "./commands/apps.js";
+import { cronCommand } from "./commands/cron.js";
 import { deployCommand } from "./commands/deploy.js";
 import { evalCommand } from "./commands/eval.js";
 import { kvCommand } from "./commands/kv.js";
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
     appsCommand(),
     secretsCommand(),
     kvCommand(),
+    cronCommand(),
     logsCommand(),
     loginCommand(),
     serveCommand(),

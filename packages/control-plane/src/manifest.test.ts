@@ -11,6 +11,7 @@ describe("parseManifest", () => {
       vars: { A: "1" },
       kv: { CACHE: "cache", $store_2: "my-app.store_2" },
       limits: { memoryMb: 64, cpuMs: 20, wallMs: 1000, subrequests: 5, kvOperations: 10 },
+      triggers: { crons: ["*/5 * * * *", "0 0 1 1 *"] },
       compatibilityDate: "2026-11-01",
     };
     expect(parseManifest(m)).toEqual(m);
@@ -43,6 +44,12 @@ describe("parseManifest", () => {
     [{ kv: { A: "has space" } }, "kv.A must be a namespace name"],
     [{ kv: { A: 1 } }, "kv.A must be a namespace name"],
     [{ vars: { A: "x" }, kv: { A: "ns" } }, 'kv.A: "A" is also a var'],
+    [{ triggers: ["* * * * *"] }, '"triggers" must be an object'],
+    [{ triggers: { cron: [] } }, 'unknown field "triggers.cron"'],
+    [{ triggers: { crons: "* * * * *" } }, '"triggers.crons" must be an array'],
+    [{ triggers: { crons: ["61 * * * *"] } }, 'triggers.crons: "61 * * * *" is not a valid cron expression'],
+    [{ triggers: { crons: ["* * * * *", "* * * * *"] } }, "lists an expression twice"],
+    [{ triggers: { crons: Array.from({ length: 11 }, (_, i) => `${i} * * * *`) } }, "at most 10"],
     [{ compatibilityDate: "yesterday" }, '"compatibilityDate" must be a date'],
     [{ compatibilityDate: "2026-13-45" }, '"compatibilityDate" must be a date like "2026-11-01", got "2026-13-45"'],
     [{ compatibilityDate: "2026-00-10" }, '"compatibilityDate" must be a date'],

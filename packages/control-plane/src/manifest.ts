@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type AppLimits, NanoError } from "@nano/worker";
+import { parseCron } from "./cron.js";
 
 export interface Manifest {
   name?: string;
@@ -15,8 +16,13 @@ export interface Manifest {
   /** KV bindings: binding name (in `env`) → namespace. */
   kv?: Record<string, string>;
   limits?: Partial<AppLimits>;
+  /** Cron triggers: 5-field expressions in UTC that run the app's scheduled handler. */
+  triggers?: { crons: string[] };
   compatibilityDate?: string;
 }
+
+/** Cron triggers one app may have. */
+export const MAX_CRONS = 10;
 
 export const APP_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -32,7 +38,7 @@ const LIMIT_RANGES: Record<keyof AppLimits, [number, number]> = {
 const BINDING_NAME = /^[A-Za-z_$][A-Za-z0-9_$]{0,63}$/;
 export const KV_NAMESPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-const FIELDS = ["name", "main", "routes", "port", "vars", "kv", "limits", "compatibilityDate", "$schema"];
+const FIELDS = ["name", "main", "routes", "port", "vars", "kv", "limits", "triggers", "compatibilityDate", "$schema"];
 
 function fail(message: string): never {
   throw new NanoError("NANO_ERR_MANIFEST", `nano.json: ${message}`);
@@ -106,6 +112,24 @@ export function parseManifest(raw: unknown): Manifest {
       limits[k as keyof AppLimits] = v;
     }
     m.limits = limits;
+  }
+  if (raw.triggers !== undefined) {
+    if (!isObject(raw.triggers)) fail(`"triggers" must be an object like {"crons": ["*/5 * * * *"]}`);
+    for (const key of Object.keys(raw.triggers)) if (key !== "crons") fail(`unknown field "triggers.${key}"`);
+    const crons = raw.triggers.crons ?? [];
+    if (!Array.isArray(crons) || crons.some((c) => typeof c !== "string")) {
+      fail(`"triggers.crons" must be an array of cron expressions`);
+    }
+    if (crons.length > MAX_CRONS) fail(`"triggers.crons" may hold at most ${MAX_CRONS} expressions`);
+    for (const c of crons as string[]) {
+      try {
+        parseCron(c);
+      } catch (err) {
+        fail(`triggers.crons: ${(err as Error).message}`);
+      }
+    }
+    if (new Set(crons).size !== crons.length) fail(`"triggers.crons" lists an expression twice`);
+    m.triggers = { crons: crons as string[] };
   }
   if (raw.compatibilityDate !== undefined) {
     if (typeof raw.compatibilityDate !== "string" || !isCalendarDate(raw.compatibilityDate)) {

@@ -79,6 +79,12 @@ export class Metrics {
     labelNames: ["app", "op"] as const,
     registers: [this.registry],
   });
+  readonly #scheduled = new Counter({
+    name: "nano_scheduled_runs_total",
+    help: "Runs of apps' scheduled handlers (cron triggers and nano cron trigger), by outcome",
+    labelNames: ["app", "result"] as const,
+    registers: [this.registry],
+  });
   readonly #restarts = new Counter({
     name: "nano_runtime_restarts_total",
     help: "Runtime processes that died and were restarted, by signal, exit or unresponsive",
@@ -143,6 +149,11 @@ export class Metrics {
   refused(app: string, code: string, n: number): void {
     this.#requests.inc({ app, status: String(NanoError.from({ code, message: "" }).status) }, n);
     if (code === "NANO_ERR_APP_THROTTLED") this.#throttled.inc({ app }, n);
+  }
+
+  scheduledRun(app: string, result: "ok" | "error", cpuMs: number): void {
+    this.#scheduled.inc({ app, result });
+    this.#cpu.inc({ app }, cpuMs / 1000);
   }
 
   kvOperations(app: string, ops: Record<string, number>): void {

@@ -106,6 +106,9 @@ export type CryptoOp =
   | "wrapKey"
   | "unwrapKey";
 
+/** Starts a scheduled run's `complete` text when its handler called noRetry(). */
+export const SCHEDULED_NO_RETRY = "\u0000noRetry\n";
+
 /** Separates the error name from the message in errors thrown by the `crypto` bridge function. */
 export const CRYPTO_ERROR_SEPARATOR = "\u001f";
 
@@ -121,6 +124,7 @@ export const ENTRY_POINTS = [
   "fetchBodyPull",
   "cancelResponse",
   "pullResponse",
+  "scheduled",
 ] as const;
 
 export type EntryPointName = (typeof ENTRY_POINTS)[number];
@@ -155,6 +159,13 @@ export interface EntryPoints {
   cancelResponse(id: number): void;
   /** The host has taken what request `id` streamed so far: produce more (after respondChunk said false). */
   pullResponse(id: number): void;
+  /**
+   * Runs the app's scheduled handler as invocation `id` for the cron occurrence `scheduledTime` (epoch
+   * ms); answered by `complete(id, ok, text)` once it and its waitUntil promises settle: `text` is ""
+   * on success, the error's message and stack on failure, after SCHEDULED_NO_RETRY if the handler
+   * called `noRetry()`.
+   */
+  scheduled(id: number, cron: string, scheduledTime: number): void;
 }
 
 /** https://w3c.github.io/webcrypto/#dfn-KeyUsage — in the spec's order; both halves of crypto check against it. */

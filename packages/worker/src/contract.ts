@@ -90,6 +90,27 @@ export interface FetchTask {
   request: RequestWire;
 }
 
+/** One cron occurrence of an app, run in a thread like a request (with the app's limits). */
+export interface ScheduledTask {
+  kind: "scheduled";
+  version: VersionWire;
+  cron: string;
+  /** Epoch milliseconds of the occurrence. */
+  scheduledTime: number;
+}
+
+export interface ScheduledResult {
+  /** Null: the handler and its waitUntil promises succeeded. */
+  error: { code: string; message: string } | null;
+  /** The handler called `noRetry()` (NANO never retries; recorded). */
+  noRetry: boolean;
+  logs: LogRecord[];
+  logsDropped?: number;
+  cpuMs: number;
+  coldStart: boolean;
+  kvOps?: Record<string, number>;
+}
+
 /**
  * A streamed response body crossing from a worker thread: the reading side posts PULL_BODY for each
  * chunk it wants and gets one BodyMessage back: an ArrayBuffer chunk, or `{ end: true, error }` last.

@@ -76,4 +76,22 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX kv_entries_expiration ON kv_entries(expiration) WHERE expiration IS NOT NULL;
     `,
   },
+  {
+    // Cron runs (cron-sqlite-store.ts): the row is the claim, so each occurrence runs once even when
+    // several nodes share the database; it keeps the outcome for `nano apps info`.
+    version: 5,
+    sql: `
+      CREATE TABLE cron_runs (
+        app TEXT NOT NULL,
+        cron TEXT NOT NULL,
+        scheduled_ms INTEGER NOT NULL,
+        node TEXT NOT NULL,
+        started_ms INTEGER NOT NULL,
+        finished_ms INTEGER,
+        outcome TEXT,
+        error TEXT,
+        PRIMARY KEY (app, cron, scheduled_ms)
+      );
+    `,
+  },
 ];

@@ -30,6 +30,7 @@ import {
 } from "./primordials.js";
 import type { Request } from "./request.js";
 import { isResponseObject, type Response } from "./response.js";
+import { type ScheduledController, ScheduledEvent } from "./scheduled.js";
 
 export type { ExecutionContext };
 
@@ -152,6 +153,41 @@ export class AppHandler {
     throw new TypeError(
       'no fetch handler: export default { fetch(request, env, ctx) { … } } or addEventListener("fetch", …)',
     );
+  }
+
+  /**
+   * Runs the app's scheduled handler for one cron occurrence: the default export's (or the
+   * entrypoint instance's) `scheduled(controller, env, ctx)`, or the `scheduled` listeners.
+   * Resolves when the handler's own promise settles; the caller awaits its waitUntil promises.
+   */
+  scheduled(controller: ScheduledController, ctx: ExecutionContext): Promise<unknown> {
+    const missing = () => PromiseReject(new TypeError("the app has no scheduled handler"));
+    if (this.#kind === "module") {
+      let result: unknown;
+      try {
+        const target =
+          this.#entrypoint !== null
+            ? (ReflectConstruct(this.#entrypoint, [ctx, this.#env]) as unknown as Record<string, unknown>)
+            : (this.#thisArg as Record<string, unknown>);
+        const scheduled = target.scheduled;
+        if (typeof scheduled !== "function") return missing();
+        result =
+          this.#entrypoint !== null
+            ? ReflectApply(scheduled, target, [controller])
+            : ReflectApply(scheduled, target, [controller, this.#env, ctx]);
+      } catch (err) {
+        return PromiseReject(err);
+      }
+      return promiseOf(result);
+    }
+    if (this.#kind === "service-worker") {
+      if (!hasListeners(this.#globalTarget, "scheduled")) return missing();
+      const event = new ScheduledEvent("scheduled", { controller, ctx });
+      const errors: unknown[] = [];
+      fireEvent(this.#globalTarget, event, (error) => ArrayPrototypePush(errors, error));
+      return errors.length > 0 ? PromiseReject(errors[0]) : PromiseResolve(undefined);
+    }
+    return PromiseReject(new TypeError("the app is not loaded"));
   }
 
   /** Runs one request; resolves to whatever the app answered (checked by the caller). */

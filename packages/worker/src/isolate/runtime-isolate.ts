@@ -505,6 +505,30 @@ export class RuntimeIsolate {
     }));
   }
 
+  /**
+   * Runs the app's scheduled handler for one cron occurrence, with a request's limits (CPU, wall,
+   * subrequests, KV operations). Resolves with its outcome (`text`: the error, or "noRetry");
+   * rejects with a NanoError when a limit stops it.
+   */
+  scheduled(
+    cron: string,
+    scheduledTime: number,
+    limits: { cpuMs: number; wallMs: number; subrequests?: number },
+  ): Promise<{ ok: boolean; text: string; logs: LogRecord[]; logsDropped: number; cpuMs: number }> {
+    const id = this.#nextId++;
+    const promise = this.#track(id, limits.cpuMs, limits.wallMs);
+    this.#outbound.begin(id, limits.subrequests ?? DEFAULT_LIMITS.subrequests);
+    this.#kv.begin(id);
+    this.#enter(id, "scheduled", [id, cron, scheduledTime]);
+    return promise.then((v) => ({
+      ok: Boolean(v.ok),
+      text: v.text ?? "",
+      logs: v.logs,
+      logsDropped: v.logsDropped,
+      cpuMs: v.cpuMs(),
+    }));
+  }
+
   /** Evaluates source in the global scope; resolves with the inspected value or rejects with the error text. */
   async evaluate(source: string, timeoutMs = 5_000): Promise<{ ok: boolean; text: string; logs: LogRecord[] }> {
     const id = this.#nextId++;

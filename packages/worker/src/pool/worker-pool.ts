@@ -14,6 +14,7 @@ import {
   type KvStoreSpec,
   type OutboundPolicy,
   type RequestWire,
+  type ScheduledResult,
   type ThreadData,
   type VersionWire,
 } from "../contract.js";
@@ -108,6 +109,24 @@ export class WorkerPool {
       error: /queue is at limit|no task queue available/i.test(err.message)
         ? { code: "NANO_ERR_OVERLOADED", message: "the server is overloaded: too many requests are waiting" }
         : { code: "NANO_ERR_INTERNAL", message: err.message },
+      logs: [],
+      cpuMs: 0,
+      coldStart: false,
+    }));
+  }
+
+  /** Runs one cron occurrence of `version` in the thread that holds it warm; never rejects. */
+  scheduled(version: VersionWire, cron: string, scheduledTime: number): Promise<ScheduledResult> {
+    const task = {
+      kind: "scheduled" as const,
+      version,
+      cron,
+      scheduledTime,
+      [Piscina.queueOptionsSymbol]: { affinity: version.id },
+    };
+    return this.#piscina.run(task).catch((err: Error) => ({
+      error: { code: "NANO_ERR_INTERNAL", message: err.message },
+      noRetry: false,
       logs: [],
       cpuMs: 0,
       coldStart: false,

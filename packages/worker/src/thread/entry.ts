@@ -4,7 +4,7 @@
  */
 import { MessageChannel, type MessagePort, threadId } from "node:worker_threads";
 import { Piscina } from "piscina";
-import { type BodyMessage, type FetchTask, PULL_BODY, type ThreadData } from "../contract.js";
+import { type BodyMessage, type FetchTask, PULL_BODY, type ScheduledTask, type ThreadData } from "../contract.js";
 import { snapshotCopy } from "../isolate/snapshot.js";
 import type { KvStore } from "../kv/kv-store.js";
 import { FlightRecorder } from "./flight-recorder.js";
@@ -16,7 +16,7 @@ const kv = data.kv
   ? ((await import(data.kv.module)) as { createKvStore(options: unknown): KvStore }).createKvStore(data.kv.options)
   : null;
 
-function createHandler(): (task: FetchTask) => Promise<unknown> {
+function createHandler(): (task: FetchTask | ScheduledTask) => Promise<unknown> {
   const recorder = data.recorderPath ? new FlightRecorder(data.recorderPath, threadId) : null;
   const host = new IsolateHost(
     snapshotCopy(data.snapshot),
@@ -30,7 +30,8 @@ function createHandler(): (task: FetchTask) => Promise<unknown> {
     Piscina.move({ [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: value } as unknown as Parameters<
       typeof Piscina.move
     >[0]);
-  return async function handle(task: FetchTask) {
+  return async function handle(task: FetchTask | ScheduledTask) {
+    if (task.kind === "scheduled") return host.scheduled(task);
     const { stream, ...result } = await host.fetch(task);
     if (stream) {
       // A streamed body goes back through its own port, chunk by chunk, as the app produces it.

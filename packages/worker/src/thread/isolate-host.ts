@@ -4,8 +4,18 @@
  * and the next request starts a fresh one. A few spare isolates, already restored from the snapshot
  * with their bridges bound (~25 ms each), wait for cold apps, which then only load their own code.
  */
+
+import { SCHEDULED_NO_RETRY } from "@nano/webapi";
 import type ivm from "isolated-vm";
-import type { FetchResult, FetchTask, LogRecord, OutboundPolicy, VersionWire } from "../contract.js";
+import type {
+  FetchResult,
+  FetchTask,
+  LogRecord,
+  OutboundPolicy,
+  ScheduledResult,
+  ScheduledTask,
+  VersionWire,
+} from "../contract.js";
 import { DEFAULT_LIMITS } from "../contract.js";
 import { NanoError } from "../errors.js";
 import { CpuShare } from "../isolate/cpu-share.js";
@@ -158,6 +168,51 @@ export class IsolateHost {
         cpuMs: extra.cpuMs ?? 0,
         ...(warm ? { kvOps: warm.isolate.takeKvOps() } : {}),
       });
+    }
+  }
+
+  /** Runs one cron occurrence in the version's warm isolate (started if needed), like a request. */
+  async scheduled(task: ScheduledTask): Promise<ScheduledResult> {
+    const { version } = task;
+    let warm = this.#warm.get(version.id);
+    const coldStart = !warm;
+    const notes = () => {
+      const n = warm ? warm.notes : (this.#carried.get(version.id) ?? freshNotes());
+      if (warm) warm.notes = freshNotes();
+      else this.#carried.delete(version.id);
+      return n;
+    };
+    try {
+      if (warm) {
+        this.#warm.delete(version.id);
+        this.#warm.set(version.id, warm);
+      } else warm = this.#start(version);
+      const out = await warm.isolate.scheduled(task.cron, task.scheduledTime, version.limits);
+      const n = notes();
+      const noRetry = out.text.startsWith(SCHEDULED_NO_RETRY);
+      const text = noRetry ? out.text.slice(SCHEDULED_NO_RETRY.length) : out.text;
+      return {
+        error: out.ok ? null : { code: "NANO_ERR_APP_EXCEPTION", message: text },
+        noRetry,
+        logs: [...n.stray, ...out.logs],
+        logsDropped: n.dropped + out.logsDropped,
+        cpuMs: out.cpuMs,
+        coldStart,
+        kvOps: warm.isolate.takeKvOps(),
+      };
+    } catch (err) {
+      const e = err instanceof NanoError ? err : new NanoError("NANO_ERR_INTERNAL", String(err));
+      const extra = err as { logs?: LogRecord[]; logsDropped?: number; cpuMs?: number };
+      const n = notes();
+      return {
+        error: { code: e.code, message: e.message },
+        noRetry: false,
+        logs: [...n.stray, ...(extra.logs ?? [])],
+        logsDropped: n.dropped + (extra.logsDropped ?? 0),
+        cpuMs: extra.cpuMs ?? 0,
+        coldStart,
+        ...(warm ? { kvOps: warm.isolate.takeKvOps() } : {}),
+      };
     }
   }
 
