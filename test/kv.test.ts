@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "./helpers.js";
+import { ROOT, startServe } from "./helpers.js";
 import { cli, get, type Server, startServer } from "./start-helpers.js";
 
 let server: Server;
@@ -331,6 +331,19 @@ describe("KV namespaces", () => {
     expect(text).toMatch(/nano_kv_operations_total\{app="kva",op="put"\} [1-9]\d*/);
     expect(text).toMatch(/nano_kv_operations_total\{app="kva",op="list"\} [1-9]\d*/);
     expect(text).toMatch(/nano_kv_bytes\{namespace="shared"\} [1-9]\d*/);
+  });
+
+  it("says under nano serve, which has no registry, that KV needs nano start", async () => {
+    const serve = await startServe(kvApp({ name: "kvserve", kv: { STORE: "dev" } }));
+    try {
+      const r = await fetch(`${serve.url}/get?key=a`);
+      expect(r.status).toBe(500);
+      expect(await r.text()).toBe(
+        "TypeError: KV get: no KV storage in this process (`nano serve` has none; use `nano start`)",
+      );
+    } finally {
+      await serve.stop();
+    }
   });
 
   it("keeps the values across a restart of the server", async () => {

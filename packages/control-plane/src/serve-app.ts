@@ -41,6 +41,8 @@ export async function serveApp(opts: ServeOptions): Promise<ServingApp> {
     code: bundle.code,
     cachedData: checked.cachedData,
     vars,
+    // Bound without storage: a call rejects saying that `nano serve` has no KV (`nano start` has).
+    ...(bundle.manifest.kv ? { kv: bundle.manifest.kv } : {}),
     limits: bundle.manifest.limits,
   });
   const pool = new WorkerPool({

@@ -209,7 +209,13 @@ export class KvBridge {
       };
     }
     this.#take(op);
-    return call();
+    try {
+      return call();
+    } catch (err) {
+      if (err instanceof Error && err.message.includes(CRYPTO_ERROR_SEPARATOR)) throw err;
+      // The storage failed (a lock held past busy_timeout, a full disk): the app gets a plain Error.
+      throw new Error(`KV ${op} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   /** Counts one operation against the invocation's limit (or the background allowance). */
