@@ -164,6 +164,20 @@ describe("cron triggers", () => {
     expect(await get(`${server.url}/`, "swcron.localhost")).toEqual({ status: 200, body: "0 0 * * * true" });
   });
 
+  it("deploys a cron-only worker: its handler runs, its requests are refused", async () => {
+    const code = `export default { async scheduled(controller, env) { await env.KV.put("only", controller.cron); } };\n`;
+    const r = await cli(server, [
+      "deploy",
+      app({ name: "cronly", kv: { KV: "ticks" }, triggers: { crons: ["0 3 * * *"] } }, code),
+    ]);
+    expect(r.stderr).toBe("");
+    expect((await cli(server, ["cron", "trigger", "cronly"])).code).toBe(0);
+    expect((await cli(server, ["kv", "get", "ticks", "only"])).stdout).toBe("0 3 * * *");
+    const res = await get(`${server.url}/`, "cronly.localhost");
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).error.code).toBe("NANO_ERR_NO_FETCH_HANDLER");
+  });
+
   it("shows next and last runs, and a deploy swaps the schedule", async () => {
     const crons = await cronsOf("ticker");
     expect(crons.map((c) => c.cron)).toEqual(["* * * * *", "5 4 * * 0", "0 12 * * *"]);

@@ -122,22 +122,29 @@ export class CronScheduler {
     this.#arm();
   }
 
+  /** Never rejects: a failure of the database or of the run is the run's outcome. */
   async #runOnce(app: string, cron: string, scheduledTime: number, manual: boolean): Promise<CronOutcome> {
     const started = Date.now();
     const node = manual ? `${this.#opts.node} (manual)` : this.#opts.node;
-    // Another node (or an earlier manual run at the same millisecond) has it: nothing to do here.
-    if (!this.#opts.runs.claim(app, cron, scheduledTime, node, started) && !manual) {
-      return { app, cron, scheduledTime, manual, durationMs: 0, report: skipped() };
+    let report: ScheduledReport;
+    try {
+      // Another node (or an earlier manual run at the same millisecond) has it: nothing to do here.
+      if (!this.#opts.runs.claim(app, cron, scheduledTime, node, started) && !manual) {
+        return { app, cron, scheduledTime, manual, durationMs: 0, report: skipped() };
+      }
+      report = await this.#opts.run(app, cron, scheduledTime);
+      this.#opts.runs.finish(
+        app,
+        cron,
+        scheduledTime,
+        report.error ? "error" : "ok",
+        report.error ? `${report.error.code}: ${report.error.message}` : null,
+      );
+    } catch (err) {
+      const message = `the run could not be recorded: ${(err as Error).message}`;
+      report = { ...skipped(), error: { code: "NANO_ERR_INTERNAL", message } };
     }
-    const report = await this.#opts.run(app, cron, scheduledTime);
     const outcome = { app, cron, scheduledTime, manual, durationMs: Date.now() - started, report };
-    this.#opts.runs.finish(
-      app,
-      cron,
-      scheduledTime,
-      report.error ? "error" : "ok",
-      report.error ? `${report.error.code}: ${report.error.message}` : null,
-    );
     this.#opts.onOutcome(outcome);
     return outcome;
   }

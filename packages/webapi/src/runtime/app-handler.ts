@@ -73,6 +73,9 @@ webidlInterface(FetchEvent, "FetchEvent");
 
 export type AppKind = "module" | "service-worker";
 
+/** What a request to a cron-only worker gets (the host answers it as NANO_ERR_NO_FETCH_HANDLER). */
+const ONLY_SCHEDULED = "no fetch handler: the app exports only a scheduled handler";
+
 export class AppHandler {
   #factory: ModuleFactory | null = null;
   #abi: unknown = undefined;
@@ -119,8 +122,9 @@ export class AppHandler {
       refuseUnsupportedExports(exported);
       const value: unknown = exported.default ?? null;
       if (isEntrypointClass(value)) {
-        const dflt = value as { prototype?: { fetch?: unknown }; name?: string };
-        if (typeof dflt.prototype?.fetch !== "function") {
+        const dflt = value as { prototype?: { fetch?: unknown; scheduled?: unknown }; name?: string };
+        // A cron-only worker (a `scheduled` method and no `fetch`) loads; its requests are refused.
+        if (typeof dflt.prototype?.fetch !== "function" && typeof dflt.prototype?.scheduled !== "function") {
           throw new TypeError(
             `the default export (class ${dflt.name || "(anonymous)"}) has no \`fetch(request)\` method`,
           );
@@ -133,6 +137,11 @@ export class AppHandler {
       if (dflt && typeof dflt === "object" && "fetch" in dflt) {
         if (typeof dflt.fetch !== "function") throw new TypeError("the default export's `fetch` is not a function");
         this.#fetch = dflt.fetch as FetchHandler;
+        this.#thisArg = dflt;
+        this.#kind = "module";
+        return this.#kind;
+      }
+      if (dflt && typeof dflt === "object" && typeof dflt.scheduled === "function") {
         this.#thisArg = dflt;
         this.#kind = "module";
         return this.#kind;
@@ -198,7 +207,7 @@ export class AppHandler {
       try {
         const instance = ReflectConstruct(entrypoint, [ctx, this.#env]) as { fetch?: unknown };
         const fetch = instance.fetch;
-        if (typeof fetch !== "function") throw new TypeError("the entrypoint's `fetch` is not a function");
+        if (typeof fetch !== "function") throw new TypeError(ONLY_SCHEDULED);
         result = ReflectApply(fetch, instance, [request]);
       } catch (err) {
         return PromiseReject(err);
@@ -215,6 +224,7 @@ export class AppHandler {
       }
       return promiseOf(result);
     }
+    if (this.#kind === "module") return PromiseReject(new TypeError(ONLY_SCHEDULED));
     if (this.#kind === "service-worker") {
       const event = new FetchEvent("fetch", { request, ctx });
       // A listener's exception fails the request (as in workerd) unless respondWith() was called.

@@ -194,9 +194,12 @@ export class KVNamespace {
     const keys: unknown[] = [];
     for (let i = 0; i < page.keys.length; i++) {
       const k = page.keys[i] as { name: string; expiration: number | null; metadata: string | null };
-      const entry: { name: string; expiration?: number; metadata?: unknown } = { name: k.name };
-      if (k.expiration !== null) entry.expiration = k.expiration;
-      if (k.metadata !== null) entry.metadata = JSONParse(k.metadata);
+      // Literals, not assignments: a setter the app put on Object.prototype sees nothing.
+      const metadata = k.metadata === null ? undefined : JSONParse(k.metadata);
+      let entry: unknown;
+      if (k.expiration === null) entry = metadata === undefined ? { name: k.name } : { name: k.name, metadata };
+      else if (metadata === undefined) entry = { name: k.name, expiration: k.expiration };
+      else entry = { name: k.name, expiration: k.expiration, metadata };
       ArrayPrototypePush(keys, entry);
     }
     return page.cursor === null

@@ -223,7 +223,9 @@ export class RuntimeIsolate {
         // The runtime's own check of the handler's answer (app-handler.ts checkResponse) is not an exception in the app.
         const code = /^TypeError: the fetch handler must return a Response/.test(String(message))
           ? "NANO_ERR_BAD_RESPONSE"
-          : "NANO_ERR_APP_EXCEPTION";
+          : /^TypeError: no fetch handler: the app exports only a scheduled handler$/.test(String(message))
+            ? "NANO_ERR_NO_FETCH_HANDLER"
+            : "NANO_ERR_APP_EXCEPTION";
         this.#settle(id)?.reject(new NanoError(code, String(stack || message)));
       },
       complete: (id, ok, text) => {
