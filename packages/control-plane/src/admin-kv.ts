@@ -110,7 +110,13 @@ export function mountKvRoutes(api: Hono, store: RegistryStore, kv: KvAdminStore)
         expiration = Math.floor(Date.now() / 1000) + ttl;
       }
       const value = new Uint8Array(await c.req.arrayBuffer());
-      kv.put(ns, key, value, null, expiration);
+      try {
+        kv.put(ns, key, value, null, expiration);
+      } catch (err) {
+        // The namespace's quota.
+        if (err instanceof RangeError) throw new NanoError("NANO_ERR_PAYLOAD_TOO_LARGE", err.message);
+        throw err;
+      }
       return c.json({ namespace: ns, key, bytes: value.byteLength, ...(expiration === null ? {} : { expiration }) });
     },
   );

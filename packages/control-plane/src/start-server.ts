@@ -112,7 +112,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     runtimeProcesses: () => runtimes?.ready ?? 0,
     quarantinedApps: () => store.listApps().filter((a) => (a.quarantine?.untilMs ?? 0) > Date.now()).length,
     runtimeMemory: () => (runtimes?.list() ?? []).filter((p) => p.pid !== null).map((p) => [p.slot, p.rss]),
-    kvBytes: () => kv.namespaces(),
+    kvBytes: () => kv.usage(),
   });
 
   const onCrash = (crash: RuntimeCrash) => {

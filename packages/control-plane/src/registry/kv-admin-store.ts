@@ -11,6 +11,8 @@ export interface KvNamespaceStats {
 export interface KvAdminStore extends KvStore {
   /** Namespaces that hold live keys, with their sizes. */
   namespaces(): KvNamespaceStats[];
+  /** Bytes each namespace holds, expired entries included until purged: cheap enough for every scrape. */
+  usage(): { name: string; bytes: number }[];
   /** Deletes expired entries (already invisible); returns how many. */
   purgeExpired(): number;
 }

@@ -14,6 +14,8 @@ interface Row {
 }
 
 const LIVE = "(expiration IS NULL OR expiration > ?)";
+/** What an entry counts against its namespace: key, value and metadata bytes. */
+const ENTRY_BYTES = "(length(key) + length(value) + COALESCE(length(CAST(metadata AS BLOB)), 0))";
 
 /** The first byte string after every string that starts with `prefix` (UTF-8 never has 0xFF). */
 function prefixEnd(prefix: Buffer): Buffer | null {
@@ -28,12 +30,18 @@ export class SqliteKvStore implements KvAdminStore {
   readonly #get: Database.Statement;
   readonly #put: Database.Statement;
   readonly #delete: Database.Statement;
+  readonly #size: Database.Statement;
+  readonly #usage: Database.Statement;
+  readonly #addUsage: Database.Statement;
   /** Epoch seconds (a test moves time on). */
   readonly #now: () => number;
+  readonly #maxBytes: number;
+  readonly #write: (fn: () => void) => void;
 
   /** Opens the registry file, which the supervisor has created and migrated. */
-  constructor(path: string, opts: { now?: () => number } = {}) {
+  constructor(path: string, opts: { now?: () => number; maxNamespaceBytes?: number } = {}) {
     this.#now = opts.now ?? (() => Math.floor(Date.now() / 1000));
+    this.#maxBytes = opts.maxNamespaceBytes ?? KV_LIMITS.namespaceBytes;
     this.#db = new Database(path, { fileMustExist: true });
     this.#db.pragma("busy_timeout = 5000");
     this.#db.pragma("synchronous = FULL");
@@ -46,6 +54,20 @@ export class SqliteKvStore implements KvAdminStore {
        expiration = excluded.expiration`,
     );
     this.#delete = this.#db.prepare("DELETE FROM kv_entries WHERE namespace = ? AND key = ?");
+    this.#size = this.#db.prepare(`SELECT ${ENTRY_BYTES} AS bytes FROM kv_entries WHERE namespace = ? AND key = ?`);
+    this.#usage = this.#db.prepare("SELECT bytes FROM kv_usage WHERE namespace = ?");
+    this.#addUsage = this.#db.prepare(
+      `INSERT INTO kv_usage (namespace, bytes) VALUES (?, ?)
+       ON CONFLICT (namespace) DO UPDATE SET bytes = bytes + excluded.bytes`,
+    );
+    // IMMEDIATE: the write lock is taken (waiting up to busy_timeout) before the usage is read, so two
+    // writers never both pass the quota check, and a read never has to be upgraded under contention.
+    const tx = this.#db.transaction((fn: () => void) => fn());
+    this.#write = (fn) => tx.immediate(fn);
+  }
+
+  #oldBytes(namespace: string, key: Buffer): number {
+    return (this.#size.get(namespace, key) as { bytes: number } | undefined)?.bytes ?? 0;
   }
 
   get(namespace: string, key: string): KvValue | null {
@@ -55,17 +77,38 @@ export class SqliteKvStore implements KvAdminStore {
   }
 
   put(namespace: string, key: string, value: Uint8Array, metadata: string | null, expiration: number | null): void {
-    this.#put.run(
-      namespace,
-      Buffer.from(key, "utf8"),
-      Buffer.from(value.buffer, value.byteOffset, value.byteLength),
-      metadata,
-      expiration,
-    );
+    const k = Buffer.from(key, "utf8");
+    const bytes = k.length + value.byteLength + (metadata === null ? 0 : Buffer.byteLength(metadata));
+    this.#write(() => {
+      const delta = bytes - this.#oldBytes(namespace, k);
+      const used = (this.#usage.get(namespace) as { bytes: number } | undefined)?.bytes ?? 0;
+      if (delta > 0 && used + delta > this.#maxBytes) {
+        throw new RangeError(
+          `KV put: namespace "${namespace}" would hold ${used + delta} bytes, over its limit of ${this.#maxBytes}`,
+        );
+      }
+      this.#put.run(namespace, k, Buffer.from(value.buffer, value.byteOffset, value.byteLength), metadata, expiration);
+      this.#addUsage.run(namespace, delta);
+    });
   }
 
   delete(namespace: string, key: string): void {
-    this.#delete.run(namespace, Buffer.from(key, "utf8"));
+    const k = Buffer.from(key, "utf8");
+    this.#write(() => {
+      const old = this.#oldBytes(namespace, k);
+      this.#delete.run(namespace, k);
+      if (old > 0) this.#addUsage.run(namespace, -old);
+    });
+  }
+
+  /** Bytes each namespace holds, expired entries included until they are purged (cheap: for metrics). */
+  usage(): { name: string; bytes: number }[] {
+    return this.#db
+      .prepare("SELECT namespace AS name, bytes FROM kv_usage WHERE bytes > 0 ORDER BY namespace")
+      .all() as {
+      name: string;
+      bytes: number;
+    }[];
   }
 
   list(namespace: string, opts: { prefix: string; limit: number; cursor: string | null }): KvListPage {
@@ -97,16 +140,24 @@ export class SqliteKvStore implements KvAdminStore {
   namespaces(): KvNamespaceStats[] {
     return this.#db
       .prepare(
-        `SELECT namespace AS name, COUNT(*) AS keys,
-           SUM(length(key) + length(value) + COALESCE(length(CAST(metadata AS BLOB)), 0)) AS bytes
+        `SELECT namespace AS name, COUNT(*) AS keys, SUM(${ENTRY_BYTES}) AS bytes
          FROM kv_entries WHERE ${LIVE} GROUP BY namespace ORDER BY namespace`,
       )
       .all(this.#now()) as KvNamespaceStats[];
   }
 
   purgeExpired(): number {
-    return this.#db.prepare("DELETE FROM kv_entries WHERE expiration IS NOT NULL AND expiration <= ?").run(this.#now())
-      .changes;
+    let purged = 0;
+    this.#write(() => {
+      const now = this.#now();
+      const expired = `expiration IS NOT NULL AND expiration <= ?`;
+      const freed = this.#db
+        .prepare(`SELECT namespace, SUM(${ENTRY_BYTES}) AS bytes FROM kv_entries WHERE ${expired} GROUP BY namespace`)
+        .all(now) as { namespace: string; bytes: number }[];
+      for (const f of freed) this.#addUsage.run(f.namespace, -f.bytes);
+      purged = this.#db.prepare(`DELETE FROM kv_entries WHERE ${expired}`).run(now).changes;
+    });
+    return purged;
   }
 
   close(): void {

@@ -8,7 +8,10 @@ import type { KvAdminStore } from "./kv-admin-store.js";
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array | undefined) => new TextDecoder().decode(b);
 
-export function runKvStoreSuite(name: string, open: (clock: { now: number }) => KvAdminStore): void {
+export function runKvStoreSuite(
+  name: string,
+  open: (clock: { now: number }, maxNamespaceBytes?: number) => KvAdminStore,
+): void {
   describe(`${name} (KV)`, () => {
     it("stores, overwrites and deletes values with their metadata", () => {
       const kv = open({ now: 1_000 });
@@ -67,6 +70,35 @@ export function runKvStoreSuite(name: string, open: (clock: { now: number }) => 
       expect(names).toEqual(all.keys.map((k) => k.name));
       expect(pages).toBe(4);
       expect(() => kv.list("ns", { prefix: "", limit: 2, cursor: "%%%" })).toThrow(TypeError);
+      kv.close();
+    });
+
+    it("keeps each namespace's usage with every write, and refuses a put over the quota", () => {
+      const clock = { now: 1_000 };
+      const kv = open(clock, 100);
+      kv.put("ns", "a", new Uint8Array(50), null, null);
+      kv.put("ns", "b", new Uint8Array(40), '{"x":1}', 1_100);
+      expect(kv.usage()).toEqual([{ name: "ns", bytes: 51 + 48 }]);
+      expect(() => kv.put("ns", "c", new Uint8Array(1), null, null)).toThrow(
+        new RangeError('KV put: namespace "ns" would hold 101 bytes, over its limit of 100'),
+      );
+      expect(kv.get("ns", "c")).toBeNull();
+      // Overwriting with a smaller value frees room; another namespace has its own quota.
+      kv.put("ns", "a", new Uint8Array(10), null, null);
+      kv.put("other", "a", new Uint8Array(90), null, null);
+      expect(kv.usage()).toEqual([
+        { name: "ns", bytes: 11 + 48 },
+        { name: "other", bytes: 91 },
+      ]);
+      kv.delete("ns", "a");
+      kv.delete("ns", "a");
+      clock.now = 1_100;
+      expect(kv.usage()).toEqual([
+        { name: "ns", bytes: 48 },
+        { name: "other", bytes: 91 },
+      ]);
+      expect(kv.purgeExpired()).toBe(1);
+      expect(kv.usage()).toEqual([{ name: "other", bytes: 91 }]);
       kv.close();
     });
 

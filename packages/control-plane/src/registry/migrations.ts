@@ -74,6 +74,9 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
         PRIMARY KEY (namespace, key)
       );
       CREATE INDEX kv_entries_expiration ON kv_entries(expiration) WHERE expiration IS NOT NULL;
+      -- Bytes each namespace holds (keys, values, metadata; expired entries until purged), kept in the
+      -- same transaction as every write, so the quota check and the metric never scan the entries.
+      CREATE TABLE kv_usage (namespace TEXT PRIMARY KEY, bytes INTEGER NOT NULL);
     `,
   },
   {

@@ -94,6 +94,8 @@ export class KvBridge {
   /** Operations by kind since the last take(), for metrics. */
   #counts: Record<string, number> = {};
   #hostNs = 0n;
+  /** Host time past which operations throw until the next entry's budget (like crypto's). */
+  #limitNs: bigint | null = null;
 
   constructor(opts: KvBridgeOptions) {
     this.#store = opts.store;
@@ -103,6 +105,14 @@ export class KvBridge {
   /** Host time spent in KV operations so far (outside the isolate's CPU clock). */
   get hostNs(): bigint {
     return this.#hostNs;
+  }
+
+  /**
+   * Allows `ns` more host time from now (the entry's remaining CPU budget): the isolate's timeout does
+   * not run during host calls, so a loop of slow operations is stopped here.
+   */
+  budget(ns: bigint): void {
+    this.#limitNs = this.#hostNs + ns;
   }
 
   /** The app's bindings and its per-invocation operation limit. */
@@ -176,7 +186,13 @@ export class KvBridge {
         metadata = o.metadata;
       }
       call = () => {
-        store.put(namespace, k, new Uint8Array(value), metadata, expiration);
+        try {
+          store.put(namespace, k, new Uint8Array(value), metadata, expiration);
+        } catch (err) {
+          // The namespace's quota (the store checks it inside the write's transaction).
+          if (err instanceof RangeError) fail("RangeError", err.message);
+          throw err;
+        }
         return null;
       };
     } else if (op === "delete") {
@@ -207,6 +223,9 @@ export class KvBridge {
           throw err;
         }
       };
+    }
+    if (this.#limitNs !== null && this.#hostNs >= this.#limitNs) {
+      fail("RangeError", `KV ${op}: the CPU time limit was reached in KV operations`);
     }
     this.#take(op);
     try {

@@ -319,6 +319,7 @@ export class RuntimeIsolate {
     // Crypto and KV run in host callbacks, outside the isolate's CPU clock: measured and charged apart.
     const hostBefore = this.#crypto.hostNs + this.#kv.hostNs;
     this.#crypto.budget(budgetNs);
+    this.#kv.budget(budgetNs);
     const previous = this.#current;
     this.#current = owner;
     const recorder = this.#recorderFor();

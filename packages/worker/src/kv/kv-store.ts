@@ -20,6 +20,8 @@ export const KV_LIMITS = {
   listLimit: 1000,
   /** KV operations per invocation, by default (`limits.kvOperations`). */
   operations: 1000,
+  /** Bytes one namespace may hold (keys, values and metadata): a tenant cannot fill the disk. */
+  namespaceBytes: 1024 * 1024 * 1024,
 } as const;
 
 export interface KvValue {
@@ -45,7 +47,10 @@ export interface KvListPage {
 export interface KvStore {
   /** The live value of `key` (an expired one is absent at once, whenever it is purged). */
   get(namespace: string, key: string): KvValue | null;
-  /** Stores durably (the write is committed and synced when this returns). */
+  /**
+   * Stores durably (the write is committed and synced when this returns). Throws a RangeError when the
+   * namespace would hold more than its quota.
+   */
   put(namespace: string, key: string, value: Uint8Array, metadata: string | null, expiration: number | null): void;
   delete(namespace: string, key: string): void;
   /** Live keys in byte order of their UTF-8, from `cursor` (a previous page's). */
