@@ -311,6 +311,22 @@ describe("KV namespaces", () => {
       body: new Uint8Array(25 * 1024 * 1024 + 1),
     });
     expect(tooBig.status).toBe(413);
+ }, 90_000);
+
+  it("gives the app's top level its bindings (cloudflare:workers env), at deploy and when serving", async () => {
+    const dir = kvApp({ name: "kvtop", kv: { STORE: "shared" } });
+    writeFileSync(
+      join(dir, "src", "index.js"),
+      `import { env } from "cloudflare:workers";
+      if (typeof env.STORE?.get !== "function") throw new Error("no STORE binding at the top level");
+      const store = env.STORE;
+      export default { async fetch() { return new Response(String(await store.get("count"))); } };\n`,
+    );
+    const r = await cli(server, ["deploy", dir]);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    const res = await get(`${server.url}/`, "kvtop.localhost");
+    expect(res.status).toBe(200);
+    expect(Number(res.body)).toBeGreaterThan(0);
   });
 
   it("refuses a manifest with a malformed binding", async () => {

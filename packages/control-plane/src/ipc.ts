@@ -72,6 +72,7 @@ export interface CheckRequest {
   name: string;
   vars: Record<string, string>;
   limits: Partial<AppLimits>;
+  kv?: Record<string, string>;
 }
 
 export type ToChecker = CheckRequest;

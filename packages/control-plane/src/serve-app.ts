@@ -34,7 +34,12 @@ export async function serveApp(opts: ServeOptions): Promise<ServingApp> {
   const bundle = await bundleApp(opts.path);
   const snapshot = loadRuntimeSnapshot();
   const vars = bundle.manifest.vars ?? {};
-  const checked = checkApp(snapshot, bundle.code, { name: bundle.name, vars, limits: bundle.manifest.limits });
+  const checked = checkApp(snapshot, bundle.code, {
+    name: bundle.name,
+    vars,
+    limits: bundle.manifest.limits,
+    ...(bundle.manifest.kv ? { kv: bundle.manifest.kv } : {}),
+  });
   const version = prepareVersion({
     app: bundle.name,
     version: "dev",
