@@ -311,7 +311,7 @@ describe("KV namespaces", () => {
       body: new Uint8Array(25 * 1024 * 1024 + 1),
     });
     expect(tooBig.status).toBe(413);
- }, 90_000);
+  }, 90_000);
 
   it("gives the app's top level its bindings (cloudflare:workers env), at deploy and when serving", async () => {
     const dir = kvApp({ name: "kvtop", kv: { STORE: "shared" } });
