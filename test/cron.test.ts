@@ -178,6 +178,14 @@ describe("cron triggers", () => {
     expect(JSON.parse(res.body).error.code).toBe("NANO_ERR_NO_FETCH_HANDLER");
   });
 
+  it("runs examples/counter (KV and a cron trigger, Workers code unchanged)", async () => {
+    expect((await cli(server, ["deploy", "examples/counter"])).code).toBe(0);
+    expect(JSON.parse((await get(`${server.url}/`, "counter.localhost")).body)).toEqual({ visits: 1, lastTick: null });
+    expect((await cli(server, ["cron", "trigger", "counter"])).code).toBe(0);
+    const second = JSON.parse((await get(`${server.url}/`, "counter.localhost")).body);
+    expect(second).toMatchObject({ visits: 2, lastTick: { cron: "*/5 * * * *", at: expect.any(Number) } });
+  });
+
   it("shows next and last runs, and a deploy swaps the schedule", async () => {
     const crons = await cronsOf("ticker");
     expect(crons.map((c) => c.cron)).toEqual(["* * * * *", "5 4 * * 0", "0 12 * * *"]);
@@ -200,7 +208,7 @@ describe("cron triggers", () => {
     const rolled = await cli(server, ["apps", "rollback", "swap"]);
     expect(rolled.code).toBe(0);
     expect((await cronsOf("swap")).map((c) => c.cron)).toEqual(["0 0 1 1 *"]);
-  });
+  }, 60_000);
 
   it("fires on its schedule, once per occurrence, and the handler writes to KV", async () => {
     let fired: { at: number; cron: string }[] = [];
