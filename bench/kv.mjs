@@ -36,7 +36,10 @@ const token = readFileSync(join(dataDir, "admin-token"), "utf8").trim();
 
 const app = join(mkdtempSync(join(tmpdir(), "nano-bench-app-")), "kvbench");
 mkdirSync(app);
-writeFileSync(join(app, "nano.json"), JSON.stringify({ name: "kvbench", kv: { KV: "bench" }, limits: { cpuMs: 5000 } }));
+writeFileSync(
+  join(app, "nano.json"),
+  JSON.stringify({ name: "kvbench", kv: { KV: "bench" }, limits: { cpuMs: 5000 } }),
+);
 writeFileSync(
   join(app, "index.js"),
   `const value = "v".repeat(100);
