@@ -89,6 +89,30 @@ export class AdminClient {
     return json as T;
   }
 
+  /** A request whose body and answer are bytes (KV values); errors are JSON as elsewhere. */
+  async bytes(method: string, path: string, body?: Uint8Array): Promise<Uint8Array> {
+    let res: Response;
+    try {
+      res = await fetch(this.server + path, {
+        method,
+        headers: {
+          ...(this.#token ? { authorization: `Bearer ${this.#token}` } : {}),
+          ...(body !== undefined ? { "content-type": "application/octet-stream" } : {}),
+        },
+        ...(body !== undefined ? { body } : {}),
+      });
+    } catch (err) {
+      throw new Error(
+        `cannot reach the NANO server at ${this.server} (${(err as Error).cause ?? (err as Error).message})`,
+      );
+    }
+    if (!res.ok) {
+      const json = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } };
+      throw NanoError.from(json.error ?? { code: "NANO_ERR_INTERNAL", message: `HTTP ${res.status}` });
+    }
+    return new Uint8Array(await res.arrayBuffer());
+  }
+
   /** Raw streaming request (server-sent events for `nano logs -f`). */
   async stream(path: string): Promise<Response> {
     const res = await fetch(this.server + path, {

@@ -1,8 +1,10 @@
 /** The commander program: one file per command under commands/. */
 import { Command, CommanderError } from "commander";
 import { appsCommand } from "./commands/apps.js";
+import { cronCommand } from "./commands/cron.js";
 import { deployCommand } from "./commands/deploy.js";
 import { evalCommand } from "./commands/eval.js";
+import { kvCommand } from "./commands/kv.js";
 import { loginCommand } from "./commands/login.js";
 import { logsCommand } from "./commands/logs.js";
 import { replCommand } from "./commands/repl.js";
@@ -46,6 +48,8 @@ export function buildProgram(): Command {
     deployCommand(),
     appsCommand(),
     secretsCommand(),
+    kvCommand(),
+    cronCommand(),
     logsCommand(),
     loginCommand(),
     serveCommand(),

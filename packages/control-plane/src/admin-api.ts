@@ -7,11 +7,15 @@ import { NanoError } from "@nano/worker";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
+import { mountKvRoutes } from "./admin-kv.js";
 import { MAX_BUNDLE_BYTES } from "./bundler.js";
+import { parseCron } from "./cron.js";
+import type { CronOutcome, CronScheduler } from "./cron-scheduler.js";
 import { checkAppName, type DeployContext, deployVersion } from "./deploy.js";
 import type { LogRing } from "./log-ring.js";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
+import type { KvAdminStore } from "./registry/kv-admin-store.js";
 import type { AppRecord, RegistryStore } from "./registry/store.js";
 import type { RuntimeInfo } from "./runtime-processes.js";
 
@@ -27,6 +31,10 @@ export interface AdminOptions {
   metrics: Metrics;
   logs: LogRing;
   token: string;
+  /** Cron triggers (under `nano start`): next and last runs in app details, and manual runs. */
+  cron?: Pick<CronScheduler, "describe" | "trigger">;
+  /** The KV namespaces (under `nano start`): the /v1/kv routes. */
+  kv?: KvAdminStore;
   /** Serve /metrics without a token. */
   publicMetrics?: boolean;
   logger: Logger;
@@ -197,6 +205,36 @@ export function createAdminApi(opts: AdminOptions): Hono {
       versions: store.listVersions(app.name),
       secrets: store.listSecretNames(app.name),
       requests: await opts.metrics.requestCounts(app.name),
+      ...(opts.cron ? { crons: opts.cron.describe(app.name) } : {}),
+    });
+  });
+
+  api.post("/v1/apps/:name/scheduled", smallBody, async (c) => {
+    const app = requireApp(store, c.req.param("name"));
+    if (!opts.cron) throw new NanoError("NANO_ERR_NOT_FOUND", "this server runs no scheduled handlers");
+    if (app.activeVersion === null)
+      throw new NanoError("NANO_ERR_APP_DISABLED", `app "${app.name}" has no active version`);
+    const text = await bodyText(c.req.raw);
+    const body = text.trim() === "" ? {} : jsonObject(text);
+    onlyFields(body, ["cron"]);
+    if (body.cron !== undefined) {
+      if (typeof body.cron !== "string") throw new NanoError("NANO_ERR_BAD_REQUEST", `"cron" must be a string`);
+      try {
+        parseCron(body.cron);
+      } catch (err) {
+        throw new NanoError("NANO_ERR_BAD_REQUEST", (err as Error).message);
+      }
+    }
+    const run: CronOutcome = await opts.cron.trigger(app.name, body.cron as string | undefined);
+    const r = run.report;
+    return c.json({
+      app: app.name,
+      cron: run.cron,
+      scheduledTime: run.scheduledTime,
+      outcome: r.error ? "error" : "ok",
+      durationMs: run.durationMs,
+      noRetry: r.noRetry,
+      ...(r.error ? { error: r.error } : {}),
     });
   });
 
@@ -286,6 +324,8 @@ export function createAdminApi(opts: AdminOptions): Hono {
     await opts.changed();
     return c.json({ app: app.name, deleted: key });
   });
+
+  if (opts.kv) mountKvRoutes(api, store, opts.kv);
 
   api.get("/v1/apps/:name/logs", (c) => {
     const app = requireApp(store, c.req.param("name"));

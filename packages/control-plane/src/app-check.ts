@@ -15,14 +15,14 @@ export interface CheckedApp {
 export function checkApp(
   snapshot: SharedArrayBuffer,
   code: string,
-  opts: { name: string; vars?: Record<string, string>; limits?: Partial<AppLimits> },
+  opts: { name: string; vars?: Record<string, string>; limits?: Partial<AppLimits>; kv?: Record<string, string> },
 ): CheckedApp {
   const isolate = new RuntimeIsolate({
     snapshot: snapshotCopy(snapshot),
     memoryMb: opts.limits?.memoryMb ?? DEFAULT_LIMITS.memoryMb,
   });
   try {
-    return isolate.loadApp(code, { filename: `app:${opts.name}`, vars: opts.vars ?? {} });
+    return isolate.loadApp(code, { filename: `app:${opts.name}`, vars: opts.vars ?? {}, kv: opts.kv ?? {} });
   } finally {
     isolate.dispose();
   }

@@ -17,7 +17,12 @@ const snapshot = loadRuntimeSnapshot();
 process.on("message", (msg: ToChecker) => {
   if (msg.t !== "check") return;
   try {
-    const checked = checkApp(snapshot, msg.code, { name: msg.name, vars: msg.vars, limits: msg.limits });
+    const checked = checkApp(snapshot, msg.code, {
+      name: msg.name,
+      vars: msg.vars,
+      limits: msg.limits,
+      ...(msg.kv ? { kv: msg.kv } : {}),
+    });
     send({
       t: "checked",
       id: msg.id,

@@ -191,7 +191,7 @@ export function resolveConfig(flags: Source & { config?: string }, env: NodeJS.P
 }
 
 /** The operator's maximums for an app's limits, as the deploy pipeline takes them. */
-export function maxLimits(config: ServerConfig): AppLimits {
+export function maxLimits(config: ServerConfig): Partial<AppLimits> {
   return {
     cpuMs: config.maxCpuMs,
     memoryMb: config.maxMemoryMb,

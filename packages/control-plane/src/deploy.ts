@@ -18,7 +18,7 @@ import { checkConflicts } from "./router.js";
 /** Loads a bundle in a throwaway isolate: resolves with its code cache or rejects with a NanoError. */
 export type AppChecker = (
   code: string,
-  opts: { name: string; vars: Record<string, string>; limits: Partial<AppLimits> },
+  opts: { name: string; vars: Record<string, string>; limits: Partial<AppLimits>; kv?: Record<string, string> },
 ) => Promise<CheckedApp>;
 
 export interface DeployContext {
@@ -113,6 +113,8 @@ export async function deployVersion(
     name: app,
     vars: manifest.vars ?? {},
     limits: manifest.limits ?? {},
+    // Bound without storage: the app's top level sees its bindings, and a KV call there rejects.
+    ...(manifest.kv ? { kv: manifest.kv } : {}),
   });
   // Other deploys may have landed while this one was checked: their routes count too.
   checkConflicts(app, manifest, ctx.store.listApps(), ctx.reservedPorts);

@@ -3,7 +3,7 @@
  * (ingress + worker pool) and the deploy checker. They travel over Node's IPC channel with the
  * `advanced` serialization (structured clone), so bytes stay bytes. Neither side imports the other.
  */
-import type { AppLimits, LogRecord } from "@nano/worker";
+import type { AppLimits, LogRecord, ScheduledResult } from "@nano/worker";
 
 /** What a runtime process is told at start (in NANO_RUNTIME_SETTINGS, as JSON). */
 export interface RuntimeSettings {
@@ -39,13 +39,22 @@ export interface RequestReport {
   logs: LogRecord[];
   logsDropped: number;
   backgroundStops: number;
+  /** KV operations by kind, when the app made any. */
+  kvOps?: Record<string, number>;
 }
 
-export type ToRuntime = { t: "refresh"; id: number };
+export type ToRuntime =
+  | { t: "refresh"; id: number }
+  /** Run one cron occurrence of the app's active version (answered by "scheduledDone"). */
+  | { t: "scheduled"; id: number; app: string; cron: string; scheduledTime: number };
+
+/** What a scheduled run came to, with the version that ran it ("" if none could). */
+export type ScheduledReport = ScheduledResult & { version: string };
 
 export type FromRuntime =
   | { t: "ready"; port: number }
   | { t: "refreshed"; id: number; generation: number }
+  | { t: "scheduledDone"; id: number; result: ScheduledReport }
   /** Sent every 100 ms while requests flow, and at least once a second (the supervisor's heartbeat). */
   | {
       t: "report";
@@ -63,6 +72,7 @@ export interface CheckRequest {
   name: string;
   vars: Record<string, string>;
   limits: Partial<AppLimits>;
+  kv?: Record<string, string>;
 }
 
 export type ToChecker = CheckRequest;

@@ -13,6 +13,10 @@ export interface AppLogRecord {
   version?: string;
   status?: number;
   durationMs?: number;
+  /** A cron run's record: `"scheduled"`, with its cron and outcome. */
+  event?: "scheduled";
+  cron?: string;
+  outcome?: "ok" | "error";
 }
 
 interface Ring {

@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type AppLimits, NanoError } from "@nano/worker";
+import { parseCron } from "./cron.js";
 
 export interface Manifest {
   name?: string;
@@ -12,9 +13,16 @@ export interface Manifest {
   routes?: string[];
   port?: number;
   vars?: Record<string, string>;
+  /** KV bindings: binding name (in `env`) → namespace. */
+  kv?: Record<string, string>;
   limits?: Partial<AppLimits>;
+  /** Cron triggers: 5-field expressions in UTC that run the app's scheduled handler. */
+  triggers?: { crons: string[] };
   compatibilityDate?: string;
 }
+
+/** Cron triggers one app may have. */
+export const MAX_CRONS = 10;
 
 export const APP_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -23,9 +31,14 @@ const LIMIT_RANGES: Record<keyof AppLimits, [number, number]> = {
   cpuMs: [1, 300_000],
   wallMs: [1, 900_000],
   subrequests: [0, 10_000],
+  kvOperations: [0, 1_000_000],
 };
 
-const FIELDS = ["name", "main", "routes", "port", "vars", "limits", "compatibilityDate", "$schema"];
+/** A binding is a JavaScript identifier; a namespace a short name the CLI can type. */
+const BINDING_NAME = /^[A-Za-z_$][A-Za-z0-9_$]{0,63}$/;
+export const KV_NAMESPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+const FIELDS = ["name", "main", "routes", "port", "vars", "kv", "limits", "triggers", "compatibilityDate", "$schema"];
 
 function fail(message: string): never {
   throw new NanoError("NANO_ERR_MANIFEST", `nano.json: ${message}`);
@@ -74,6 +87,19 @@ export function parseManifest(raw: unknown): Manifest {
     for (const [k, v] of Object.entries(raw.vars)) if (typeof v !== "string") fail(`vars.${k} must be a string`);
     m.vars = raw.vars as Record<string, string>;
   }
+  if (raw.kv !== undefined) {
+    if (!isObject(raw.kv)) fail(`"kv" must be an object of binding names to namespace names`);
+    for (const [k, v] of Object.entries(raw.kv)) {
+      if (!BINDING_NAME.test(k)) fail(`kv: the binding name ${JSON.stringify(k)} is not a JavaScript identifier`);
+      if (typeof v !== "string" || !KV_NAMESPACE_NAME.test(v)) {
+        fail(
+          `kv.${k} must be a namespace name: 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+        );
+      }
+      if (m.vars && Object.hasOwn(m.vars, k)) fail(`kv.${k}: "${k}" is also a var`);
+    }
+    m.kv = raw.kv as Record<string, string>;
+  }
   if (raw.limits !== undefined) {
     if (!isObject(raw.limits)) fail(`"limits" must be an object`);
     const limits: Partial<AppLimits> = {};
@@ -86,6 +112,24 @@ export function parseManifest(raw: unknown): Manifest {
       limits[k as keyof AppLimits] = v;
     }
     m.limits = limits;
+  }
+  if (raw.triggers !== undefined) {
+    if (!isObject(raw.triggers)) fail(`"triggers" must be an object like {"crons": ["*/5 * * * *"]}`);
+    for (const key of Object.keys(raw.triggers)) if (key !== "crons") fail(`unknown field "triggers.${key}"`);
+    const crons = raw.triggers.crons ?? [];
+    if (!Array.isArray(crons) || crons.some((c) => typeof c !== "string")) {
+      fail(`"triggers.crons" must be an array of cron expressions`);
+    }
+    if (crons.length > MAX_CRONS) fail(`"triggers.crons" may hold at most ${MAX_CRONS} expressions`);
+    for (const c of crons as string[]) {
+      try {
+        parseCron(c);
+      } catch (err) {
+        fail(`triggers.crons: ${(err as Error).message}`);
+      }
+    }
+    if (new Set(crons).size !== crons.length) fail(`"triggers.crons" lists an expression twice`);
+    m.triggers = { crons: crons as string[] };
   }
   if (raw.compatibilityDate !== undefined) {
     if (typeof raw.compatibilityDate !== "string" || !isCalendarDate(raw.compatibilityDate)) {

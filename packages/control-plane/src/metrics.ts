@@ -12,6 +12,8 @@ export interface MetricSources {
   runtimeProcesses?: () => number;
   quarantinedApps?: () => number;
   runtimeMemory?: () => [number, number][];
+  /** Live bytes (keys, values, metadata) per KV namespace. */
+  kvBytes?: () => { name: string; bytes: number }[];
 }
 
 export class Metrics {
@@ -71,6 +73,18 @@ export class Metrics {
     labelNames: ["app"] as const,
     registers: [this.registry],
   });
+  readonly #kvOps = new Counter({
+    name: "nano_kv_operations_total",
+    help: "KV operations apps made, by app and operation (get, put, delete, list)",
+    labelNames: ["app", "op"] as const,
+    registers: [this.registry],
+  });
+  readonly #scheduled = new Counter({
+    name: "nano_scheduled_runs_total",
+    help: "Runs of apps' scheduled handlers (cron triggers and nano cron trigger), by outcome",
+    labelNames: ["app", "result"] as const,
+    registers: [this.registry],
+  });
   readonly #restarts = new Counter({
     name: "nano_runtime_restarts_total",
     help: "Runtime processes that died and were restarted, by signal, exit or unresponsive",
@@ -102,6 +116,16 @@ export class Metrics {
         for (const [slot, rss] of sources.runtimeMemory?.() ?? []) this.set({ process: String(slot) }, rss);
       },
     });
+    new Gauge({
+      name: "nano_kv_bytes",
+      help: "Bytes stored in each KV namespace (keys, values and metadata of live entries)",
+      labelNames: ["namespace"] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const ns of sources.kvBytes?.() ?? []) this.set({ namespace: ns.name }, ns.bytes);
+      },
+    });
   }
 
   request(app: string, status: number, seconds: number, cpuMs: number, cold: boolean, errorCode?: string): void {
@@ -125,6 +149,15 @@ export class Metrics {
   refused(app: string, code: string, n: number): void {
     this.#requests.inc({ app, status: String(NanoError.from({ code, message: "" }).status) }, n);
     if (code === "NANO_ERR_APP_THROTTLED") this.#throttled.inc({ app }, n);
+  }
+
+  scheduledRun(app: string, result: "ok" | "error", cpuMs: number): void {
+    this.#scheduled.inc({ app, result });
+    this.#cpu.inc({ app }, cpuMs / 1000);
+  }
+
+  kvOperations(app: string, ops: Record<string, number>): void {
+    for (const [op, n] of Object.entries(ops)) this.#kvOps.inc({ app, op }, n);
   }
 
   backgroundStopped(app: string, n: number): void {

@@ -7,7 +7,7 @@
  * exit 0. It exits at once when the supervisor is gone.
  */
 import { join } from "node:path";
-import { WorkerPool } from "@nano/worker";
+import { NanoError, WorkerPool } from "@nano/worker";
 import { loadRuntimeSnapshot } from "@nano/worker/isolate";
 import { AppGovernor } from "./app-governor.js";
 import { createIngress, type IngressObserver } from "./ingress.js";
@@ -50,6 +50,11 @@ const pool = new WorkerPool({
   threads: settings.threads,
   outbound: { allowPrivate: settings.allowPrivateFetch },
   recorderPath: settings.recorderPath,
+  // KV is in the registry's file: each thread opens its own writable connection to it.
+  kv: {
+    module: new URL("./registry/kv-sqlite-store.js", import.meta.url).href,
+    options: { path: join(settings.dataDir, "registry.db") },
+  },
 });
 const governor = new AppGovernor({
   maxInflight: settings.appMaxInflight,
@@ -102,6 +107,7 @@ const observer: IngressObserver = {
       logs: r.result.logs,
       logsDropped: r.result.logsDropped ?? 0,
       backgroundStops: r.result.backgroundStops ?? 0,
+      ...(r.result.kvOps && Object.keys(r.result.kvOps).length > 0 ? { kvOps: r.result.kvOps } : {}),
     });
   },
 };
@@ -153,8 +159,33 @@ process.on("message", (msg: ToRuntime) => {
   if (msg.t === "refresh") {
     state.refresh();
     send({ t: "refreshed", id: msg.id, generation: state.generation });
+  } else if (msg.t === "scheduled") {
+    void runScheduled(msg);
   }
 });
+
+/** One cron occurrence, on the app's active version as this process sees the registry now. */
+async function runScheduled(msg: Extract<ToRuntime, { t: "scheduled" }>): Promise<void> {
+  state.refresh();
+  const wire = state.wireFor(msg.app);
+  if (wire === null || wire instanceof Error) {
+    const error = wire ?? new NanoError("NANO_ERR_NOT_FOUND", `no app named "${msg.app}"`);
+    const result = { error: { code: error.code, message: error.message }, noRetry: false, logs: [], cpuMs: 0 };
+    send({ t: "scheduledDone", id: msg.id, result: { ...result, coldStart: false, version: "" } });
+    return;
+  }
+  inflight++;
+  try {
+    const result = await pool.scheduled(wire, msg.cron, msg.scheduledTime);
+    send({
+      t: "scheduledDone",
+      id: msg.id,
+      result: { ...result, version: wire.id.split("@")[1]?.split(":")[0] ?? "" },
+    });
+  } finally {
+    inflight--;
+  }
+}
 
 let draining = false;
 const drain = async () => {

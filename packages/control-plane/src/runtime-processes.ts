@@ -11,7 +11,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRecorderFile, readRecorderFile } from "@nano/worker";
 import { RestartBackoff } from "./crash-policy.js";
-import { type FromRuntime, RUNTIME_SETTINGS_ENV, type RuntimeSettings, type ToRuntime } from "./ipc.js";
+import {
+  type FromRuntime,
+  RUNTIME_SETTINGS_ENV,
+  type RuntimeSettings,
+  type ScheduledReport,
+  type ToRuntime,
+} from "./ipc.js";
 import type { Logger } from "./logger.js";
 
 const ENTRY = fileURLToPath(new URL("./runtime-main.js", import.meta.url));
@@ -66,11 +72,19 @@ interface Slot {
   restartTimer: NodeJS.Timeout | null;
 }
 
+function failedRun(code: string, message: string): ScheduledReport {
+  return { error: { code, message }, noRetry: false, logs: [], cpuMs: 0, coldStart: false, version: "" };
+}
+
 export class RuntimeProcesses {
   readonly #opts: RuntimeProcessesOptions;
   readonly #slots: Slot[];
   readonly #refreshes = new Map<number, { waiting: Set<number>; done(): void }>();
   #nextRefresh = 1;
+  /** Scheduled runs sent to a process, by id: settled by its answer or its death. */
+  readonly #scheduled = new Map<number, { slot: number; done(result: ScheduledReport): void }>();
+  #nextScheduled = 1;
+  #roundRobin = 0;
   #stopping = false;
   readonly #watchdog: NodeJS.Timeout;
   #readyWaiters: (() => void)[] = [];
@@ -126,6 +140,10 @@ export class RuntimeProcesses {
           s.rss = msg.rss;
           s.queueDepth = msg.queueDepth;
           this.#opts.onReport(s.slot, msg);
+        } else if (msg.t === "scheduledDone") {
+          const run = this.#scheduled.get(msg.id);
+          this.#scheduled.delete(msg.id);
+          run?.done(msg.result);
         } else if (msg.t === "refreshed") {
           const r = this.#refreshes.get(msg.id);
           r?.waiting.delete(s.slot);
@@ -145,6 +163,13 @@ export class RuntimeProcesses {
     for (const r of this.#refreshes.values()) {
       r.waiting.delete(s.slot);
       if (r.waiting.size === 0) r.done();
+    }
+    for (const [id, run] of this.#scheduled) {
+      if (run.slot !== s.slot) continue;
+      this.#scheduled.delete(id);
+      run.done(
+        failedRun("NANO_ERR_INTERNAL", `the runtime process died (${signal ?? `exit code ${code}`}) during the run`),
+      );
     }
     if (this.#stopping) {
       s.state = "stopped";
@@ -227,6 +252,21 @@ export class RuntimeProcesses {
       };
       this.#refreshes.set(id, { waiting: new Set(targets.map((s) => s.slot)), done });
       for (const s of targets) s.child?.send({ t: "refresh", id } satisfies ToRuntime);
+    });
+  }
+
+  /**
+   * Runs one cron occurrence of `app` in a serving process (taking turns), like a request: resolves
+   * with its outcome, never rejects (no process serving, or one dying mid-run, is an error outcome).
+   */
+  runScheduled(app: string, cron: string, scheduledTime: number): Promise<ScheduledReport> {
+    const ready = this.#slots.filter((s) => s.state === "ready" && s.child?.connected);
+    if (ready.length === 0) return Promise.resolve(failedRun("NANO_ERR_UNAVAILABLE", "no runtime process is serving"));
+    const s = ready[this.#roundRobin++ % ready.length] as Slot;
+    const id = this.#nextScheduled++;
+    return new Promise((resolve) => {
+      this.#scheduled.set(id, { slot: s.slot, done: resolve });
+      s.child?.send({ t: "scheduled", id, app, cron, scheduledTime } satisfies ToRuntime);
     });
   }
 

@@ -34,13 +34,20 @@ export async function serveApp(opts: ServeOptions): Promise<ServingApp> {
   const bundle = await bundleApp(opts.path);
   const snapshot = loadRuntimeSnapshot();
   const vars = bundle.manifest.vars ?? {};
-  const checked = checkApp(snapshot, bundle.code, { name: bundle.name, vars, limits: bundle.manifest.limits });
+  const checked = checkApp(snapshot, bundle.code, {
+    name: bundle.name,
+    vars,
+    limits: bundle.manifest.limits,
+    ...(bundle.manifest.kv ? { kv: bundle.manifest.kv } : {}),
+  });
   const version = prepareVersion({
     app: bundle.name,
     version: "dev",
     code: bundle.code,
     cachedData: checked.cachedData,
     vars,
+    // Bound without storage: a call rejects saying that `nano serve` has no KV (`nano start` has).
+    ...(bundle.manifest.kv ? { kv: bundle.manifest.kv } : {}),
     limits: bundle.manifest.limits,
   });
   const pool = new WorkerPool({

@@ -110,6 +110,7 @@ export class ServingState {
       code: record.code,
       cachedData: record.cachedData,
       vars: env,
+      kv: record.manifest.kv ?? {},
       limits: record.manifest.limits ?? {},
     });
     this.#wires.set(app, wire);

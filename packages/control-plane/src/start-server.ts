@@ -7,7 +7,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
-import { availableParallelism } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import { join } from "node:path";
 import { NanoError } from "@nano/worker";
 import { createAdminApi } from "./admin-api.js";
@@ -15,13 +15,19 @@ import { loadOrCreateToken } from "./admin-token.js";
 import { Checker } from "./checker.js";
 import { maxLimits, type ServerConfig } from "./config.js";
 import { QuarantinePolicy } from "./crash-policy.js";
+import { CronScheduler } from "./cron-scheduler.js";
 import { LogRing } from "./log-ring.js";
 import { createLogger, type Logger } from "./logger.js";
 import { Metrics } from "./metrics.js";
+import { SqliteCronStore } from "./registry/cron-sqlite-store.js";
+import { SqliteKvStore } from "./registry/kv-sqlite-store.js";
 import { SecretBox } from "./registry/secret-box.js";
 import { SqliteStore } from "./registry/sqlite-store.js";
 import { type RuntimeCrash, RuntimeProcesses } from "./runtime-processes.js";
 import { listen } from "./server.js";
+
+/** Expired KV entries are invisible at once; their rows are deleted this often. */
+const KV_PURGE_EVERY_MS = 60_000;
 
 /** Signals a process raises on itself when V8 or native code fails: SIGTRAP/SIGABRT for V8's fatal errors. */
 const FATAL_SIGNALS = new Set<string>(["SIGABRT", "SIGTRAP", "SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE"]);
@@ -83,6 +89,10 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   const store = new SqliteStore(join(config.dataDir, "registry.db"), (o) =>
     SecretBox.fromFile(join(config.dataDir, "secret.key"), o),
   );
+  // KV shares the registry's file (its own tables); the supervisor reads sizes and purges expired keys.
+  const kv = new SqliteKvStore(join(config.dataDir, "registry.db"));
+  const purge = setInterval(() => kv.purgeExpired(), KV_PURGE_EVERY_MS).unref();
+  const cronRuns = new SqliteCronStore(join(config.dataDir, "registry.db"));
   const count = config.processes ?? defaultProcesses();
   const logs = new LogRing();
   const policy = new QuarantinePolicy({
@@ -102,6 +112,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     runtimeProcesses: () => runtimes?.ready ?? 0,
     quarantinedApps: () => store.listApps().filter((a) => (a.quarantine?.untilMs ?? 0) > Date.now()).length,
     runtimeMemory: () => (runtimes?.list() ?? []).filter((p) => p.pid !== null).map((p) => [p.slot, p.rss]),
+    kvBytes: () => kv.usage(),
   });
 
   const onCrash = (crash: RuntimeCrash) => {
@@ -161,6 +172,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
         metrics.request(r.app, r.status, r.seconds, r.cpuMs, r.cold, r.errorCode ?? undefined);
         if (r.logsDropped > 0) metrics.consoleDropped(r.app, r.logsDropped);
         if (r.backgroundStops > 0) metrics.backgroundStopped(r.app, r.backgroundStops);
+        if (r.kvOps) metrics.kvOperations(r.app, r.kvOps);
         for (const l of r.logs) {
           logs.add({
             time: l.time,
@@ -190,23 +202,58 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   } catch (err) {
     await runtimes.stop(0);
     await checker.close();
+    clearInterval(purge);
+    kv.close();
+    cronRuns.close();
     store.close();
     throw err;
   }
 
   const live = runtimes;
+  const scheduler = new CronScheduler({
+    store,
+    runs: cronRuns,
+    node: `${hostname()}:${process.pid}`,
+    run: (app, cron, at) => live.runScheduled(app, cron, at),
+    onOutcome({ app, cron, manual, durationMs, report }) {
+      const result = report.error ? "error" : "ok";
+      metrics.scheduledRun(app, result, report.cpuMs);
+      if (report.kvOps) metrics.kvOperations(app, report.kvOps);
+      for (const l of report.logs) logs.add({ time: l.time, app, level: l.level, msg: l.msg, version: report.version });
+      const how = manual ? " (nano cron trigger)" : "";
+      const error = report.error ? `: ${report.error.code} ${report.error.message}` : "";
+      logs.add({
+        time: Date.now(),
+        app,
+        level: report.error ? "error" : "info",
+        msg: `scheduled "${cron}"${how} ${result} in ${durationMs} ms${error}`,
+        version: report.version,
+        durationMs,
+        event: "scheduled",
+        cron,
+        outcome: result,
+      });
+      logger.info({ event: "scheduled", app, cron, manual, outcome: result, durationMs }, "scheduled run");
+    },
+  });
+  scheduler.reload();
   // The server's own ports, which no app may claim (the admin port is known once it listens).
   const reservedPorts = [port];
   const admin = await listen(
     createAdminApi({
       store,
-      changed: () => live.refreshAll(),
+      changed: async () => {
+        scheduler.reload();
+        await live.refreshAll();
+      },
+      cron: scheduler,
       runtime: live,
       onLift: (app) => policy.forget(app),
       metrics,
       logs,
       token,
       publicMetrics: config.publicMetrics,
+      kv,
       logger,
       deploy: {
         store,
@@ -228,7 +275,11 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     processes: count,
     async close() {
       await live.stop(config.drainTimeoutS * 1000);
+      scheduler.stop();
       await Promise.all([admin.close(1_000), checker.close()]);
+      clearInterval(purge);
+      kv.close();
+      cronRuns.close();
       store.close();
     },
   };

@@ -20,6 +20,7 @@ export const BRIDGE_FUNCTIONS = [
   "respondStream",
   "respondChunk",
   "respondEnd",
+  "kv",
 ] as const;
 
 export type BridgeFunctionName = (typeof BRIDGE_FUNCTIONS)[number];
@@ -78,7 +79,16 @@ export interface BridgeFunctions {
   fetchPull(id: number): void;
   /** The fetch was aborted or its body canceled: the host stops it and enters nothing more for it. */
   fetchAbort(id: number): void;
+  /**
+   * One operation on the KV namespace bound as `binding` (packages/worker/src/isolate/kv-bridge.ts).
+   * `options` is JSON (put: expiration, expirationTtl, metadata as JSON text; list: prefix, limit,
+   * cursor). get answers null or the packed value (runtime/kv.ts unpack), list a JSON page, put and
+   * delete nothing. Throws `Error("TypeError" | "RangeError" + CRYPTO_ERROR_SEPARATOR + message)`.
+   */
+  kv(op: KvOp, binding: string, key: string, options: string, value?: ArrayBuffer): ArrayBuffer | string | null;
 }
+
+export type KvOp = "get" | "put" | "delete" | "list";
 
 export type CryptoOp =
   | "random"
@@ -96,6 +106,9 @@ export type CryptoOp =
   | "wrapKey"
   | "unwrapKey";
 
+/** Starts a scheduled run's `complete` text when its handler called noRetry(). */
+export const SCHEDULED_NO_RETRY = "\u0000noRetry\n";
+
 /** Separates the error name from the message in errors thrown by the `crypto` bridge function. */
 export const CRYPTO_ERROR_SEPARATOR = "\u001f";
 
@@ -111,13 +124,17 @@ export const ENTRY_POINTS = [
   "fetchBodyPull",
   "cancelResponse",
   "pullResponse",
+  "scheduled",
 ] as const;
 
 export type EntryPointName = (typeof ENTRY_POINTS)[number];
 
 export interface EntryPoints {
-  /** Runs after the app script: checks its handler and binds `env`. Returns "module" or "service-worker". */
-  loadApp(envJson: string): string;
+  /**
+   * Runs after the app script: checks its handler and binds `env` (the vars and secrets in `envJson`,
+   * and a KV namespace for each binding name in `kvJson`, a JSON array). Returns "module" or "service-worker".
+   */
+  loadApp(envJson: string, kvJson?: string): string;
   /** `cf`: the request's `request.cf` as JSON ("" or absent: an empty object). */
   fetch(id: number, method: string, url: string, headerBlock: string, body: ArrayBuffer | null, cf?: string): void;
   fireTimer(id: number): void;
@@ -142,6 +159,13 @@ export interface EntryPoints {
   cancelResponse(id: number): void;
   /** The host has taken what request `id` streamed so far: produce more (after respondChunk said false). */
   pullResponse(id: number): void;
+  /**
+   * Runs the app's scheduled handler as invocation `id` for the cron occurrence `scheduledTime` (epoch
+   * ms); answered by `complete(id, ok, text)` once it and its waitUntil promises settle: `text` is ""
+   * on success, the error's message and stack on failure, after SCHEDULED_NO_RETRY if the handler
+   * called `noRetry()`.
+   */
+  scheduled(id: number, cron: string, scheduledTime: number): void;
 }
 
 /** https://w3c.github.io/webcrypto/#dfn-KeyUsage — in the spec's order; both halves of crypto check against it. */

@@ -14,9 +14,17 @@ export interface AppLimits {
   wallMs: number;
   /** Outbound fetches per request. */
   subrequests: number;
+  /** KV operations per invocation (as on Workers, apart from subrequests). */
+  kvOperations: number;
 }
 
-export const DEFAULT_LIMITS: AppLimits = { memoryMb: 128, cpuMs: 50, wallMs: 30_000, subrequests: 50 };
+export const DEFAULT_LIMITS: AppLimits = {
+  memoryMb: 128,
+  cpuMs: 50,
+  wallMs: 30_000,
+  subrequests: 50,
+  kvOperations: 1000,
+};
 
 /**
  * What an app's outbound `fetch` may reach. Addresses are checked after DNS resolution (at connect)
@@ -45,6 +53,8 @@ export interface VersionWire {
   code: SharedArrayBuffer;
   cachedData: SharedArrayBuffer | null;
   vars: Record<string, string>;
+  /** KV bindings: binding name → namespace. */
+  kv: Record<string, string>;
   limits: AppLimits;
 }
 
@@ -78,6 +88,27 @@ export interface FetchTask {
   kind: "fetch";
   version: VersionWire;
   request: RequestWire;
+}
+
+/** One cron occurrence of an app, run in a thread like a request (with the app's limits). */
+export interface ScheduledTask {
+  kind: "scheduled";
+  version: VersionWire;
+  cron: string;
+  /** Epoch milliseconds of the occurrence. */
+  scheduledTime: number;
+}
+
+export interface ScheduledResult {
+  /** Null: the handler and its waitUntil promises succeeded. */
+  error: { code: string; message: string } | null;
+  /** The handler called `noRetry()` (NANO never retries; recorded). */
+  noRetry: boolean;
+  logs: LogRecord[];
+  logsDropped?: number;
+  cpuMs: number;
+  coldStart: boolean;
+  kvOps?: Record<string, number>;
 }
 
 /**
@@ -124,6 +155,8 @@ export interface FetchResult {
   cpuMs: number;
   /** Whether this request had to start the isolate. */
   coldStart: boolean;
+  /** KV operations by kind (get, put, delete, list) the app made since its last result. */
+  kvOps?: Record<string, number>;
 }
 
 /** Given to each thread through Piscina's workerData. */
@@ -137,4 +170,15 @@ export interface ThreadData {
   outbound: OutboundPolicy;
   /** The runtime process's flight-recorder file (which app each thread is entering), if any. */
   recorderPath: string | null;
+  /**
+   * Where KV lives: a module the thread imports (its `createKvStore(options)` opens the thread's own
+   * KvStore), so the worker package needs no storage driver. Null: no KV (bindings fail loudly).
+   */
+  kv: KvStoreSpec | null;
+}
+
+export interface KvStoreSpec {
+  /** A file URL. */
+  module: string;
+  options: Record<string, unknown>;
 }

@@ -50,6 +50,11 @@ export function appsCommand(): Command {
           versions: { version: number; hash: string; createdAt: string; active: boolean }[];
           secrets: string[];
           requests: Record<string, number>;
+          crons?: {
+            cron: string;
+            next: string | null;
+            last: { scheduledMs: number; outcome: string | null; error: string | null } | null;
+          }[];
         }
       >("GET", `/v1/apps/${encodeURIComponent(name)}`);
       if (opts.json) return console.log(JSON.stringify(info));
@@ -66,6 +71,12 @@ export function appsCommand(): Command {
       }
       const reqs = Object.entries(info.requests);
       console.log(`requests since start: ${reqs.length ? reqs.map(([s, n]) => `${s}: ${n}`).join(", ") : "none"}`);
+      for (const c of info.crons ?? []) {
+        const last = c.last
+          ? `last ${new Date(c.last.scheduledMs).toISOString()} ${c.last.outcome ?? "running"}`
+          : "never run";
+        console.log(`cron "${c.cron}": next ${c.next ?? "none"}, ${last}`);
+      }
       console.log(
         table(
           ["VERSION", "CREATED", "HASH", ""],

@@ -60,4 +60,41 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    // Workers KV (kv-sqlite-store.ts): keys are UTF-8 bytes, so list() orders them as Cloudflare does
+    // and a prefix is a byte range. Expiration in epoch seconds; expired rows are purged later.
+    version: 4,
+    sql: `
+      CREATE TABLE kv_entries (
+        namespace TEXT NOT NULL,
+        key BLOB NOT NULL,
+        value BLOB NOT NULL,
+        metadata TEXT,
+        expiration INTEGER,
+        PRIMARY KEY (namespace, key)
+      );
+      CREATE INDEX kv_entries_expiration ON kv_entries(expiration) WHERE expiration IS NOT NULL;
+      -- Bytes each namespace holds (keys, values, metadata; expired entries until purged), kept in the
+      -- same transaction as every write, so the quota check and the metric never scan the entries.
+      CREATE TABLE kv_usage (namespace TEXT PRIMARY KEY, bytes INTEGER NOT NULL);
+    `,
+  },
+  {
+    // Cron runs (cron-sqlite-store.ts): the row is the claim, so each occurrence runs once even when
+    // several nodes share the database; it keeps the outcome for `nano apps info`.
+    version: 5,
+    sql: `
+      CREATE TABLE cron_runs (
+        app TEXT NOT NULL,
+        cron TEXT NOT NULL,
+        scheduled_ms INTEGER NOT NULL,
+        node TEXT NOT NULL,
+        started_ms INTEGER NOT NULL,
+        finished_ms INTEGER,
+        outcome TEXT,
+        error TEXT,
+        PRIMARY KEY (app, cron, scheduled_ms)
+      );
+    `,
+  },
 ];

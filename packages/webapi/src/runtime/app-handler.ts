@@ -30,6 +30,7 @@ import {
 } from "./primordials.js";
 import type { Request } from "./request.js";
 import { isResponseObject, type Response } from "./response.js";
+import { type ScheduledController, ScheduledEvent } from "./scheduled.js";
 
 export type { ExecutionContext };
 
@@ -71,6 +72,9 @@ export class FetchEvent extends Event {
 webidlInterface(FetchEvent, "FetchEvent");
 
 export type AppKind = "module" | "service-worker";
+
+/** What a request to a cron-only worker gets (the host answers it as NANO_ERR_NO_FETCH_HANDLER). */
+const ONLY_SCHEDULED = "no fetch handler: the app exports only a scheduled handler";
 
 export class AppHandler {
   #factory: ModuleFactory | null = null;
@@ -118,8 +122,9 @@ export class AppHandler {
       refuseUnsupportedExports(exported);
       const value: unknown = exported.default ?? null;
       if (isEntrypointClass(value)) {
-        const dflt = value as { prototype?: { fetch?: unknown }; name?: string };
-        if (typeof dflt.prototype?.fetch !== "function") {
+        const dflt = value as { prototype?: { fetch?: unknown; scheduled?: unknown }; name?: string };
+        // A cron-only worker (a `scheduled` method and no `fetch`) loads; its requests are refused.
+        if (typeof dflt.prototype?.fetch !== "function" && typeof dflt.prototype?.scheduled !== "function") {
           throw new TypeError(
             `the default export (class ${dflt.name || "(anonymous)"}) has no \`fetch(request)\` method`,
           );
@@ -132,6 +137,11 @@ export class AppHandler {
       if (dflt && typeof dflt === "object" && "fetch" in dflt) {
         if (typeof dflt.fetch !== "function") throw new TypeError("the default export's `fetch` is not a function");
         this.#fetch = dflt.fetch as FetchHandler;
+        this.#thisArg = dflt;
+        this.#kind = "module";
+        return this.#kind;
+      }
+      if (dflt && typeof dflt === "object" && typeof dflt.scheduled === "function") {
         this.#thisArg = dflt;
         this.#kind = "module";
         return this.#kind;
@@ -154,6 +164,41 @@ export class AppHandler {
     );
   }
 
+  /**
+   * Runs the app's scheduled handler for one cron occurrence: the default export's (or the
+   * entrypoint instance's) `scheduled(controller, env, ctx)`, or the `scheduled` listeners.
+   * Resolves when the handler's own promise settles; the caller awaits its waitUntil promises.
+   */
+  scheduled(controller: ScheduledController, ctx: ExecutionContext): Promise<unknown> {
+    const missing = () => PromiseReject(new TypeError("the app has no scheduled handler"));
+    if (this.#kind === "module") {
+      let result: unknown;
+      try {
+        const target =
+          this.#entrypoint !== null
+            ? (ReflectConstruct(this.#entrypoint, [ctx, this.#env]) as unknown as Record<string, unknown>)
+            : (this.#thisArg as Record<string, unknown>);
+        const scheduled = target.scheduled;
+        if (typeof scheduled !== "function") return missing();
+        result =
+          this.#entrypoint !== null
+            ? ReflectApply(scheduled, target, [controller])
+            : ReflectApply(scheduled, target, [controller, this.#env, ctx]);
+      } catch (err) {
+        return PromiseReject(err);
+      }
+      return promiseOf(result);
+    }
+    if (this.#kind === "service-worker") {
+      if (!hasListeners(this.#globalTarget, "scheduled")) return missing();
+      const event = new ScheduledEvent("scheduled", { controller, ctx });
+      const errors: unknown[] = [];
+      fireEvent(this.#globalTarget, event, (error) => ArrayPrototypePush(errors, error));
+      return errors.length > 0 ? PromiseReject(errors[0]) : PromiseResolve(undefined);
+    }
+    return PromiseReject(new TypeError("the app is not loaded"));
+  }
+
   /** Runs one request; resolves to whatever the app answered (checked by the caller). */
   handle(request: Request, ctx: ExecutionContext): Promise<unknown> {
     const entrypoint = this.#entrypoint;
@@ -162,7 +207,7 @@ export class AppHandler {
       try {
         const instance = ReflectConstruct(entrypoint, [ctx, this.#env]) as { fetch?: unknown };
         const fetch = instance.fetch;
-        if (typeof fetch !== "function") throw new TypeError("the entrypoint's `fetch` is not a function");
+        if (typeof fetch !== "function") throw new TypeError(ONLY_SCHEDULED);
         result = ReflectApply(fetch, instance, [request]);
       } catch (err) {
         return PromiseReject(err);
@@ -179,6 +224,7 @@ export class AppHandler {
       }
       return promiseOf(result);
     }
+    if (this.#kind === "module") return PromiseReject(new TypeError(ONLY_SCHEDULED));
     if (this.#kind === "service-worker") {
       const event = new FetchEvent("fetch", { request, ctx });
       // A listener's exception fails the request (as in workerd) unless respondWith() was called.

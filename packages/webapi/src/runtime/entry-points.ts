@@ -7,11 +7,12 @@
  * Response's state through the runtime's own accessors (not the getters an app can redefine) and
  * encodes the head with header-block.ts, which checks every name and value on the way out.
  */
-import type { BridgeFunctions, EntryPoints } from "../bridge-contract.js";
+import { type BridgeFunctions, type EntryPoints, SCHEDULED_NO_RETRY } from "../bridge-contract.js";
 import { type AppHandler, checkResponse, type ExecutionContext } from "./app-handler.js";
 import { decodeHeaderBlock, encodeHeaderBlock } from "./header-block.js";
 import { flattenHeaders } from "./headers.js";
 import { inspect } from "./inspect.js";
+import { createKvBindings } from "./kv.js";
 import {
   ArrayBuffer as ArrayBufferCtor,
   ArrayBufferPrototypeGetByteLength,
@@ -20,6 +21,7 @@ import {
   isInstanceOf,
   isUint8Array,
   JSONParse,
+  ObjectKeys,
   Promise as PromiseCtor,
   PromisePrototypeCatch,
   PromisePrototypeThen,
@@ -38,6 +40,7 @@ import {
 } from "./primordials.js";
 import { type Request, requestFromHost } from "./request.js";
 import { responseHead, takeResponseBody } from "./response.js";
+import { ScheduledController } from "./scheduled.js";
 import {
   type ReadableStream,
   type ReadableStreamDefaultReader,
@@ -84,6 +87,37 @@ function errorParts(err: unknown): [string, string] {
 }
 
 const noop = () => undefined;
+
+/**
+ * Runs a scheduled invocation to its end: the handler, then every promise it passed to waitUntil (as
+ * on Workers, they decide the outcome too). Never rejects: the host hears `complete` either way.
+ */
+async function runScheduled(
+  bridge: BridgeFunctions,
+  app: AppHandler,
+  id: number,
+  controller: ScheduledController,
+  retry: () => boolean,
+): Promise<void> {
+  const pending: unknown[] = [];
+  const ctx: ExecutionContext = {
+    waitUntil(p: unknown) {
+      pending[pending.length] = p;
+    },
+    passThroughOnException() {},
+  };
+  try {
+    await app.scheduled(controller, ctx);
+    for (let i = 0; i < pending.length; i++) await pending[i];
+  } catch (err) {
+    const parts = errorParts(err);
+    const stack = userStack(parts[1]);
+    const text = StringPrototypeStartsWith(stack, parts[0]) ? stack : StringPrototypeTrimEnd(`${parts[0]}\n${stack}`);
+    bridge.complete(id, false, retry() ? text : SCHEDULED_NO_RETRY + text);
+    return;
+  }
+  bridge.complete(id, true, retry() ? "" : SCHEDULED_NO_RETRY);
+}
 
 /** Reports evaluation `id` failed with `err`: its message and the user's own stack frames. */
 function failEvaluation(bridge: BridgeFunctions, id: number, err: unknown): void {
@@ -199,8 +233,12 @@ export function createEntryPoints(
     }
   };
   return {
-    loadApp(envJson) {
-      return app.load(JSONParse(envJson) as Record<string, unknown>, waitUntil);
+    loadApp(envJson, kvJson) {
+      const env = JSONParse(envJson) as Record<string, unknown>;
+      const kv = createKvBindings(bridge.kv, kvJson ? (JSONParse(kvJson) as string[]) : []);
+      const names = ObjectKeys(kv);
+      for (let i = 0; i < names.length; i++) env[names[i] as string] = kv[names[i] as string];
+      return app.load(env, waitUntil);
     },
 
     fetch(id, method, url, headerBlock, body, cfJson) {
@@ -225,6 +263,14 @@ export function createEntryPoints(
 
     fireTimer(id) {
       fireTimer(id);
+    },
+
+    scheduled(id, cron, scheduledTime) {
+      let retry = true;
+      const controller = new ScheduledController(cron, scheduledTime, () => {
+        retry = false;
+      });
+      void runScheduled(bridge, app, id, controller, () => retry);
     },
 
     cancelResponse(id) {

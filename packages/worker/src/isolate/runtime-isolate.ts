@@ -24,6 +24,7 @@ import {
   type ResponseWire,
 } from "../contract.js";
 import { NanoError } from "../errors.js";
+import { KV_LIMITS, type KvStore } from "../kv/kv-store.js";
 import { type EntryRecorder, NO_RECORDER } from "../thread/flight-recorder.js";
 import { BackgroundBudget, CPU_MS_PER_S, ENTRY_LIMIT_MS, MAX_TIMERS, MIN_ENTRY_MS } from "./background-budget.js";
 import { CHARS_PER_S, ConsoleRate, MAX_REQUEST_CHARS, truncateRecord } from "./console-budget.js";
@@ -31,6 +32,7 @@ import { CpuShare } from "./cpu-share.js";
 import { type CryptoHost, createCryptoHost } from "./crypto-bridge.js";
 import { FetchBridge } from "./fetch-bridge.js";
 import { HostBodyStream } from "./host-body-stream.js";
+import { KvBridge } from "./kv-bridge.js";
 import { checkResponseHead, type ResponseHead } from "./response-head.js";
 
 export interface RuntimeIsolateOptions {
@@ -50,6 +52,8 @@ export interface RuntimeIsolateOptions {
   recorder?: EntryRecorder;
   /** The calling thread's CPU share, which sizes entry timeouts; default: this isolate's own. */
   cpuShare?: CpuShare;
+  /** Where the app's KV namespaces are stored (the thread's connection); null: no KV. */
+  kv?: KvStore | null;
 }
 
 export interface LoadedApp {
@@ -118,6 +122,8 @@ export class RuntimeIsolate {
   readonly #crypto: CryptoHost;
   /** This isolate's outbound fetches, performed on the host. */
   readonly #outbound: FetchBridge;
+  /** This isolate's KV operations, performed on the host. */
+  readonly #kv: KvBridge;
   readonly #consoleRate = new ConsoleRate();
   /** CPU time the app's top-level code may use when its isolate starts. */
   #startupBudgetMs = 1_000;
@@ -146,6 +152,7 @@ export class RuntimeIsolate {
       // Charged to the request that called fetch while it is pending, like its timers.
       enter: (owner, name, args) => this.#enter(owner !== null && this.#pending.has(owner) ? owner : null, name, args),
     });
+    this.#kv = new KvBridge({ store: opts.kv ?? null, owner: () => this.#current });
     this.#host = this.#bridge();
     const bridge = this.#host;
     const entries = init.applySync(
@@ -216,7 +223,9 @@ export class RuntimeIsolate {
         // The runtime's own check of the handler's answer (app-handler.ts checkResponse) is not an exception in the app.
         const code = /^TypeError: the fetch handler must return a Response/.test(String(message))
           ? "NANO_ERR_BAD_RESPONSE"
-          : "NANO_ERR_APP_EXCEPTION";
+          : /^TypeError: no fetch handler: the app exports only a scheduled handler$/.test(String(message))
+            ? "NANO_ERR_NO_FETCH_HANDLER"
+            : "NANO_ERR_APP_EXCEPTION";
         this.#settle(id)?.reject(new NanoError(code, String(stack || message)));
       },
       complete: (id, ok, text) => {
@@ -254,6 +263,7 @@ export class RuntimeIsolate {
         stream?.end(error || null);
       },
       crypto: this.#crypto.crypto,
+      kv: this.#kv.kv,
       ...this.#outbound.functions,
     };
   }
@@ -269,6 +279,7 @@ export class RuntimeIsolate {
     if (!p) return undefined;
     this.#pending.delete(id);
     this.#outbound.end(id);
+    this.#kv.end(id);
     if (p.wall) clearTimeout(p.wall);
     return p;
   }
@@ -305,9 +316,10 @@ export class RuntimeIsolate {
     const timeout = this.#share.timeoutFor(remainingMs);
     const before = this.isolate.cpuTime;
     const wallBefore = process.hrtime.bigint();
-    // Crypto runs in host callbacks, outside the isolate's CPU clock and timeout: budgeted and charged apart.
-    const hostBefore = this.#crypto.hostNs;
+    // Crypto and KV run in host callbacks, outside the isolate's CPU clock: measured and charged apart.
+    const hostBefore = this.#crypto.hostNs + this.#kv.hostNs;
     this.#crypto.budget(budgetNs);
+    this.#kv.budget(budgetNs);
     const previous = this.#current;
     this.#current = owner;
     const recorder = this.#recorderFor();
@@ -336,7 +348,7 @@ export class RuntimeIsolate {
     if (this.isolate.isDisposed) return;
     const cpuNs = this.isolate.cpuTime - before;
     this.#share.observe(cpuNs, process.hrtime.bigint() - wallBefore);
-    const usedNs = cpuNs + (this.#crypto.hostNs - hostBefore);
+    const usedNs = cpuNs + (this.#crypto.hostNs + this.#kv.hostNs - hostBefore);
     // Charged before any kill, so what a runaway cost is reported (and throttled) too.
     if (pending) pending.cpuNs += usedNs;
     else this.#background.charge(Number(usedNs) / 1e6);
@@ -433,7 +445,14 @@ export class RuntimeIsolate {
   /** Compiles and runs the app script, then checks its fetch handler and binds `env`. */
   loadApp(
     code: string,
-    opts: { filename: string; cachedData?: ArrayBuffer | null; vars?: Record<string, string> },
+    opts: {
+      filename: string;
+      cachedData?: ArrayBuffer | null;
+      vars?: Record<string, string>;
+      /** KV bindings: binding name → namespace. */
+      kv?: Record<string, string>;
+      kvOperations?: number;
+    },
   ): LoadedApp {
     let script: ivm.Script;
     try {
@@ -451,7 +470,9 @@ export class RuntimeIsolate {
     try {
       this.#crypto.budget(BigInt(this.#startupBudgetMs) * NS_PER_MS);
       script.runSync(this.#context, { timeout: this.#startupBudgetMs });
-      const kind = this.#entries.loadApp.applySync(undefined, [JSON.stringify(opts.vars ?? {})], {
+      this.#kv.bind(opts.kv ?? {}, opts.kvOperations ?? KV_LIMITS.operations);
+      const kvNames = JSON.stringify(Object.keys(opts.kv ?? {}));
+      const kind = this.#entries.loadApp.applySync(undefined, [JSON.stringify(opts.vars ?? {}), kvNames], {
         timeout: this.#startupBudgetMs,
       }) as LoadedApp["kind"];
       return { kind, cachedData };
@@ -476,10 +497,35 @@ export class RuntimeIsolate {
     const id = this.#nextId++;
     const promise = this.#track(id, limits.cpuMs, limits.wallMs);
     this.#outbound.begin(id, limits.subrequests ?? DEFAULT_LIMITS.subrequests);
+    this.#kv.begin(id);
     this.#enter(id, "fetch", [id, req.method, req.url, encodeHeaderBlock(req.headers), req.body, req.cf ?? ""]);
     return promise.then((v) => ({
       response: v.response as ResponseWire,
       ...(v.stream ? { stream: v.stream } : {}),
+      logs: v.logs,
+      logsDropped: v.logsDropped,
+      cpuMs: v.cpuMs(),
+    }));
+  }
+
+  /**
+   * Runs the app's scheduled handler for one cron occurrence, with a request's limits (CPU, wall,
+   * subrequests, KV operations). Resolves with its outcome (`text`: the error, or "noRetry");
+   * rejects with a NanoError when a limit stops it.
+   */
+  scheduled(
+    cron: string,
+    scheduledTime: number,
+    limits: { cpuMs: number; wallMs: number; subrequests?: number },
+  ): Promise<{ ok: boolean; text: string; logs: LogRecord[]; logsDropped: number; cpuMs: number }> {
+    const id = this.#nextId++;
+    const promise = this.#track(id, limits.cpuMs, limits.wallMs);
+    this.#outbound.begin(id, limits.subrequests ?? DEFAULT_LIMITS.subrequests);
+    this.#kv.begin(id);
+    this.#enter(id, "scheduled", [id, cron, scheduledTime]);
+    return promise.then((v) => ({
+      ok: Boolean(v.ok),
+      text: v.text ?? "",
       logs: v.logs,
       logsDropped: v.logsDropped,
       cpuMs: v.cpuMs(),
@@ -555,6 +601,11 @@ export class RuntimeIsolate {
 
   dispose(): void {
     this.#kill(new NanoError("NANO_ERR_ISOLATE_DISPOSED"));
+  }
+
+  /** KV operations by kind since the last call (for metrics). */
+  takeKvOps(): Record<string, number> {
+    return this.#kv.take();
   }
 
   /** Live CryptoKeys held for this isolate on the host. */

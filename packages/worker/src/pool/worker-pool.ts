@@ -11,8 +11,10 @@ import {
   DEFAULT_LIMITS,
   DEFAULT_OUTBOUND_POLICY,
   type FetchResult,
+  type KvStoreSpec,
   type OutboundPolicy,
   type RequestWire,
+  type ScheduledResult,
   type ThreadData,
   type VersionWire,
 } from "../contract.js";
@@ -39,6 +41,8 @@ export interface WorkerPoolOptions {
   maxQueue?: number;
   /** The per-thread channels of the hot path (thread-channel.ts); false sends every request through Piscina (benchmarks). */
   channels?: boolean;
+  /** Where the apps' KV namespaces are stored (see ThreadData.kv). */
+  kv?: KvStoreSpec | null;
 }
 
 export interface VersionSpec {
@@ -47,6 +51,7 @@ export interface VersionSpec {
   code: string;
   cachedData?: ArrayBuffer | Uint8Array | null;
   vars?: Record<string, string>;
+  kv?: Record<string, string>;
   limits?: Partial<AppLimits>;
 }
 
@@ -65,6 +70,7 @@ export function prepareVersion(spec: VersionSpec): VersionWire {
     code: shared(Buffer.from(spec.code, "utf8")),
     cachedData: cached ? shared(cached) : null,
     vars: { ...(spec.vars ?? {}) },
+    kv: { ...(spec.kv ?? {}) },
     limits: { ...DEFAULT_LIMITS, ...(spec.limits ?? {}) },
   };
 }
@@ -83,6 +89,7 @@ export class WorkerPool {
       spareIsolates: opts.spareIsolates ?? 2,
       outbound: opts.outbound ?? DEFAULT_OUTBOUND_POLICY,
       recorderPath: opts.recorderPath ?? null,
+      kv: opts.kv ?? null,
     };
     this.#piscina = new Piscina({
       filename: new URL("../thread/entry.js", import.meta.url).href,
@@ -112,6 +119,24 @@ export class WorkerPool {
       error: /queue is at limit|no task queue available/i.test(err.message)
         ? { code: "NANO_ERR_OVERLOADED", message: "the server is overloaded: too many requests are waiting" }
         : { code: "NANO_ERR_INTERNAL", message: err.message },
+      logs: [],
+      cpuMs: 0,
+      coldStart: false,
+    }));
+  }
+
+  /** Runs one cron occurrence of `version` in the thread that holds it warm; never rejects. */
+  scheduled(version: VersionWire, cron: string, scheduledTime: number): Promise<ScheduledResult> {
+    const task = {
+      kind: "scheduled" as const,
+      version,
+      cron,
+      scheduledTime,
+      [Piscina.queueOptionsSymbol]: { affinity: version.id },
+    };
+    return this.#piscina.run(task).catch((err: Error) => ({
+      error: { code: "NANO_ERR_INTERNAL", message: err.message },
+      noRetry: false,
       logs: [],
       cpuMs: 0,
       coldStart: false,

@@ -14,9 +14,11 @@ import {
   type FetchResult,
   type FetchTask,
   PULL_BODY,
+  type ScheduledTask,
   type ThreadData,
 } from "../contract.js";
 import { snapshotCopy } from "../isolate/snapshot.js";
+import type { KvStore } from "../kv/kv-store.js";
 import { FlightRecorder } from "./flight-recorder.js";
 import { IsolateHost } from "./isolate-host.js";
 
@@ -25,8 +27,13 @@ const CONNECT_WAIT_MS = 2_000;
 
 type Transfer = (ArrayBuffer | MessagePort)[];
 
-function createHandler(): (task: FetchTask | ConnectTask) => Promise<unknown> {
-  const data = Piscina.workerData as ThreadData;
+const data = Piscina.workerData as ThreadData;
+// The thread's own KV connection, opened once (the store's module is named by the pool's owner).
+const kv = data.kv
+  ? ((await import(data.kv.module)) as { createKvStore(options: unknown): KvStore }).createKvStore(data.kv.options)
+  : null;
+
+function createHandler(): (task: FetchTask | ConnectTask | ScheduledTask) => Promise<unknown> {
   const recorder = data.recorderPath ? new FlightRecorder(data.recorderPath, threadId) : null;
   const host = new IsolateHost(
     snapshotCopy(data.snapshot),
@@ -34,6 +41,7 @@ function createHandler(): (task: FetchTask | ConnectTask) => Promise<unknown> {
     data.spareIsolates,
     data.outbound,
     recorder,
+    kv,
   );
   const move = (value: unknown, transfer: Transfer) =>
     Piscina.move({ [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: value } as unknown as Parameters<
@@ -112,8 +120,9 @@ function createHandler(): (task: FetchTask | ConnectTask) => Promise<unknown> {
     return move({ threadId, port } satisfies ConnectResult, [port]) as unknown as ConnectResult;
   }
 
-  return async function handle(task: FetchTask | ConnectTask) {
+  return async function handle(task: FetchTask | ConnectTask | ScheduledTask) {
     if (task.kind === "connect") return connect(task);
+    if (task.kind === "scheduled") return host.scheduled(task);
     const { result, transfer } = await run(task);
     return transfer.length > 0 ? move(result, transfer) : result;
   };

@@ -4,13 +4,24 @@
  * and the next request starts a fresh one. A few spare isolates, already restored from the snapshot
  * with their bridges bound (~25 ms each), wait for cold apps, which then only load their own code.
  */
+
+import { SCHEDULED_NO_RETRY } from "@nano/webapi";
 import type ivm from "isolated-vm";
-import type { FetchResult, FetchTask, LogRecord, OutboundPolicy, VersionWire } from "../contract.js";
+import type {
+  FetchResult,
+  FetchTask,
+  LogRecord,
+  OutboundPolicy,
+  ScheduledResult,
+  ScheduledTask,
+  VersionWire,
+} from "../contract.js";
 import { DEFAULT_LIMITS } from "../contract.js";
 import { NanoError } from "../errors.js";
 import { CpuShare } from "../isolate/cpu-share.js";
 import type { HostBodyStream } from "../isolate/host-body-stream.js";
 import { RuntimeIsolate } from "../isolate/runtime-isolate.js";
+import type { KvStore } from "../kv/kv-store.js";
 import type { FlightRecorder } from "./flight-recorder.js";
 
 /** Spares are made with the default heap limit; an app asking for another one starts its own isolate. */
@@ -62,6 +73,8 @@ export class IsolateHost {
   readonly #recorder: FlightRecorder | null;
   /** This thread's CPU share, shared by its isolates (it sizes their entry timeouts). */
   readonly #cpuShare = new CpuShare();
+  /** This thread's connection to the KV store, shared by its isolates. */
+  readonly #kv: KvStore | null;
 
   constructor(
     snapshot: ivm.ExternalCopy<ArrayBuffer>,
@@ -69,7 +82,9 @@ export class IsolateHost {
     spares = 0,
     outbound?: OutboundPolicy,
     recorder: FlightRecorder | null = null,
+    kv: KvStore | null = null,
   ) {
+    this.#kv = kv;
     this.#snapshot = snapshot;
     this.#outbound = outbound;
     this.#recorder = recorder;
@@ -98,6 +113,7 @@ export class IsolateHost {
       snapshot: this.#snapshot,
       memoryMb,
       cpuShare: this.#cpuShare,
+      kv: this.#kv,
       ...(this.#outbound ? { outbound: this.#outbound } : {}),
     });
   }
@@ -134,7 +150,13 @@ export class IsolateHost {
         warm = this.#start(version);
       }
       const out = await warm.isolate.fetch(request, version.limits);
-      const done = result({ response: out.response, logs: out.logs, logsDropped: out.logsDropped, cpuMs: out.cpuMs });
+      const done = result({
+        response: out.response,
+        logs: out.logs,
+        logsDropped: out.logsDropped,
+        cpuMs: out.cpuMs,
+        kvOps: warm.isolate.takeKvOps(),
+      });
       return out.stream ? { ...done, stream: out.stream } : done;
     } catch (err) {
       const e = err instanceof NanoError ? err : new NanoError("NANO_ERR_INTERNAL", String(err));
@@ -144,7 +166,53 @@ export class IsolateHost {
         logs: extra.logs ?? [],
         logsDropped: extra.logsDropped ?? 0,
         cpuMs: extra.cpuMs ?? 0,
+        ...(warm ? { kvOps: warm.isolate.takeKvOps() } : {}),
       });
+    }
+  }
+
+  /** Runs one cron occurrence in the version's warm isolate (started if needed), like a request. */
+  async scheduled(task: ScheduledTask): Promise<ScheduledResult> {
+    const { version } = task;
+    let warm = this.#warm.get(version.id);
+    const coldStart = !warm;
+    const notes = () => {
+      const n = warm ? warm.notes : (this.#carried.get(version.id) ?? freshNotes());
+      if (warm) warm.notes = freshNotes();
+      else this.#carried.delete(version.id);
+      return n;
+    };
+    try {
+      if (warm) {
+        this.#warm.delete(version.id);
+        this.#warm.set(version.id, warm);
+      } else warm = this.#start(version);
+      const out = await warm.isolate.scheduled(task.cron, task.scheduledTime, version.limits);
+      const n = notes();
+      const noRetry = out.text.startsWith(SCHEDULED_NO_RETRY);
+      const text = noRetry ? out.text.slice(SCHEDULED_NO_RETRY.length) : out.text;
+      return {
+        error: out.ok ? null : { code: "NANO_ERR_APP_EXCEPTION", message: text },
+        noRetry,
+        logs: [...n.stray, ...out.logs],
+        logsDropped: n.dropped + out.logsDropped,
+        cpuMs: out.cpuMs,
+        coldStart,
+        kvOps: warm.isolate.takeKvOps(),
+      };
+    } catch (err) {
+      const e = err instanceof NanoError ? err : new NanoError("NANO_ERR_INTERNAL", String(err));
+      const extra = err as { logs?: LogRecord[]; logsDropped?: number; cpuMs?: number };
+      const n = notes();
+      return {
+        error: { code: e.code, message: e.message },
+        noRetry: false,
+        logs: [...n.stray, ...(extra.logs ?? [])],
+        logsDropped: n.dropped + (extra.logsDropped ?? 0),
+        cpuMs: extra.cpuMs ?? 0,
+        coldStart,
+        ...(warm ? { kvOps: warm.isolate.takeKvOps() } : {}),
+      };
     }
   }
 
@@ -194,6 +262,8 @@ export class IsolateHost {
         filename: `app:${version.app}`,
         cachedData: version.cachedData ? new Uint8Array(version.cachedData).slice().buffer : null,
         vars: version.vars,
+        kv: version.kv,
+        kvOperations: version.limits.kvOperations,
       });
     } catch (err) {
       warm.isolate.dispose();
