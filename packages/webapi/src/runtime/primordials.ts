@@ -120,6 +120,8 @@ export const ReflectOwnKeys = ReflectNamespace.ownKeys;
 
 // ---- Function ----
 
+/** The intrinsic Function constructor (lazy.ts compiles the rarely used families with it). */
+export const FunctionCtor = FunctionPrototype.constructor as FunctionConstructor;
 export const FunctionPrototypeToString = uncurryThis(FunctionPrototype.toString as (this: unknown) => string);
 const FunctionPrototypeSymbolHasInstance = uncurryThis(
   FunctionPrototype[Symbol.hasInstance] as (this: unknown, value: unknown) => boolean,

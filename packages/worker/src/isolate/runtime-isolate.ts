@@ -14,6 +14,7 @@ import {
   type EntryPointName,
   encodeHeaderBlock,
   INIT_GLOBAL,
+  LAZY_SCRIPTS,
 } from "@nano/webapi";
 import ivm from "isolated-vm";
 import {
@@ -254,6 +255,9 @@ export class RuntimeIsolate {
         stream?.end(error || null);
       },
       crypto: this.#crypto.crypto,
+      // A name from the isolate picks one of the fixed scripts, nothing else.
+      lazySource: (name) =>
+        (typeof name === "string" && Object.hasOwn(LAZY_SCRIPTS, name) ? LAZY_SCRIPTS[name] : null) ?? null,
       ...this.#outbound.functions,
     };
   }
