@@ -4,7 +4,13 @@
 export { APP_FACTORY_ABI, CLOUDFLARE_WORKERS_EXPORTS, DEFINE_GLOBAL } from "@nano/webapi";
 export * from "./contract.js";
 export * from "./errors.js";
-export { prepareVersion, type VersionSpec, WorkerPool, type WorkerPoolOptions } from "./pool/worker-pool.js";
+export {
+  type PoolIsolateStats,
+  prepareVersion,
+  type VersionSpec,
+  WorkerPool,
+  type WorkerPoolOptions,
+} from "./pool/worker-pool.js";
 export {
   createRecorderFile,
   type EntryRecorder,

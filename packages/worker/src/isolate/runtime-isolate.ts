@@ -175,6 +175,11 @@ export class RuntimeIsolate {
     return this.#dead === null;
   }
 
+  /** Requests in flight or bodies still streaming out: evicting it now would fail them. */
+  get busy(): boolean {
+    return this.#pending.size > 0 || this.#responseBodies.size > 0;
+  }
+
   /** Host side of the bridge: every function the runtime may call, bound to this isolate. */
   #bridge(): BridgeFunctions {
     return {

@@ -2,12 +2,13 @@
  * The Piscina worker: one IsolateHost per thread. Imports only the contract and the isolate code,
  * never the pool side. The response body is transferred back, not copied.
  */
-import { MessageChannel, type MessagePort, threadId } from "node:worker_threads";
+import { MessageChannel, type MessagePort, parentPort, threadId } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { type BodyMessage, type FetchTask, PULL_BODY, type ThreadData } from "../contract.js";
 import { snapshotCopy } from "../isolate/snapshot.js";
 import { FlightRecorder } from "./flight-recorder.js";
 import { IsolateHost } from "./isolate-host.js";
+import { reportStats } from "./stats-reporter.js";
 
 function createHandler(): (task: FetchTask) => Promise<unknown> {
   const data = Piscina.workerData as ThreadData;
@@ -18,7 +19,9 @@ function createHandler(): (task: FetchTask) => Promise<unknown> {
     data.spareIsolates,
     data.outbound,
     recorder,
+    { ...(data.warmMemoryBytes !== null ? { memoryBytes: data.warmMemoryBytes } : {}), idleMs: data.warmIdleMs },
   );
+  reportStats(host, parentPort);
   const move = (value: unknown, transfer: (ArrayBuffer | MessagePort)[]) =>
     Piscina.move({ [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: value } as unknown as Parameters<
       typeof Piscina.move
