@@ -50,6 +50,8 @@ const pool = new WorkerPool({
   threads: settings.threads,
   outbound: { allowPrivate: settings.allowPrivateFetch },
   recorderPath: settings.recorderPath,
+  warmMemoryMb: settings.warmMemoryMb,
+  warmIdleMs: settings.warmIdleMs,
 });
 const governor = new AppGovernor({
   maxInflight: settings.appMaxInflight,
@@ -70,7 +72,14 @@ const flush = () => {
   batch = [];
   refused = {};
   pendingReports = 0;
-  send({ t: "report", requests, refused: counts, queueDepth: pool.queueSize, rss: process.memoryUsage.rss() });
+  send({
+    t: "report",
+    requests,
+    refused: counts,
+    queueDepth: pool.queueSize,
+    rss: process.memoryUsage.rss(),
+    isolates: pool.isolateStats(),
+  });
 };
 setInterval(() => {
   if (pendingReports > 0 || performance.now() - lastReport >= HEARTBEAT_EVERY_MS) flush();

@@ -9,7 +9,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRecorderFile, readRecorderFile } from "@nano/worker";
+import { createRecorderFile, type PoolIsolateStats, readRecorderFile } from "@nano/worker";
 import { RestartBackoff } from "./crash-policy.js";
 import { type FromRuntime, RUNTIME_SETTINGS_ENV, type RuntimeSettings, type ToRuntime } from "./ipc.js";
 import type { Logger } from "./logger.js";
@@ -28,6 +28,8 @@ export interface RuntimeInfo {
   startedAt: string | null;
   rss: number;
   queueDepth: number;
+  /** Its isolates as it last reported (null before its first report). */
+  isolates: PoolIsolateStats | null;
 }
 
 export interface RuntimeCrash {
@@ -63,6 +65,7 @@ interface Slot {
   backoff: RestartBackoff;
   rss: number;
   queueDepth: number;
+  isolates: PoolIsolateStats | null;
   restartTimer: NodeJS.Timeout | null;
 }
 
@@ -91,6 +94,7 @@ export class RuntimeProcesses {
       backoff: new RestartBackoff(),
       rss: 0,
       queueDepth: 0,
+      isolates: null,
       restartTimer: null,
     }));
     this.#watchdog = setInterval(() => this.#checkHeartbeats(), 1_000).unref();
@@ -125,6 +129,7 @@ export class RuntimeProcesses {
         } else if (msg.t === "report") {
           s.rss = msg.rss;
           s.queueDepth = msg.queueDepth;
+          s.isolates = msg.isolates;
           this.#opts.onReport(s.slot, msg);
         } else if (msg.t === "refreshed") {
           const r = this.#refreshes.get(msg.id);
@@ -207,6 +212,7 @@ export class RuntimeProcesses {
       startedAt: s.child ? new Date(s.startedAt).toISOString() : null,
       rss: s.rss,
       queueDepth: s.queueDepth,
+      isolates: s.state === "ready" ? s.isolates : null,
     }));
   }
 

@@ -116,6 +116,7 @@ export interface IsolateStatsMessage {
     spare: number;
     heapBytes: number;
     evictions: Record<string, number>;
+    starts: { spare: number; fresh: number; ms: number };
   };
 }
 export const ISOLATE_STATS_EVERY_MS = 250;

@@ -110,11 +110,20 @@ export class WorkerPool {
 
   /** What the threads hold, summed, as they last reported (every 250 ms while it changes). */
   isolateStats(): PoolIsolateStats {
-    const sum: PoolIsolateStats = { warm: 0, spare: 0, heapBytes: 0, evictions: {} };
+    const sum: PoolIsolateStats = {
+      warm: 0,
+      spare: 0,
+      heapBytes: 0,
+      evictions: {},
+      starts: { spare: 0, fresh: 0, ms: 0 },
+    };
     for (const t of this.#threadStats.values()) {
       sum.warm += t.warm;
       sum.spare += t.spare;
       sum.heapBytes += t.heapBytes;
+      sum.starts.spare += t.starts.spare;
+      sum.starts.fresh += t.starts.fresh;
+      sum.starts.ms += t.starts.ms;
       for (const [reason, n] of Object.entries(t.evictions)) sum.evictions[reason] = (sum.evictions[reason] ?? 0) + n;
     }
     return sum;

@@ -52,6 +52,8 @@ export interface IsolateStats {
   heapBytes: number;
   /** Since the thread started. */
   evictions: Record<EvictionReason, number>;
+  /** Cold starts since the thread started: from a spare or a new isolate, and their total time (ms). */
+  starts: { spare: number; fresh: number; ms: number };
 }
 
 export interface WarmPolicy {
@@ -103,6 +105,7 @@ export class IsolateHost {
   readonly #sweep: NodeJS.Timeout;
   #spareBytes = 0;
   readonly #evictions: Record<EvictionReason, number> = { memory: 0, count: 0, idle: 0, replaced: 0 };
+  readonly #starts = { spare: 0, fresh: 0, ms: 0 };
   readonly #outbound: OutboundPolicy | undefined;
   readonly #recorder: FlightRecorder | null;
   /** This thread's CPU share, shared by its isolates (it sizes their entry timeouts). */
@@ -143,7 +146,13 @@ export class IsolateHost {
   stats(): IsolateStats {
     let heapBytes = this.#spareBytes;
     for (const w of this.#warm.values()) heapBytes += w.bytes;
-    return { warm: this.#warm.size, spare: this.#spares.length, heapBytes, evictions: { ...this.#evictions } };
+    return {
+      warm: this.#warm.size,
+      spare: this.#spares.length,
+      heapBytes,
+      evictions: { ...this.#evictions },
+      starts: { ...this.#starts },
+    };
   }
 
   /**
@@ -261,6 +270,7 @@ export class IsolateHost {
   }
 
   #start(version: VersionWire): Warm {
+    const t0 = performance.now();
     const warm: Warm = {
       isolate: undefined as unknown as RuntimeIsolate,
       notes: this.#carried.get(version.id) ?? freshNotes(),
@@ -325,6 +335,8 @@ export class IsolateHost {
     }
     warm.bytes = warm.isolate.heapBytes();
     this.#warm.set(version.id, warm);
+    this.#starts[spare ? "spare" : "fresh"]++;
+    this.#starts.ms += performance.now() - t0;
     this.#trim(version.id);
     return warm;
   }
