@@ -51,6 +51,8 @@ export interface RuntimeIsolateOptions {
   recorder?: EntryRecorder;
   /** The calling thread's CPU share, which sizes entry timeouts; default: this isolate's own. */
   cpuShare?: CpuShare;
+  /** An isolate and context already made from `snapshot` (RuntimeIsolate.create); default: made now. */
+  prepared?: { isolate: ivm.Isolate; context: ivm.Context };
 }
 
 export interface LoadedApp {
@@ -133,8 +135,13 @@ export class RuntimeIsolate {
     this.#share = opts.cpuShare ?? new CpuShare();
     // Key material lives on the host, outside the heap limit: it gets a quarter of the app's limit.
     this.#crypto = createCryptoHost({ maxBytes: Math.max(1, opts.memoryMb / 4) * 1048576 });
-    this.isolate = new ivm.Isolate({ snapshot: opts.snapshot, memoryLimit: creationLimitMb(opts.memoryMb) });
-    this.#context = this.isolate.createContextSync();
+    if (opts.prepared) {
+      this.isolate = opts.prepared.isolate;
+      this.#context = opts.prepared.context;
+    } else {
+      this.isolate = new ivm.Isolate({ snapshot: opts.snapshot, memoryLimit: creationLimitMb(opts.memoryMb) });
+      this.#context = this.isolate.createContextSync();
+    }
     // No blocking waits, as on Workers: Atomics.wait would hold the thread (every app on it) with no
     // CPU to count, and stretch the CPU-share timeouts of the isolates beside it.
     this.#context.evalSync("delete Atomics.wait; delete Atomics.waitAsync");
@@ -162,6 +169,21 @@ export class RuntimeIsolate {
       ENTRY_POINTS.map((name) => [name, entries.getSync(name, { reference: true })]),
     ) as Record<EntryPointName, EntryRef>;
     entries.release();
+  }
+
+  /**
+   * Like the constructor, but the context is restored on isolated-vm's own thread pool (about a third
+   * of the start-up time): the calling thread is busy only for the isolate itself and the bridges.
+   */
+  static async create(opts: Omit<RuntimeIsolateOptions, "prepared">): Promise<RuntimeIsolate> {
+    const isolate = new ivm.Isolate({ snapshot: opts.snapshot, memoryLimit: creationLimitMb(opts.memoryMb) });
+    try {
+      const context = await isolate.createContext();
+      return new RuntimeIsolate({ ...opts, prepared: { isolate, context } });
+    } catch (err) {
+      if (!isolate.isDisposed) isolate.dispose();
+      throw err;
+    }
   }
 
   /** Re-points the log and dispose hooks: a spare isolate gets them when an app takes it. */

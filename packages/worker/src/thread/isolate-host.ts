@@ -3,9 +3,10 @@
  * snapshot, kept under a memory budget (the heap each uses, measured after each of its requests) and a
  * count bound, evicting the least recently used, and dropped after an idle timeout. A killed isolate is
  * dropped and the next request starts a fresh one; an app's new version retires the old version's
- * isolate. Spare isolates, already restored from the snapshot with their bridges bound (~15 ms each),
- * wait for cold apps, which then only load their own code: they are made while the thread has no request
- * in flight, and their number follows the rate of cold starts.
+ * isolate. Spare isolates, already restored from the snapshot with their bridges bound, wait for cold
+ * apps, which then only load their own code: they are made while the thread has no request in flight
+ * (the isolate on the thread, ~10 ms; its context on isolated-vm's thread pool), and their number follows
+ * the rate of cold starts.
  */
 import type ivm from "isolated-vm";
 import type { FetchResult, FetchTask, LogRecord, OutboundPolicy, VersionWire } from "../contract.js";
@@ -98,6 +99,9 @@ export class IsolateHost {
   /** Times of this thread's recent cold starts (the last second). */
   readonly #coldTimes: number[] = [];
   #refill: NodeJS.Immediate | null = null;
+  /** A spare whose context is being restored off the thread. */
+  #making = false;
+  #closed = false;
   /** Requests running in this thread: spares are made only when there are none. */
   #inflight = 0;
   readonly #memoryBytes: number;
@@ -156,28 +160,43 @@ export class IsolateHost {
   }
 
   /**
-   * Tops the spares up one at a time, only while no request runs in this thread (a spare takes ~15 ms
+   * Tops the spares up one at a time, only while no request runs in this thread (a spare takes ~10 ms
    * of the thread), so no request waits on it; a request that finishes schedules the next.
    */
   #scheduleRefill(): void {
-    if (this.#refill || this.#inflight > 0 || this.#spares.length >= this.spareTarget) return;
+    if (this.#refill || this.#making || this.#closed) return;
+    if (this.#inflight > 0 || this.#spares.length >= this.spareTarget) return;
     this.#refill = setImmediate(() => {
       this.#refill = null;
       if (this.#inflight > 0 || this.#spares.length >= this.spareTarget) return;
-      const spare = this.#isolate(SPARE_MEMORY_MB);
-      this.#spareBytes += spare.heapBytes();
-      this.#spares.push(spare);
-      this.#scheduleRefill();
+      this.#making = true;
+      RuntimeIsolate.create(this.#options(SPARE_MEMORY_MB)).then(
+        (spare) => {
+          this.#making = false;
+          if (this.#closed) return spare.dispose();
+          this.#spareBytes += spare.heapBytes();
+          this.#spares.push(spare);
+          this.#scheduleRefill();
+        },
+        () => {
+          // Out of memory, most likely: the next request makes its own isolate and tries again after it.
+          this.#making = false;
+        },
+      );
     });
   }
 
-  #isolate(memoryMb: number): RuntimeIsolate {
-    return new RuntimeIsolate({
+  #options(memoryMb: number) {
+    return {
       snapshot: this.#snapshot,
       memoryMb,
       cpuShare: this.#cpuShare,
       ...(this.#outbound ? { outbound: this.#outbound } : {}),
-    });
+    };
+  }
+
+  #isolate(memoryMb: number): RuntimeIsolate {
+    return new RuntimeIsolate(this.#options(memoryMb));
   }
 
   get warmCount(): number {
@@ -342,6 +361,7 @@ export class IsolateHost {
   }
 
   close(): void {
+    this.#closed = true;
     if (this.#refill) clearImmediate(this.#refill);
     clearInterval(this.#sweep);
     for (const w of [...this.#warm.values()]) w.isolate.dispose();
