@@ -3,7 +3,7 @@
 // start time (spare or new isolate + the app's code), and how many cold starts found a spare ready.
 // Usage: scripts/bench cold [--apps 200]
 import { parseArgs } from "node:util";
-import { deployApps, pct, startServer, timedGet } from "./many-apps.mjs";
+import { deployApps, failures, pct, startServer, timedGet } from "./many-apps.mjs";
 
 const { values } = parseArgs({ options: { apps: { type: "string", default: "200" } } });
 const apps = Number(values.apps);
@@ -31,4 +31,5 @@ console.log(
 console.log(
   `  isolate-side start (spare or new isolate, app code loaded): ${(starts.ms / Math.max(1, cold)).toFixed(2)} ms mean over ${cold} cold starts`,
 );
+console.log(`  errors: ${JSON.stringify(failures)}`);
 console.log(`  spare hit rate: ${starts.spare}/${cold} (${((100 * starts.spare) / Math.max(1, cold)).toFixed(0)}%)`);

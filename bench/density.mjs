@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { LAZY_SCRIPTS, RUNTIME_SCRIPT } from "@nano/webapi";
 import { loadRuntimeSnapshot, RuntimeIsolate, snapshotCopy } from "@nano/worker/isolate";
-import { deployApps, MiB, pct, startServer, timedGet, treeRss } from "./many-apps.mjs";
+import { deployApps, failures, MiB, pct, startServer, timedGet, treeRss } from "./many-apps.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -87,7 +87,7 @@ if (apps > 0) {
   await server.stop();
   console.log(
     `${apps} apps on nano start, NANO_WARM_MEMORY_MB=${warmMemoryMb}: deployed in ${deployS.toFixed(1)} s; ` +
-      `${apps * 2} requests, every answer its own app's`,
+      `${apps * 2} requests, every 200 its own app's answer; errors: ${JSON.stringify(failures)}`,
   );
   const every = Math.max(1, Math.ceil(samples.length / 12));
   console.log(

@@ -76,7 +76,11 @@ export async function deployApps(server, names, concurrency = 4) {
 
 const agent = new (await import("node:http")).Agent({ keepAlive: true, maxSockets: 1 });
 
-/** One GET to app `name`, checked against its own answer; resolves with the client-side ms. */
+/**
+ * One GET to app `name`; resolves with the client-side ms. Another app's answer throws (the one thing
+ * that must never happen); an error status is counted in `failures` (by code) and still timed.
+ */
+export const failures = {};
 export function timedGet(server, name, path = "/") {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -85,9 +89,13 @@ export function timedGet(server, name, path = "/") {
       res.on("data", (d) => (body += d));
       res.on("end", () => {
         const ms = performance.now() - t0;
-        if (res.statusCode !== 200 || body !== `${answer(name)} ${path}`)
-          reject(new Error(`${name}: ${res.statusCode} ${JSON.stringify(body.slice(0, 200))}`));
-        else resolve(ms);
+        if (res.statusCode === 200 && body !== `${answer(name)} ${path}`)
+          reject(new Error(`${name} answered another app's answer: ${JSON.stringify(body.slice(0, 200))}`));
+        else if (res.statusCode !== 200) {
+          const code = /"code":"(\w+)"/.exec(body)?.[1] ?? String(res.statusCode);
+          failures[code] = (failures[code] ?? 0) + 1;
+        }
+        resolve(ms);
       });
     });
     req.on("error", reject);

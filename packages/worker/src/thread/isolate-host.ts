@@ -263,9 +263,11 @@ export class IsolateHost {
     this.#trim(id);
   }
 
+  /** Out of the warm set now; disposed (~1 ms) after the current request's answer has gone out. */
   #evict(warm: Warm, reason: EvictionReason): void {
     this.#evictions[reason]++;
-    warm.isolate.dispose();
+    for (const [id, w] of this.#warm) if (w === warm) this.#warm.delete(id);
+    setImmediate(() => warm.isolate.dispose());
   }
 
   /** Evicts the least recently used idle isolates (never `keep`) while over the count or memory bound. */
