@@ -62,7 +62,7 @@ export interface WarmPolicy {
   memoryBytes?: number;
   /** A warm isolate unused this long is disposed (default 15 minutes). */
   idleMs?: number;
-  /** The most spares the cold-start rate may ask for (default 8). */
+  /** The most spares the cold-start rate may ask for (default 8; none when the thread keeps none at rest). */
   maxSpares?: number;
 }
 
@@ -128,7 +128,8 @@ export class IsolateHost {
     this.#recorder = recorder;
     this.#maxWarm = Math.max(1, maxWarm);
     this.#baseSpares = Math.max(0, spares);
-    this.#maxSpares = Math.max(this.#baseSpares, policy.maxSpares ?? DEFAULT_MAX_SPARES);
+    // No spares asked for: none, whatever the cold-start rate.
+    this.#maxSpares = this.#baseSpares === 0 ? 0 : Math.max(this.#baseSpares, policy.maxSpares ?? DEFAULT_MAX_SPARES);
     this.#memoryBytes = policy.memoryBytes ?? Number.POSITIVE_INFINITY;
     this.#idleMs = Math.max(1, policy.idleMs ?? DEFAULT_IDLE_MS);
     this.#sweep = setInterval(() => this.#evictIdle(), Math.min(this.#idleMs / 2, 10_000));
