@@ -23,11 +23,15 @@ const LAZY = [
     stub: "lazy-multi-byte-encodings.ts",
     entry: `${realpathSync(`${root}/node_modules/@exodus/bytes`)}/fallback/multi-byte.encodings.json`,
   },
+  // compression.ts loads it itself (lazy.ts); nothing to redirect.
+  { name: "fflate", entry: "fflate" },
 ];
 const lazyStubs = {
   name: "lazy-stubs",
   setup(b) {
-    for (const lazy of LAZY) b.onResolve({ filter: lazy.filter }, () => ({ path: `${root}/src/runtime/${lazy.stub}` }));
+    for (const lazy of LAZY) {
+      if (lazy.filter) b.onResolve({ filter: lazy.filter }, () => ({ path: `${root}/src/runtime/${lazy.stub}` }));
+    }
   },
 };
 const lazyBytes = {};

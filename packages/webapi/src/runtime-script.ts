@@ -10,7 +10,7 @@ export const LAZY_SCRIPTS: Readonly<Record<string, string>> = Object.freeze(
   Object.assign(
     Object.create(null),
     Object.fromEntries(
-      ["tr46", "multi-byte-encodings"].map((name) => [
+      ["tr46", "multi-byte-encodings", "fflate"].map((name) => [
         name,
         readFileSync(new URL(`./lazy/${name}.js`, import.meta.url), "utf8"),
       ]),

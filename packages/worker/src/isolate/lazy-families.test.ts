@@ -54,6 +54,19 @@ describe("lazily loaded families", () => {
     expect(out.text).toBe("あ,你,一");
   });
 
+  it("compresses and decompresses with the lazily loaded codec, even after the app replaced the globals it uses", async () => {
+    const iso = isolate();
+    const out = await iso.evaluate(`(async () => {
+      // fflate makes its tables from these when it loads, after this line.
+      globalThis.Uint16Array = globalThis.Int32Array = globalThis.Uint32Array = function () { throw new Error("replaced") };
+      const text = "hello ".repeat(1000);
+      const packed = await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
+      const back = await new Response(new Response(packed).body.pipeThrough(new DecompressionStream("gzip"))).text();
+      return [packed.byteLength < 200, back === text].join(",");
+    })()`);
+    expect(out.text).toBe("true,true");
+  });
+
   it("keeps an isolate that never uses them at its restored size, and grows one that does", async () => {
     const plain = isolate();
     const used = isolate();
