@@ -76,4 +76,14 @@ describe("lazily loaded families", () => {
     );
     expect(used.heapBytes() - plain.heapBytes()).toBeGreaterThan(300 * 1024);
   });
+
+  it("loads a family once per isolate and keeps using it; the bridge stays out of the app's reach", async () => {
+    const iso = isolate();
+    // The host hands each script over once per isolate: a second host needing tr46 uses the loaded one.
+    expect((await iso.evaluate(`new URL("http://bücher.example/").host`)).text).toBe("xn--bcher-kva.example");
+    expect((await iso.evaluate(`new URL("http://ñ.example/").host`)).text).toBe("xn--ida.example");
+    expect((await iso.evaluate(`typeof globalThis.__nano_init + typeof globalThis.lazySource`)).text).toBe(
+      "undefinedundefined",
+    );
+  });
 });

@@ -129,6 +129,8 @@ export class RuntimeIsolate {
   /** Nesting of synchronous entries: the recorder marks only the outermost. */
   #depth = 0;
   readonly #share: CpuShare;
+  /** Lazy scripts already handed to this isolate (lazySource). */
+  readonly #lazyServed = new Set<string>();
 
   constructor(opts: RuntimeIsolateOptions) {
     this.#opts = opts;
@@ -282,9 +284,13 @@ export class RuntimeIsolate {
         stream?.end(error || null);
       },
       crypto: this.#crypto.crypto,
-      // A name from the isolate picks one of the fixed scripts, nothing else.
-      lazySource: (name) =>
-        (typeof name === "string" && Object.hasOwn(LAZY_SCRIPTS, name) ? LAZY_SCRIPTS[name] : null) ?? null,
+      // A name from the isolate picks one of the fixed scripts, nothing else, and each at most once
+      // (the runtime keeps what it loaded): the copy into the isolate is host work no request is charged for.
+      lazySource: (name) => {
+        if (typeof name !== "string" || !Object.hasOwn(LAZY_SCRIPTS, name) || this.#lazyServed.has(name)) return null;
+        this.#lazyServed.add(name);
+        return LAZY_SCRIPTS[name] ?? null;
+      },
       ...this.#outbound.functions,
     };
   }
