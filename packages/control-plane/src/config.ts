@@ -45,6 +45,10 @@ export interface ServerConfig {
   maxSubrequests: number;
   /** `request.cf` fields a trusted front proxy sends as request headers: field → header. */
   cfHeaders: CfHeaderMap;
+  /** The heap warm isolates may hold in the whole server, split across processes and threads. */
+  warmMemoryMb: number;
+  /** A warm isolate unused this long is disposed. */
+  warmIdleS: number;
 }
 
 export const DEFAULTS: ServerConfig = {
@@ -72,6 +76,8 @@ export const DEFAULTS: ServerConfig = {
   maxWallMs: 900_000,
   maxSubrequests: 10_000,
   cfHeaders: {},
+  warmMemoryMb: 512,
+  warmIdleS: 900,
 };
 
 type Source = Partial<Record<keyof ServerConfig, unknown>>;
@@ -100,6 +106,8 @@ const ENV: Record<keyof ServerConfig, string> = {
   maxWallMs: "NANO_MAX_WALL_MS",
   maxSubrequests: "NANO_MAX_SUBREQUESTS",
   cfHeaders: "NANO_CF_HEADERS",
+  warmMemoryMb: "NANO_WARM_MEMORY_MB",
+  warmIdleS: "NANO_WARM_IDLE_S",
 };
 
 /** Integer settings and their allowed ranges. */
@@ -120,6 +128,8 @@ const INTEGERS: Partial<Record<keyof ServerConfig, [number, number]>> = {
   maxMemoryMb: [8, 4_096],
   maxWallMs: [1, 900_000],
   maxSubrequests: [0, 10_000],
+  warmMemoryMb: [1, 1_048_576],
+  warmIdleS: [1, 604_800],
 };
 
 function bad(where: string, message: string): never {

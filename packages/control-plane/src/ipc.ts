@@ -3,7 +3,7 @@
  * (ingress + worker pool) and the deploy checker. They travel over Node's IPC channel with the
  * `advanced` serialization (structured clone), so bytes stay bytes. Neither side imports the other.
  */
-import type { AppLimits, LogRecord, ScheduledResult } from "@nano/worker";
+import type { AppLimits, LogRecord, PoolIsolateStats, ScheduledResult } from "@nano/worker";
 
 /** What a runtime process is told at start (in NANO_RUNTIME_SETTINGS, as JSON). */
 export interface RuntimeSettings {
@@ -22,6 +22,9 @@ export interface RuntimeSettings {
   throttleWindowMs: number;
   throttleCpuMsPerS: number;
   drainTimeoutMs: number;
+  /** This process's share of the server's warm-isolate budget (config warmMemoryMb / processes). */
+  warmMemoryMb: number;
+  warmIdleMs: number;
 }
 
 /** One request a runtime process answered, as the supervisor's metrics and log rings need it. */
@@ -63,6 +66,8 @@ export type FromRuntime =
       refused: Record<string, Record<string, number>>;
       queueDepth: number;
       rss: number;
+      /** Its threads' warm and spare isolates, their heap, and evictions since it started. */
+      isolates: PoolIsolateStats;
     };
 
 export interface CheckRequest {

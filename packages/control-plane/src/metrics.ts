@@ -14,6 +14,8 @@ export interface MetricSources {
   runtimeMemory?: () => [number, number][];
   /** Live bytes (keys, values, metadata) per KV namespace. */
   kvBytes?: () => { name: string; bytes: number }[];
+  /** Warm and spare isolates and their heap, summed over the serving runtime processes. */
+  isolates?: () => { warm: number; spare: number; heapBytes: number };
 }
 
 export class Metrics {
@@ -92,6 +94,15 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly #evictions = new Counter({
+    name: "nano_isolate_evictions_total",
+    help: "Warm isolates let go: memory (over the warm budget), count, idle, replaced (a new version started)",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+  /** Each runtime process's eviction counts as it last reported, to count what is new. */
+  readonly #evictionsSeen = new Map<number, Record<string, number>>();
+
   constructor(sources: MetricSources = {}) {
     collectDefaultMetrics({ register: this.registry });
     const gauge = (name: string, help: string, read: (() => number) | undefined) =>
@@ -106,6 +117,22 @@ export class Metrics {
     gauge("nano_queue_depth", "Requests waiting for a worker thread, in all runtime processes", sources.queueDepth);
     gauge("nano_runtime_processes", "Runtime processes serving now", sources.runtimeProcesses);
     gauge("nano_quarantined_apps", "Apps in quarantine after repeated crashes", sources.quarantinedApps);
+    gauge(
+      "nano_isolate_heap_bytes",
+      "Heap in use by warm and spare isolates",
+      () => sources.isolates?.().heapBytes ?? 0,
+    );
+    new Gauge({
+      name: "nano_isolates",
+      help: "Isolates held: warm (an app's, ready for its requests) and spare (restored, waiting for a cold app)",
+      labelNames: ["state"] as const,
+      registers: [this.registry],
+      collect() {
+        const now = sources.isolates?.() ?? { warm: 0, spare: 0 };
+        this.set({ state: "warm" }, now.warm);
+        this.set({ state: "spare" }, now.spare);
+      },
+    });
     new Gauge({
       name: "nano_runtime_resident_memory_bytes",
       help: "Resident memory of each runtime process, as it last reported",
@@ -166,6 +193,20 @@ export class Metrics {
 
   consoleDropped(app: string, records: number): void {
     this.#consoleDropped.inc({ app }, records);
+  }
+
+  /**
+   * A runtime process's evictions since it started (`pid` tells a restarted process, whose counts
+   * begin again at zero); the counter grows by what is new.
+   */
+  isolateEvictions(slot: number, pid: number, evictions: Record<string, number>): void {
+    const seen = this.#evictionsSeen.get(slot);
+    const same = seen && seen.pid === pid;
+    for (const [reason, n] of Object.entries(evictions)) {
+      const before = same ? (seen[reason] ?? 0) : 0;
+      if (n > before) this.#evictions.inc({ reason }, n - before);
+    }
+    this.#evictionsSeen.set(slot, { ...evictions, pid });
   }
 
   runtimeRestart(reason: string): void {

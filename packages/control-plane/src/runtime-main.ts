@@ -55,6 +55,8 @@ const pool = new WorkerPool({
     module: new URL("./registry/kv-sqlite-store.js", import.meta.url).href,
     options: { path: join(settings.dataDir, "registry.db") },
   },
+  warmMemoryMb: settings.warmMemoryMb,
+  warmIdleMs: settings.warmIdleMs,
 });
 const governor = new AppGovernor({
   maxInflight: settings.appMaxInflight,
@@ -75,7 +77,14 @@ const flush = () => {
   batch = [];
   refused = {};
   pendingReports = 0;
-  send({ t: "report", requests, refused: counts, queueDepth: pool.queueSize, rss: process.memoryUsage.rss() });
+  send({
+    t: "report",
+    requests,
+    refused: counts,
+    queueDepth: pool.queueSize,
+    rss: process.memoryUsage.rss(),
+    isolates: pool.isolateStats(),
+  });
 };
 setInterval(() => {
   if (pendingReports > 0 || performance.now() - lastReport >= HEARTBEAT_EVERY_MS) flush();

@@ -9,7 +9,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRecorderFile, readRecorderFile } from "@nano/worker";
+import { createRecorderFile, type PoolIsolateStats, readRecorderFile } from "@nano/worker";
 import { RestartBackoff } from "./crash-policy.js";
 import {
   type FromRuntime,
@@ -34,6 +34,8 @@ export interface RuntimeInfo {
   startedAt: string | null;
   rss: number;
   queueDepth: number;
+  /** Its isolates as it last reported (null before its first report). */
+  isolates: PoolIsolateStats | null;
 }
 
 export interface RuntimeCrash {
@@ -69,6 +71,7 @@ interface Slot {
   backoff: RestartBackoff;
   rss: number;
   queueDepth: number;
+  isolates: PoolIsolateStats | null;
   restartTimer: NodeJS.Timeout | null;
 }
 
@@ -105,6 +108,7 @@ export class RuntimeProcesses {
       backoff: new RestartBackoff(),
       rss: 0,
       queueDepth: 0,
+      isolates: null,
       restartTimer: null,
     }));
     this.#watchdog = setInterval(() => this.#checkHeartbeats(), 1_000).unref();
@@ -139,6 +143,7 @@ export class RuntimeProcesses {
         } else if (msg.t === "report") {
           s.rss = msg.rss;
           s.queueDepth = msg.queueDepth;
+          s.isolates = msg.isolates;
           this.#opts.onReport(s.slot, msg);
         } else if (msg.t === "scheduledDone") {
           const run = this.#scheduled.get(msg.id);
@@ -232,6 +237,7 @@ export class RuntimeProcesses {
       startedAt: s.child ? new Date(s.startedAt).toISOString() : null,
       rss: s.rss,
       queueDepth: s.queueDepth,
+      isolates: s.state === "ready" ? s.isolates : null,
     }));
   }
 

@@ -113,6 +113,15 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     quarantinedApps: () => store.listApps().filter((a) => (a.quarantine?.untilMs ?? 0) > Date.now()).length,
     runtimeMemory: () => (runtimes?.list() ?? []).filter((p) => p.pid !== null).map((p) => [p.slot, p.rss]),
     kvBytes: () => kv.usage(),
+    isolates: () => {
+      const sum = { warm: 0, spare: 0, heapBytes: 0 };
+      for (const p of runtimes?.list() ?? []) {
+        sum.warm += p.isolates?.warm ?? 0;
+        sum.spare += p.isolates?.spare ?? 0;
+        sum.heapBytes += p.isolates?.heapBytes ?? 0;
+      }
+      return sum;
+    },
   });
 
   const onCrash = (crash: RuntimeCrash) => {
@@ -156,6 +165,8 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       port,
       dataDir: config.dataDir,
       threads: config.threads ?? defaultThreads(count),
+      warmMemoryMb: config.warmMemoryMb / count,
+      warmIdleMs: config.warmIdleS * 1000,
       allowPrivateFetch: config.allowPrivateFetch,
       cfHeaders: config.cfHeaders,
       appMaxInflight: config.appMaxInflight,
@@ -164,7 +175,9 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       throttleCpuMsPerS: config.throttleCpuMsPerS,
       drainTimeoutMs: config.drainTimeoutS * 1000,
     },
-    onReport(_slot, report) {
+    onReport(slot, report) {
+      const pid = runtimes?.list().find((p) => p.slot === slot)?.pid;
+      if (report.isolates && pid) metrics.isolateEvictions(slot, pid, report.isolates.evictions);
       for (const [app, codes] of Object.entries(report.refused)) {
         for (const [code, n] of Object.entries(codes)) metrics.refused(app, code, n);
       }

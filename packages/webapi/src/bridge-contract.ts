@@ -21,6 +21,7 @@ export const BRIDGE_FUNCTIONS = [
   "respondChunk",
   "respondEnd",
   "kv",
+  "lazySource",
 ] as const;
 
 export type BridgeFunctionName = (typeof BRIDGE_FUNCTIONS)[number];
@@ -53,6 +54,8 @@ export interface BridgeFunctions {
   respondChunk(id: number, bytes: ArrayBuffer): boolean;
   /** Request `id`'s streamed body ended: completely (""), or with this error message. */
   respondEnd(id: number, error: string): void;
+  /** The source of a rarely used family the runtime loads on first use (LAZY_SCRIPTS), or null. */
+  lazySource(name: string): string | null;
   /**
    * WebCrypto's host half (packages/worker/src/isolate/crypto-bridge.ts). `params` is a bare string for
    * random/digest/release, else JSON whose byte members are indices into `data`. Keys stay on the host;

@@ -159,6 +159,22 @@ export interface FetchResult {
   kvOps?: Record<string, number>;
 }
 
+/**
+ * What a thread holds, posted to the pool every ISOLATE_STATS_EVERY_MS while it changes (Piscina hands
+ * a thread's own messages to the pool's "message" event).
+ */
+export interface IsolateStatsMessage {
+  isolateStats: {
+    thread: number;
+    warm: number;
+    spare: number;
+    heapBytes: number;
+    evictions: Record<string, number>;
+    starts: { spare: number; fresh: number; ms: number };
+  };
+}
+export const ISOLATE_STATS_EVERY_MS = 250;
+
 /** Given to each thread through Piscina's workerData. */
 export interface ThreadData {
   snapshot: SharedArrayBuffer;
@@ -166,6 +182,10 @@ export interface ThreadData {
   maxWarmIsolates: number;
   /** Isolates each thread keeps restored and bridged, waiting for a cold app. */
   spareIsolates: number;
+  /** The heap this thread's warm isolates may hold (its share of the pool's budget); null: no bound. */
+  warmMemoryBytes: number | null;
+  /** A warm isolate unused this long is disposed. */
+  warmIdleMs: number;
   /** What the apps' outbound fetches may reach. */
   outbound: OutboundPolicy;
   /** The runtime process's flight-recorder file (which app each thread is entering), if any. */

@@ -5,7 +5,13 @@ export { APP_FACTORY_ABI, CLOUDFLARE_WORKERS_EXPORTS, DEFINE_GLOBAL } from "@nan
 export * from "./contract.js";
 export * from "./errors.js";
 export { KV_LIMITS, type KvListedKey, type KvListPage, type KvStore, type KvValue } from "./kv/kv-store.js";
-export { prepareVersion, type VersionSpec, WorkerPool, type WorkerPoolOptions } from "./pool/worker-pool.js";
+export {
+  type PoolIsolateStats,
+  prepareVersion,
+  type VersionSpec,
+  WorkerPool,
+  type WorkerPoolOptions,
+} from "./pool/worker-pool.js";
 export {
   createRecorderFile,
   type EntryRecorder,

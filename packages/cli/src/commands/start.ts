@@ -17,6 +17,11 @@ export function startCommand(): Command {
     .option("--threads <n>", "worker threads per runtime process (default cores / processes; NANO_THREADS)", (v) =>
       Number(v),
     )
+    .option(
+      "--warm-memory <mb>",
+      "heap the warm isolates of the whole server may hold, LRU-evicted past it (default 512; NANO_WARM_MEMORY_MB)",
+      (v) => Number(v),
+    )
     .option("--allow-private-fetch", "let apps fetch loopback and private addresses (NANO_ALLOW_PRIVATE_FETCH)")
     .option("--max-cpu-ms <ms>", "the most limits.cpuMs an app may set (default 300000; NANO_MAX_CPU_MS)", (v) =>
       Number(v),
@@ -33,7 +38,9 @@ export function startCommand(): Command {
       (v) => Number(v),
     )
     .action(async (opts: Record<string, unknown>) => {
-      const flags = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+      const { warmMemory, ...rest } = opts;
+      const named = warmMemory === undefined ? rest : { ...rest, warmMemoryMb: warmMemory };
+      const flags = Object.fromEntries(Object.entries(named).filter(([, v]) => v !== undefined));
       const config = resolveConfig(flags);
       const server = await startServer(config);
       console.error(

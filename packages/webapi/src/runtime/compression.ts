@@ -7,7 +7,8 @@
  * flags, FDICT and a bad header CRC are errors, and so is any input after the end. "brotli" is not
  * supported (a TypeError, as the constructor prescribes for unsupported formats).
  */
-import { Deflate, Inflate } from "fflate";
+import type { Deflate, Inflate } from "fflate";
+import { loadLazy } from "./lazy.js";
 import {
   ArrayPrototypePush,
   copyBytes,
@@ -34,6 +35,9 @@ import {
 import { bufferSourceBytes, toDOMString } from "./webidl.js";
 
 type Format = "deflate" | "deflate-raw" | "gzip";
+
+/** fflate's codec, with its tables, loaded into the isolate the first time an app compresses (lazy.ts). */
+const fflate = () => loadLazy("fflate") as { Deflate: typeof Deflate; Inflate: typeof Inflate };
 
 function checkFormat(format: unknown, what: string): Format {
   const f = toDOMString(format);
@@ -97,7 +101,7 @@ class Compressor {
   constructor(format: Format) {
     this.#format = format;
     this.#check = format === "deflate" ? 1 : 0;
-    this.#deflate = new Deflate({ level: 6 }, (data) => {
+    this.#deflate = new (fflate().Deflate)({ level: 6 }, (data) => {
       if (data.length > 0) ArrayPrototypePush(this.#out, data);
     });
     // zlib: CM 8 with a 32K window, default level, no dictionary. gzip: no flags, MTIME 0, OS Unix.
@@ -191,7 +195,7 @@ class Decompressor {
     this.#format = format;
     this.#phase = format === "deflate-raw" ? "body" : "header";
     this.#check = format === "deflate" ? 1 : 0;
-    this.#inflate = new Inflate((data) => {
+    this.#inflate = new (fflate().Inflate)((data) => {
       if (data.length === 0) return;
       if (this.#format === "gzip") this.#check = crc32(this.#check, data);
       else if (this.#format === "deflate") this.#check = adler32(this.#check, data);

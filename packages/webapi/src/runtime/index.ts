@@ -13,6 +13,7 @@ import { createEntryPoints } from "./entry-points.js";
 import { initGlobalScope } from "./events.js";
 import { createFetch } from "./fetch.js";
 import { CLASSES, installGlobals } from "./global-scope.js";
+import { setLazySource } from "./lazy.js";
 import { startClock } from "./performance.js";
 import { removeSnapshotShims } from "./snapshot-shims.js";
 import { registerPlatformClasses } from "./structured-clone.js";
@@ -38,6 +39,7 @@ function init(...fns: unknown[]) {
   const host = bridge as unknown as BridgeFunctions;
 
   startClock();
+  setLazySource(host.lazySource);
   installWebAssembly(memoryMb);
   const timers = createTimers(host);
   // The global becomes an EventTarget whose `error`/`unhandledrejection` events log when not canceled.

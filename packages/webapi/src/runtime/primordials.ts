@@ -106,6 +106,43 @@ export {
   WeakRefCtor as WeakRef,
 };
 
+/**
+ * The globals a lazily loaded family (lazy.ts) sees under their names, as they were when the runtime
+ * loaded: its code runs after the app's, which may have replaced them.
+ */
+const LAZY_SCOPE_NAMES = [
+  "Array",
+  "ArrayBuffer",
+  "DataView",
+  "Error",
+  "Float64Array",
+  "Int8Array",
+  "Int16Array",
+  "Int32Array",
+  "JSON",
+  "Map",
+  "Math",
+  "Number",
+  "Object",
+  "Promise",
+  "RangeError",
+  "Reflect",
+  "RegExp",
+  "Set",
+  "String",
+  "Symbol",
+  "SyntaxError",
+  "TypeError",
+  "Uint8Array",
+  "Uint16Array",
+  "Uint32Array",
+  "WeakMap",
+] as const;
+export const lazyScopeNames: readonly string[] = LAZY_SCOPE_NAMES;
+export const lazyScopeValues: readonly unknown[] = LAZY_SCOPE_NAMES.map(
+  (name) => (globalThis as unknown as Record<string, unknown>)[name],
+);
+
 /** The global object, as it was when the runtime loaded (an app cannot rebind `globalThis` anyway). */
 export const globalObject: typeof globalThis = globalThis;
 
@@ -120,6 +157,8 @@ export const ReflectOwnKeys = ReflectNamespace.ownKeys;
 
 // ---- Function ----
 
+/** The intrinsic Function constructor (lazy.ts compiles the rarely used families with it). */
+export const FunctionCtor = FunctionPrototype.constructor as FunctionConstructor;
 export const FunctionPrototypeToString = uncurryThis(FunctionPrototype.toString as (this: unknown) => string);
 const FunctionPrototypeSymbolHasInstance = uncurryThis(
   FunctionPrototype[Symbol.hasInstance] as (this: unknown, value: unknown) => boolean,

@@ -14,6 +14,7 @@ import {
   type EntryPointName,
   encodeHeaderBlock,
   INIT_GLOBAL,
+  LAZY_SCRIPTS,
 } from "@nano/webapi";
 import ivm from "isolated-vm";
 import {
@@ -54,6 +55,8 @@ export interface RuntimeIsolateOptions {
   cpuShare?: CpuShare;
   /** Where the app's KV namespaces are stored (the thread's connection); null: no KV. */
   kv?: KvStore | null;
+  /** An isolate and context already made from `snapshot` (RuntimeIsolate.create); default: made now. */
+  prepared?: { isolate: ivm.Isolate; context: ivm.Context };
 }
 
 export interface LoadedApp {
@@ -132,14 +135,21 @@ export class RuntimeIsolate {
   /** Nesting of synchronous entries: the recorder marks only the outermost. */
   #depth = 0;
   readonly #share: CpuShare;
+  /** Lazy scripts already handed to this isolate (lazySource). */
+  readonly #lazyServed = new Set<string>();
 
   constructor(opts: RuntimeIsolateOptions) {
     this.#opts = opts;
     this.#share = opts.cpuShare ?? new CpuShare();
     // Key material lives on the host, outside the heap limit: it gets a quarter of the app's limit.
     this.#crypto = createCryptoHost({ maxBytes: Math.max(1, opts.memoryMb / 4) * 1048576 });
-    this.isolate = new ivm.Isolate({ snapshot: opts.snapshot, memoryLimit: creationLimitMb(opts.memoryMb) });
-    this.#context = this.isolate.createContextSync();
+    if (opts.prepared) {
+      this.isolate = opts.prepared.isolate;
+      this.#context = opts.prepared.context;
+    } else {
+      this.isolate = new ivm.Isolate({ snapshot: opts.snapshot, memoryLimit: creationLimitMb(opts.memoryMb) });
+      this.#context = this.isolate.createContextSync();
+    }
     // No blocking waits, as on Workers: Atomics.wait would hold the thread (every app on it) with no
     // CPU to count, and stretch the CPU-share timeouts of the isolates beside it.
     this.#context.evalSync("delete Atomics.wait; delete Atomics.waitAsync");
@@ -170,6 +180,21 @@ export class RuntimeIsolate {
     entries.release();
   }
 
+  /**
+   * Like the constructor, but the context is restored on isolated-vm's own thread pool (about a third
+   * of the start-up time): the calling thread is busy only for the isolate itself and the bridges.
+   */
+  static async create(opts: Omit<RuntimeIsolateOptions, "prepared">): Promise<RuntimeIsolate> {
+    const isolate = new ivm.Isolate({ snapshot: opts.snapshot, memoryLimit: creationLimitMb(opts.memoryMb) });
+    try {
+      const context = await isolate.createContext();
+      return new RuntimeIsolate({ ...opts, prepared: { isolate, context } });
+    } catch (err) {
+      if (!isolate.isDisposed) isolate.dispose();
+      throw err;
+    }
+  }
+
   /** Re-points the log and dispose hooks: a spare isolate gets them when an app takes it. */
   setHooks(
     hooks: Pick<RuntimeIsolateOptions, "onLog" | "onLogDropped" | "onBackgroundStopped" | "onDispose" | "recorder">,
@@ -179,6 +204,11 @@ export class RuntimeIsolate {
 
   get alive(): boolean {
     return this.#dead === null;
+  }
+
+  /** Requests in flight or bodies still streaming out: evicting it now would fail them. */
+  get busy(): boolean {
+    return this.#pending.size > 0 || this.#responseBodies.size > 0;
   }
 
   /** Host side of the bridge: every function the runtime may call, bound to this isolate. */
@@ -264,6 +294,13 @@ export class RuntimeIsolate {
       },
       crypto: this.#crypto.crypto,
       kv: this.#kv.kv,
+      // A name from the isolate picks one of the fixed scripts, nothing else, and each at most once
+      // (the runtime keeps what it loaded): the copy into the isolate is host work no request is charged for.
+      lazySource: (name) => {
+        if (typeof name !== "string" || !Object.hasOwn(LAZY_SCRIPTS, name) || this.#lazyServed.has(name)) return null;
+        this.#lazyServed.add(name);
+        return LAZY_SCRIPTS[name] ?? null;
+      },
       ...this.#outbound.functions,
     };
   }

@@ -11,6 +11,7 @@ import {
   DEFAULT_LIMITS,
   DEFAULT_OUTBOUND_POLICY,
   type FetchResult,
+  type IsolateStatsMessage,
   type KvStoreSpec,
   type OutboundPolicy,
   type RequestWire,
@@ -29,8 +30,12 @@ export interface WorkerPoolOptions {
   concurrentTasksPerThread?: number;
   /** Warm isolates per thread before LRU eviction. */
   maxWarmIsolates?: number;
-  /** Spare isolates per thread, ready for cold apps (default 2). */
+  /** Spare isolates per thread, ready for cold apps (default 2; more while cold starts come fast). */
   spareIsolates?: number;
+  /** The heap the warm isolates of this pool may hold, split evenly across its threads (default: no bound). */
+  warmMemoryMb?: number;
+  /** A warm isolate unused this long is disposed (default 15 minutes). */
+  warmIdleMs?: number;
   /** The runtime snapshot; default: from the disk cache, made if missing. */
   snapshot?: SharedArrayBuffer;
   /** What the apps' outbound fetches may reach; default: public addresses only. */
@@ -75,9 +80,13 @@ export function prepareVersion(spec: VersionSpec): VersionWire {
   };
 }
 
+/** Warm and spare isolates, their heap, and evictions by reason since start, over a pool's threads. */
+export type PoolIsolateStats = Omit<IsolateStatsMessage["isolateStats"], "thread">;
+
 export class WorkerPool {
   readonly #piscina: Piscina;
   readonly #channels: ThreadChannels;
+  readonly #threadStats = new Map<number, IsolateStatsMessage["isolateStats"]>();
   readonly threads: number;
 
   constructor(opts: WorkerPoolOptions = {}) {
@@ -87,6 +96,8 @@ export class WorkerPool {
       snapshot: opts.snapshot ?? loadRuntimeSnapshot(),
       maxWarmIsolates: opts.maxWarmIsolates ?? 64,
       spareIsolates: opts.spareIsolates ?? 2,
+      warmMemoryBytes: opts.warmMemoryMb ? Math.floor((opts.warmMemoryMb * 1048576) / this.threads) : null,
+      warmIdleMs: opts.warmIdleMs ?? 15 * 60_000,
       outbound: opts.outbound ?? DEFAULT_OUTBOUND_POLICY,
       recorderPath: opts.recorderPath ?? null,
       kv: opts.kv ?? null,
@@ -106,6 +117,31 @@ export class WorkerPool {
     // past its own): at 64 connections on one thread every request takes the hot path.
     this.#channels = new ThreadChannels(this.#piscina, this.threads, concurrent * 2);
     if (opts.channels !== false) void this.#channels.connect();
+    this.#piscina.on("message", (message: unknown) => {
+      const stats = (message as Partial<IsolateStatsMessage> | null)?.isolateStats;
+      if (stats && typeof stats.thread === "number") this.#threadStats.set(stats.thread, stats);
+    });
+  }
+
+  /** What the threads hold, summed, as they last reported (every 250 ms while it changes). */
+  isolateStats(): PoolIsolateStats {
+    const sum: PoolIsolateStats = {
+      warm: 0,
+      spare: 0,
+      heapBytes: 0,
+      evictions: {},
+      starts: { spare: 0, fresh: 0, ms: 0 },
+    };
+    for (const t of this.#threadStats.values()) {
+      sum.warm += t.warm;
+      sum.spare += t.spare;
+      sum.heapBytes += t.heapBytes;
+      sum.starts.spare += t.starts.spare;
+      sum.starts.fresh += t.starts.fresh;
+      sum.starts.ms += t.starts.ms;
+      for (const [reason, n] of Object.entries(t.evictions)) sum.evictions[reason] = (sum.evictions[reason] ?? 0) + n;
+    }
+    return sum;
   }
 
   /** Runs one request of `version`; resolves with the response or a coded error, never rejects for app faults. */

@@ -3,7 +3,7 @@
  * never the pool side. The response body is transferred back, not copied. Requests arrive as Piscina
  * tasks or, on the hot path, in batches on the thread's own channel (pool/thread-channel.ts).
  */
-import { MessageChannel, type MessagePort, threadId } from "node:worker_threads";
+import { MessageChannel, type MessagePort, parentPort, threadId } from "node:worker_threads";
 import { Piscina } from "piscina";
 import {
   type BodyMessage,
@@ -21,6 +21,7 @@ import { snapshotCopy } from "../isolate/snapshot.js";
 import type { KvStore } from "../kv/kv-store.js";
 import { FlightRecorder } from "./flight-recorder.js";
 import { IsolateHost } from "./isolate-host.js";
+import { reportStats } from "./stats-reporter.js";
 
 /** How long a connect task waits for the others to reach their threads. */
 const CONNECT_WAIT_MS = 2_000;
@@ -42,7 +43,9 @@ function createHandler(): (task: FetchTask | ConnectTask | ScheduledTask) => Pro
     data.outbound,
     recorder,
     kv,
+    { ...(data.warmMemoryBytes !== null ? { memoryBytes: data.warmMemoryBytes } : {}), idleMs: data.warmIdleMs },
   );
+  reportStats(host, parentPort);
   const move = (value: unknown, transfer: Transfer) =>
     Piscina.move({ [Piscina.transferableSymbol]: transfer, [Piscina.valueSymbol]: value } as unknown as Parameters<
       typeof Piscina.move

@@ -1,8 +1,12 @@
 /**
  * A thread's warm isolates: one per app version, started on its first request from the runtime
- * snapshot, kept under a count bound with least-recently-used eviction. A killed isolate is dropped
- * and the next request starts a fresh one. A few spare isolates, already restored from the snapshot
- * with their bridges bound (~25 ms each), wait for cold apps, which then only load their own code.
+ * snapshot, kept under a memory budget (the heap each uses, measured after each of its requests) and a
+ * count bound, evicting the least recently used, and dropped after an idle timeout. A killed isolate is
+ * dropped and the next request starts a fresh one; an app's new version retires the old version's
+ * isolate. Spare isolates, already restored from the snapshot with their bridges bound, wait for cold
+ * apps, which then only load their own code: they are made while the thread has no request in flight
+ * (the isolate on the thread, ~10 ms; its context on isolated-vm's thread pool), and their number follows
+ * the rate of cold starts.
  */
 
 import { SCHEDULED_NO_RETRY } from "@nano/webapi";
@@ -41,7 +45,40 @@ interface Notes {
 interface Warm {
   isolate: RuntimeIsolate;
   notes: Notes;
+  app: string;
+  /** Heap in use after its last request. */
+  bytes: number;
+  lastUsed: number;
+  /** A newer version of its app started here: disposed as soon as its requests finish. */
+  retired: boolean;
 }
+
+/** Why a warm isolate was let go (nano_isolate_evictions_total{reason}). */
+export type EvictionReason = "memory" | "count" | "idle" | "replaced";
+
+/** What a thread holds, for the metrics (summed over the server). */
+export interface IsolateStats {
+  warm: number;
+  spare: number;
+  /** Heap in use by the warm and spare isolates. */
+  heapBytes: number;
+  /** Since the thread started. */
+  evictions: Record<EvictionReason, number>;
+  /** Cold starts since the thread started: from a spare or a new isolate, and their total time (ms). */
+  starts: { spare: number; fresh: number; ms: number };
+}
+
+export interface WarmPolicy {
+  /** The warm isolates' heap this thread may keep (default: no bound but the count). */
+  memoryBytes?: number;
+  /** A warm isolate unused this long is disposed (default 15 minutes). */
+  idleMs?: number;
+  /** The most spares the cold-start rate may ask for (default 8; none when the thread keeps none at rest). */
+  maxSpares?: number;
+}
+
+const DEFAULT_IDLE_MS = 15 * 60_000;
+const DEFAULT_MAX_SPARES = 8;
 
 const freshNotes = (): Notes => ({ stray: [], strayChars: 0, dropped: 0, backgroundStops: 0 });
 /** Versions whose isolate a limit stopped between requests, and what to tell their next request. */
@@ -67,8 +104,23 @@ export class IsolateHost {
   /** Notes of isolates a limit stopped outside any request, for the next isolate of their version. */
   readonly #carried = new Map<string, Notes>();
   readonly #spares: RuntimeIsolate[] = [];
-  readonly #spareTarget: number;
+  /** Spares kept when no cold starts come in; the rate of cold starts raises it up to #maxSpares. */
+  readonly #baseSpares: number;
+  readonly #maxSpares: number;
+  /** Times of this thread's recent cold starts (the last second). */
+  readonly #coldTimes: number[] = [];
   #refill: NodeJS.Immediate | null = null;
+  /** A spare whose context is being restored off the thread. */
+  #making = false;
+  #closed = false;
+  /** Requests running in this thread: spares are made only when there are none. */
+  #inflight = 0;
+  readonly #memoryBytes: number;
+  readonly #idleMs: number;
+  readonly #sweep: NodeJS.Timeout;
+  #spareBytes = 0;
+  readonly #evictions: Record<EvictionReason, number> = { memory: 0, count: 0, idle: 0, replaced: 0 };
+  readonly #starts = { spare: 0, fresh: 0, ms: 0 };
   readonly #outbound: OutboundPolicy | undefined;
   readonly #recorder: FlightRecorder | null;
   /** This thread's CPU share, shared by its isolates (it sizes their entry timeouts). */
@@ -83,13 +135,20 @@ export class IsolateHost {
     outbound?: OutboundPolicy,
     recorder: FlightRecorder | null = null,
     kv: KvStore | null = null,
+    policy: WarmPolicy = {},
   ) {
     this.#kv = kv;
     this.#snapshot = snapshot;
     this.#outbound = outbound;
     this.#recorder = recorder;
     this.#maxWarm = Math.max(1, maxWarm);
-    this.#spareTarget = Math.max(0, spares);
+    this.#baseSpares = Math.max(0, spares);
+    // No spares asked for: none, whatever the cold-start rate.
+    this.#maxSpares = this.#baseSpares === 0 ? 0 : Math.max(this.#baseSpares, policy.maxSpares ?? DEFAULT_MAX_SPARES);
+    this.#memoryBytes = policy.memoryBytes ?? Number.POSITIVE_INFINITY;
+    this.#idleMs = Math.max(1, policy.idleMs ?? DEFAULT_IDLE_MS);
+    this.#sweep = setInterval(() => this.#evictIdle(), Math.min(this.#idleMs / 2, 10_000));
+    this.#sweep.unref();
     this.#scheduleRefill();
   }
 
@@ -97,25 +156,64 @@ export class IsolateHost {
     return this.#spares.length;
   }
 
-  /** Tops the spares up one at a time, after the current request's work, so no request waits on it. */
+  /** Spares wanted now: the base, or as many as cold starts came in the last second (at most #maxSpares). */
+  get spareTarget(): number {
+    const since = Date.now() - 1_000;
+    while (this.#coldTimes.length > 0 && (this.#coldTimes[0] as number) < since) this.#coldTimes.shift();
+    return Math.min(this.#maxSpares, Math.max(this.#baseSpares, this.#coldTimes.length));
+  }
+
+  stats(): IsolateStats {
+    let heapBytes = this.#spareBytes;
+    for (const w of this.#warm.values()) heapBytes += w.bytes;
+    return {
+      warm: this.#warm.size,
+      spare: this.#spares.length,
+      heapBytes,
+      evictions: { ...this.#evictions },
+      starts: { ...this.#starts },
+    };
+  }
+
+  /**
+   * Tops the spares up one at a time, only while no request runs in this thread (a spare takes ~10 ms
+   * of the thread), so no request waits on it; a request that finishes schedules the next.
+   */
   #scheduleRefill(): void {
-    if (this.#refill || this.#spares.length >= this.#spareTarget) return;
+    if (this.#refill || this.#making || this.#closed) return;
+    if (this.#inflight > 0 || this.#spares.length >= this.spareTarget) return;
     this.#refill = setImmediate(() => {
       this.#refill = null;
-      if (this.#spares.length >= this.#spareTarget) return;
-      this.#spares.push(this.#isolate(SPARE_MEMORY_MB));
-      this.#scheduleRefill();
+      if (this.#inflight > 0 || this.#spares.length >= this.spareTarget) return;
+      this.#making = true;
+      RuntimeIsolate.create(this.#options(SPARE_MEMORY_MB)).then(
+        (spare) => {
+          this.#making = false;
+          if (this.#closed) return spare.dispose();
+          this.#spareBytes += spare.heapBytes();
+          this.#spares.push(spare);
+          this.#scheduleRefill();
+        },
+        () => {
+          // Out of memory, most likely: the next request makes its own isolate and tries again after it.
+          this.#making = false;
+        },
+      );
     });
   }
 
-  #isolate(memoryMb: number): RuntimeIsolate {
-    return new RuntimeIsolate({
+  #options(memoryMb: number) {
+    return {
       snapshot: this.#snapshot,
       memoryMb,
       cpuShare: this.#cpuShare,
       kv: this.#kv,
       ...(this.#outbound ? { outbound: this.#outbound } : {}),
-    });
+    };
+  }
+
+  #isolate(memoryMb: number): RuntimeIsolate {
+    return new RuntimeIsolate(this.#options(memoryMb));
   }
 
   get warmCount(): number {
@@ -142,14 +240,17 @@ export class IsolateHost {
         backgroundStops: notes.backgroundStops,
       };
     };
+    this.#inflight++;
     try {
       if (warm) {
         this.#warm.delete(version.id);
         this.#warm.set(version.id, warm);
       } else {
+        this.#coldTimes.push(Date.now());
         warm = this.#start(version);
       }
-      const out = await warm.isolate.fetch(request, version.limits);
+      warm.lastUsed = Date.now();
+      const out = await warm.isolate.fetch(request, version.limits).finally(() => this.#settled(version.id));
       const done = result({
         response: out.response,
         logs: out.logs,
@@ -168,6 +269,48 @@ export class IsolateHost {
         cpuMs: extra.cpuMs ?? 0,
         ...(warm ? { kvOps: warm.isolate.takeKvOps() } : {}),
       });
+    } finally {
+      this.#inflight--;
+      this.#scheduleRefill();
+    }
+  }
+
+  /** After a request of `id`: its isolate's heap is measured again and the budget enforced. */
+  #settled(id: string): void {
+    const warm = this.#warm.get(id);
+    if (!warm) return;
+    if (warm.retired) {
+      if (!warm.isolate.busy) warm.isolate.dispose();
+      return;
+    }
+    warm.bytes = warm.isolate.heapBytes();
+    this.#trim(id);
+  }
+
+  /** Out of the warm set now; disposed (~1 ms) after the current request's answer has gone out. */
+  #evict(warm: Warm, reason: EvictionReason): void {
+    this.#evictions[reason]++;
+    for (const [id, w] of this.#warm) if (w === warm) this.#warm.delete(id);
+    setImmediate(() => warm.isolate.dispose());
+  }
+
+  /** Evicts the least recently used idle isolates (never `keep`) while over the count or memory bound. */
+  #trim(keep: string): void {
+    let total = 0;
+    for (const w of this.#warm.values()) total += w.bytes;
+    for (const [id, w] of [...this.#warm]) {
+      const overCount = this.#warm.size > this.#maxWarm;
+      if (!overCount && total <= this.#memoryBytes) break;
+      if (id === keep || w.isolate.busy) continue;
+      total -= w.bytes;
+      this.#evict(w, overCount ? "count" : "memory");
+    }
+  }
+
+  #evictIdle(): void {
+    const before = Date.now() - this.#idleMs;
+    for (const w of [...this.#warm.values()]) {
+      if (w.lastUsed < before && !w.isolate.busy) this.#evict(w, "idle");
     }
   }
 
@@ -217,9 +360,14 @@ export class IsolateHost {
   }
 
   #start(version: VersionWire): Warm {
+    const t0 = performance.now();
     const warm: Warm = {
       isolate: undefined as unknown as RuntimeIsolate,
       notes: this.#carried.get(version.id) ?? freshNotes(),
+      app: version.app,
+      bytes: 0,
+      lastUsed: Date.now(),
+      retired: false,
     };
     this.#carried.delete(version.id);
     const hooks = {
@@ -250,6 +398,7 @@ export class IsolateHost {
     };
     const spare = version.limits.memoryMb === SPARE_MEMORY_MB ? this.#spares.shift() : undefined;
     if (spare) {
+      this.#spareBytes = this.#spares.reduce((n, s) => n + s.heapBytes(), 0);
       spare.setHooks(hooks);
       warm.isolate = spare;
       this.#scheduleRefill();
@@ -269,16 +418,25 @@ export class IsolateHost {
       warm.isolate.dispose();
       throw err;
     }
-    this.#warm.set(version.id, warm);
-    while (this.#warm.size > this.#maxWarm) {
-      const [oldest] = this.#warm.values();
-      oldest?.isolate.dispose();
+    // A new version of the app: the old one's isolate here serves no more requests (a deploy drains it).
+    for (const w of [...this.#warm.values()]) {
+      if (w.app !== version.app || w.retired) continue;
+      w.retired = true;
+      this.#evictions.replaced++;
+      if (!w.isolate.busy) w.isolate.dispose();
     }
+    warm.bytes = warm.isolate.heapBytes();
+    this.#warm.set(version.id, warm);
+    this.#starts[spare ? "spare" : "fresh"]++;
+    this.#starts.ms += performance.now() - t0;
+    this.#trim(version.id);
     return warm;
   }
 
   close(): void {
+    this.#closed = true;
     if (this.#refill) clearImmediate(this.#refill);
+    clearInterval(this.#sweep);
     for (const w of [...this.#warm.values()]) w.isolate.dispose();
     for (const s of this.#spares.splice(0)) s.dispose();
   }
