@@ -1,6 +1,7 @@
 /** One isolate from the runtime snapshot: evaluation, app loading, requests, limits, isolation. */
 import { afterEach, describe, expect, it } from "vitest";
 import type { LogRecord, RequestWire } from "../contract.js";
+import { CpuShare } from "./cpu-share.js";
 import { RuntimeIsolate } from "./runtime-isolate.js";
 import { loadRuntimeSnapshot, snapshotCopy } from "./snapshot.js";
 
@@ -214,6 +215,32 @@ describe("limits", () => {
     expect(iso.alive).toBe(false);
     const other = isolate();
     expect((await other.evaluate("'unaffected'")).text).toBe("unaffected");
+  });
+
+  it("fails only the request whose entry was held off its core, keeping the isolate and its state", async () => {
+    // A share that expects a 3 ms wall guard: an entry doing 40 ms of work looks descheduled (it used
+    // far less than its 1 s budget when the guard fired), as on a loaded machine.
+    class HeldOff extends CpuShare {
+      override timeoutFor(): number {
+        return 3;
+      }
+    }
+    const iso = new RuntimeIsolate({ snapshot: snapshotCopy(snapshot), memoryMb: 64, cpuShare: new HeldOff() });
+    live.push(iso);
+    iso.loadApp(
+      app(`let n = 0; module.exports = { default: { fetch(request) {
+        n++;
+        if (request.url.endsWith("/busy")) { const end = Date.now() + 40; while (Date.now() < end) {} }
+        return new Response("seen " + n);
+      } } };`),
+      { filename: "app:t" },
+    );
+    await expect(iso.fetch(req({ url: "http://x/busy" }), { cpuMs: 1_000, wallMs: 5_000 })).rejects.toMatchObject({
+      code: "NANO_ERR_CPU_LIMIT",
+    });
+    expect(iso.alive).toBe(true);
+    const next = await iso.fetch(req({ url: "http://x/" }), { cpuMs: 1_000, wallMs: 5_000 });
+    expect(Buffer.from(next.response.body as ArrayBuffer).toString()).toBe("seen 2");
   });
 
   it("kills an isolate that allocates past its memory limit", async () => {

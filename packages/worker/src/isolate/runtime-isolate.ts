@@ -390,6 +390,13 @@ export class RuntimeIsolate {
     if (pending) pending.cpuNs += usedNs;
     else this.#background.charge(Number(usedNs) / 1e6);
     if (timedOut) {
+      // The guard is wall-clock: a request's entry stopped before it used a quarter of its CPU budget
+      // was held off its core (a loaded machine), not running away. That request fails; the isolate
+      // and the other requests in it go on. A real runaway, or work outside a request, stops the isolate.
+      if (pending && usedNs * 4n < budgetNs && owner !== null) {
+        this.#settle(owner)?.reject(new NanoError("NANO_ERR_CPU_LIMIT"));
+        return;
+      }
       this.#kill(new NanoError("NANO_ERR_CPU_LIMIT"));
       return;
     }
