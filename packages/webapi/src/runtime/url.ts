@@ -54,6 +54,7 @@ export class URL {
   #spec: SpecURL | null = null;
 
   constructor(url: string | URL, base?: string | URL) {
+    // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given; rest parameters would make `length` 0
     if (arguments.length === 0)
       throw new TypeError("Failed to construct 'URL': 1 argument required, but only 0 present.");
     const input = toUSVString(url);
@@ -82,6 +83,7 @@ export class URL {
   }
 
   static canParse(url: string, base?: string): boolean {
+    // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given; rest parameters would make `length` 0
     if (arguments.length === 0) throw new TypeError("Failed to execute 'canParse': 1 argument required.");
     try {
       new URL(url, base);
@@ -92,6 +94,7 @@ export class URL {
   }
 
   static parse(url: string, base?: string): URL | null {
+    // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given; rest parameters would make `length` 0
     if (arguments.length === 0) throw new TypeError("Failed to execute 'parse': 1 argument required.");
     try {
       return new URL(url, base);
