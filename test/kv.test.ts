@@ -360,7 +360,8 @@ describe("KV namespaces", () => {
     } finally {
       await serve.stop();
     }
-  });
+    // Starting a second server (bundle, pool, spares) beside the first takes longer on a loaded machine.
+  }, 60_000);
 
   it("keeps the values across a restart of the server", async () => {
     const before = Number((await call("kvb", "/count")) as number);
