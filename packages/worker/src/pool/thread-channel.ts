@@ -36,6 +36,9 @@ function hash(s: string): number {
   return h >>> 0;
 }
 
+/** Connect rounds tried while some thread has no channel yet. */
+const CONNECT_ATTEMPTS = 10;
+
 function failed(message: string): FetchResult {
   return { response: null, error: { code: "NANO_ERR_INTERNAL", message }, logs: [], cpuMs: 0, coldStart: false };
 }
@@ -57,8 +60,12 @@ export class ThreadChannels {
     this.#maxPerThread = maxPerThread;
   }
 
-  /** Asks every thread for its channel (again after one died); threads that gave theirs answer null. */
-  async connect(): Promise<void> {
+  /**
+   * Asks every thread for its channel (again after one died); threads that gave theirs answer null.
+   * While threads are still starting, Piscina may hand two connect tasks to the first one ready: the
+   * round is then tried again, a few times, until every thread has a channel.
+   */
+  async connect(attempt = 0): Promise<void> {
     if (this.#connecting || this.#closing) return;
     this.#connecting = true;
     try {
@@ -71,6 +78,9 @@ export class ThreadChannels {
       // The pool is closing, or a thread died while connecting: Piscina carries the requests meanwhile.
     } finally {
       this.#connecting = false;
+    }
+    if (this.#channels.length < this.#threads && !this.#closing && attempt < CONNECT_ATTEMPTS) {
+      setTimeout(() => void this.connect(attempt + 1), 200).unref();
     }
   }
 
