@@ -8,7 +8,7 @@ import { type AbortSignal, isAbortSignal } from "./abort.js";
 import type { BodyInit } from "./body.js";
 import type { Headers, HeadersInit } from "./headers.js";
 import { convertHeadersInit } from "./headers.js";
-import { nullProto, safeSetOf, TypeError } from "./primordials.js";
+import { nullProto, ObjectFreeze, safeSetOf, TypeError } from "./primordials.js";
 import { dictionary, toBoolean, toByteString, toDOMString, toEnum, toUSVString } from "./webidl.js";
 
 export type RequestCache = "default" | "no-store" | "reload" | "no-cache" | "force-cache" | "only-if-cached";
@@ -84,87 +84,52 @@ const REFERRER_POLICY = safeSetOf([
   "unsafe-url",
 ]);
 
-/** https://webidl.spec.whatwg.org/#js-dictionary for RequestInit. */
+/** RequestInit's members in lexicographic order (WebIDL's), each with its conversion. */
+const MEMBERS: readonly (readonly [string, (value: unknown) => unknown])[] = ObjectFreeze([
+  ["body", (v) => v],
+  ["cache", (v) => toEnum<RequestCache>(v, CACHE, "RequestInit.cache")],
+  ["credentials", (v) => toEnum<RequestCredentials>(v, CREDENTIALS, "RequestInit.credentials")],
+  ["duplex", (v) => toEnum<"half">(v, DUPLEX, "RequestInit.duplex")],
+  ["headers", (v) => convertHeadersInit(v)],
+  ["integrity", (v) => toDOMString(v)],
+  ["keepalive", (v) => toBoolean(v)],
+  ["method", (v) => toByteString(v, "RequestInit.method")],
+  ["mode", (v) => toEnum<RequestMode>(v, MODE, "RequestInit.mode")],
+  ["priority", (v) => toEnum<RequestPriority>(v, PRIORITY, "RequestInit.priority")],
+  ["redirect", (v) => toEnum<RequestRedirect>(v, REDIRECT, "RequestInit.redirect")],
+  ["referrer", (v) => toUSVString(v)],
+  ["referrerPolicy", (v) => toEnum<ReferrerPolicy>(v, REFERRER_POLICY, "RequestInit.referrerPolicy")],
+  [
+    "signal",
+    (v) => {
+      if (v !== null && !isAbortSignal(v)) throw new TypeError("RequestInit.signal must be an AbortSignal");
+      return v;
+    },
+  ],
+  [
+    "window",
+    (v) => {
+      // https://fetch.spec.whatwg.org/#dom-request step 12: only null may be given.
+      if (v !== null) throw new TypeError("RequestInit.window can only be null");
+      return undefined;
+    },
+  ],
+]);
+
+/** https://webidl.spec.whatwg.org/#js-dictionary for RequestInit: each member read exactly once. */
 export function convertRequestInit(value: unknown): ConvertedRequestInit {
   const dict = dictionary(value, "RequestInit");
   const out: ConvertedRequestInit = nullProto({ any: false });
-  let v: unknown;
-  // Members in lexicographic order, each read exactly once.
-  v = dict.body;
-  if (v !== undefined) {
-    out.body = v as BodyInit;
-    out.any = true;
-  }
-  v = dict.cache;
-  if (v !== undefined) {
-    out.cache = toEnum<RequestCache>(v, CACHE, "RequestInit.cache");
-    out.any = true;
-  }
-  v = dict.credentials;
-  if (v !== undefined) {
-    out.credentials = toEnum<RequestCredentials>(v, CREDENTIALS, "RequestInit.credentials");
-    out.any = true;
-  }
-  v = dict.duplex;
-  if (v !== undefined) {
-    out.duplex = toEnum<"half">(v, DUPLEX, "RequestInit.duplex");
-    out.any = true;
-  }
-  v = dict.headers;
-  if (v !== undefined) {
-    out.headers = convertHeadersInit(v);
-    out.any = true;
-  }
-  v = dict.integrity;
-  if (v !== undefined) {
-    out.integrity = toDOMString(v);
-    out.any = true;
-  }
-  v = dict.keepalive;
-  if (v !== undefined) {
-    out.keepalive = toBoolean(v);
-    out.any = true;
-  }
-  v = dict.method;
-  if (v !== undefined) {
-    out.method = toByteString(v, "RequestInit.method");
-    out.any = true;
-  }
-  v = dict.mode;
-  if (v !== undefined) {
-    out.mode = toEnum<RequestMode>(v, MODE, "RequestInit.mode");
-    out.any = true;
-  }
-  v = dict.priority;
-  if (v !== undefined) {
-    out.priority = toEnum<RequestPriority>(v, PRIORITY, "RequestInit.priority");
-    out.any = true;
-  }
-  v = dict.redirect;
-  if (v !== undefined) {
-    out.redirect = toEnum<RequestRedirect>(v, REDIRECT, "RequestInit.redirect");
-    out.any = true;
-  }
-  v = dict.referrer;
-  if (v !== undefined) {
-    out.referrer = toUSVString(v);
-    out.any = true;
-  }
-  v = dict.referrerPolicy;
-  if (v !== undefined) {
-    out.referrerPolicy = toEnum<ReferrerPolicy>(v, REFERRER_POLICY, "RequestInit.referrerPolicy");
-    out.any = true;
-  }
-  v = dict.signal;
-  if (v !== undefined) {
-    if (v !== null && !isAbortSignal(v)) throw new TypeError("RequestInit.signal must be an AbortSignal");
-    out.signal = v as AbortSignal | null;
-    out.any = true;
-  }
-  v = dict.window;
-  if (v !== undefined) {
-    // https://fetch.spec.whatwg.org/#dom-request step 12: only null may be given.
-    if (v !== null) throw new TypeError("RequestInit.window can only be null");
+  const record = out as unknown as Record<string, unknown>;
+  for (let i = 0; i < MEMBERS.length; i++) {
+    // Indexed, not destructured: destructuring goes through the array iterator, which an app can replace.
+    const member = MEMBERS[i] as readonly [string, (value: unknown) => unknown];
+    const name = member[0];
+    const convert = member[1];
+    const v = dict[name];
+    if (v === undefined) continue;
+    const converted = convert(v);
+    if (name !== "window") record[name] = converted;
     out.any = true;
   }
   return out;
