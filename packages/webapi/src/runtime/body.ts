@@ -6,7 +6,8 @@
  * then consuming it (text(), the host taking a response) hands the bytes over without a stream.
  */
 import { type Blob, blobBytes, blobFromBytes, blobType, isBlob } from "./blob.js";
-import { type FormData, isFormData, parseFormData, serializeFormData } from "./form-data.js";
+import { type FormData, isFormData } from "./form-data.js";
+import { parseFormData, serializeFormData } from "./form-data-body.js";
 import { extractMimeType, serializeMimeType } from "./mime.js";
 import {
   ArrayBufferIsView,
