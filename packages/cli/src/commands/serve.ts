@@ -4,6 +4,9 @@ import { serveApp } from "@nano/control-plane";
 import { Command } from "commander";
 import { parsePort } from "../options.js";
 
+/** How long `nano serve` waits for requests in flight after SIGTERM or SIGINT. */
+const SHUTDOWN_MS = 10_000;
+
 export function serveCommand(): Command {
   return new Command("serve")
     .description("bundle an app folder and serve it (TypeScript and npm imports allowed)")
@@ -27,10 +30,14 @@ export function serveCommand(): Command {
             process.off("SIGINT", stop);
             process.off("SIGTERM", stop);
             serving.close().then(resolve, resolve);
+            // A bounded drain, as `nano start`'s: a worker thread that does not finish (seen once in a
+            // while on a loaded machine) must not keep the process from exiting.
+            setTimeout(resolve, SHUTDOWN_MS).unref();
           };
           process.on("SIGINT", stop);
           process.on("SIGTERM", stop);
         });
+        process.exit(0);
       },
     );
 }
