@@ -9,14 +9,15 @@
  */
 import type { MessagePort } from "node:worker_threads";
 import type { Piscina } from "piscina";
-import type {
-  ChannelAnswer,
-  ChannelRequest,
-  ConnectResult,
-  ConnectTask,
-  FetchResult,
-  RequestWire,
-  VersionWire,
+import {
+  type ChannelAnswer,
+  type ChannelRequest,
+  type ConnectResult,
+  type ConnectTask,
+  type FetchResult,
+  type RequestWire,
+  TRANSFER_MIN_BYTES,
+  type VersionWire,
 } from "../contract.js";
 
 interface Channel {
@@ -131,7 +132,7 @@ export class ThreadChannels {
     if (channel.inflight++ === 0) channel.port.ref();
     const answer = new Promise<FetchResult>((resolve) => channel.pending.set(id, resolve));
     channel.outgoing.push({ id, task: { kind: "fetch", version, request } });
-    if (request.body) channel.transfer.push(request.body);
+    if (request.body && request.body.byteLength >= TRANSFER_MIN_BYTES) channel.transfer.push(request.body);
     if (!channel.armed) {
       channel.armed = true;
       setImmediate(() => this.#flush(channel));

@@ -1,6 +1,6 @@
 /**
  * The Piscina worker: one IsolateHost per thread. Imports only the contract and the isolate code,
- * never the pool side. The response body is transferred back, not copied. Requests arrive as Piscina
+ * never the pool side. A large response body is transferred back, not copied. Requests arrive as Piscina
  * tasks or, on the hot path, in batches on the thread's own channel (pool/thread-channel.ts).
  */
 import { MessageChannel, type MessagePort, parentPort, threadId } from "node:worker_threads";
@@ -16,6 +16,7 @@ import {
   PULL_BODY,
   type ScheduledTask,
   type ThreadData,
+  TRANSFER_MIN_BYTES,
 } from "../contract.js";
 import { snapshotCopy } from "../isolate/snapshot.js";
 import type { KvStore } from "../kv/kv-store.js";
@@ -73,7 +74,7 @@ function createHandler(): (task: FetchTask | ConnectTask | ScheduledTask) => Pro
       return { result: { ...result, bodyPort: port2 }, transfer: [port2] };
     }
     const body = result.response?.body;
-    return { result, transfer: body ? [body] : [] };
+    return { result, transfer: body && body.byteLength >= TRANSFER_MIN_BYTES ? [body] : [] };
   }
 
   let channel: MessagePort | null = null;
