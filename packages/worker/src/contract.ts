@@ -126,7 +126,16 @@ export interface ConnectTask {
 export interface ConnectResult {
   threadId: number;
   port: MessagePort | null;
+  /** The thread's spare state, written by the thread and read by the pool (see SPARE_STATE). */
+  state: SharedArrayBuffer | null;
 }
+
+/**
+ * Slots of a thread's spare state (an Int32Array over ConnectResult.state): its ready spares, and 1
+ * while it is making one (the thread is then busy for ~8 ms). The pool sends a never-seen app to a
+ * thread with a spare ready that is not making one.
+ */
+export const SPARE_STATE = { spares: 0, making: 1, length: 2 } as const;
 
 /** Requests on a thread's channel, in batches: each answer comes back on its own as it is ready. */
 export type ChannelRequest = { id: number; task: FetchTask };

@@ -99,4 +99,39 @@ describe("WorkerPool", () => {
     expect(after.coldStart).toBe(true);
     expect(text(after.response?.body)).toBe("ok");
   });
+
+  it("sends a never-seen app to a thread with a spare ready, not to one busy making its spare", async () => {
+    const spares = new WorkerPool({ threads: 2, spareIsolates: 1, snapshot: loadRuntimeSnapshot() });
+    try {
+      // At rest: both threads connected, each with its spare made.
+      for (let waited = 0; waited < 20_000; waited += 50) {
+        if (spares.channelCount === 2 && spares.isolateStats().spare === 2) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect([spares.channelCount, spares.isolateStats().spare]).toEqual([2, 2]);
+      // Two apps whose ids hash to the same thread (FNV-1a, as the pool places them by default).
+      const fnv = (s: string) => {
+        let h = 2166136261;
+        for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+        return h >>> 0;
+      };
+      const names = Array.from({ length: 16 }, (_, i) => `fresh${i}`);
+      const first = names[0] as string;
+      const second = names.find((n) => n !== first && fnv(`${n}@1`) % 2 === fnv(`${first}@1`) % 2) as string;
+      // Back to back: the first's thread is then making its replacement spare (or has none yet).
+      for (const name of [first, second]) {
+        const r = await spares.fetch(hello(name), request("/"));
+        expect([r.coldStart, text(r.response?.body)]).toEqual([true, `${name} /`]);
+      }
+      for (let waited = 0; waited < 5_000; waited += 50) {
+        const s = spares.isolateStats().starts;
+        if (s.spare + s.fresh >= 2) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const starts = spares.isolateStats().starts;
+      expect({ spare: starts.spare, fresh: starts.fresh }).toEqual({ spare: 2, fresh: 0 });
+    } finally {
+      await spares.close();
+    }
+  });
 });

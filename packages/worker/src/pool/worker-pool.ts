@@ -179,6 +179,11 @@ export class WorkerPool {
     }));
   }
 
+  /** Threads reached through their own channel (the hot path); the rest go through Piscina. */
+  get channelCount(): number {
+    return this.#channels.connected;
+  }
+
   get queueSize(): number {
     return this.#piscina.queueSize;
   }

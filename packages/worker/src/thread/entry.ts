@@ -119,9 +119,9 @@ function createHandler(): (task: FetchTask | ConnectTask | ScheduledTask) => Pro
     Atomics.add(arrived, 0, 1);
     const until = Date.now() + CONNECT_WAIT_MS;
     while (Atomics.load(arrived, 0) < task.of && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
-    if (channel !== null) return { threadId, port: null };
+    if (channel !== null) return { threadId, port: null, state: null };
     const port = openChannel();
-    return move({ threadId, port } satisfies ConnectResult, [port]) as unknown as ConnectResult;
+    return move({ threadId, port, state: host.spareState } satisfies ConnectResult, [port]) as unknown as ConnectResult;
   }
 
   return async function handle(task: FetchTask | ConnectTask | ScheduledTask) {

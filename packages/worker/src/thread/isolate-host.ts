@@ -20,7 +20,7 @@ import type {
   ScheduledTask,
   VersionWire,
 } from "../contract.js";
-import { DEFAULT_LIMITS } from "../contract.js";
+import { DEFAULT_LIMITS, SPARE_STATE } from "../contract.js";
 import { NanoError } from "../errors.js";
 import { CpuShare } from "../isolate/cpu-share.js";
 import type { HostBodyStream } from "../isolate/host-body-stream.js";
@@ -116,6 +116,9 @@ export class IsolateHost {
   /** A spare whose context is being restored off the thread. */
   #making = false;
   #closed = false;
+  /** Spares ready and whether one is being made, for the pool to read (contract.ts SPARE_STATE). */
+  readonly spareState = new SharedArrayBuffer(SPARE_STATE.length * 4);
+  readonly #state = new Int32Array(this.spareState);
   /** Requests running in this thread: spares are made only when there are none. */
   #inflight = 0;
   readonly #memoryBytes: number;
@@ -178,6 +181,11 @@ export class IsolateHost {
     };
   }
 
+  #publish(): void {
+    Atomics.store(this.#state, SPARE_STATE.spares, this.#spares.length);
+    Atomics.store(this.#state, SPARE_STATE.making, this.#making ? 1 : 0);
+  }
+
   /**
    * Tops the spares up one at a time, only while no request runs in this thread (a spare takes ~10 ms
    * of the thread), so no request waits on it; a request that finishes schedules the next.
@@ -189,17 +197,20 @@ export class IsolateHost {
       this.#refill = null;
       if (this.#inflight > 0 || this.#spares.length >= this.spareTarget) return;
       this.#making = true;
+      this.#publish();
       RuntimeIsolate.create(this.#options(SPARE_MEMORY_MB)).then(
         (spare) => {
           this.#making = false;
           if (this.#closed) return spare.dispose();
           this.#spareBytes += spare.heapBytes();
           this.#spares.push(spare);
+          this.#publish();
           this.#scheduleRefill();
         },
         () => {
           // Out of memory, most likely: the next request makes its own isolate and tries again after it.
           this.#making = false;
+          this.#publish();
         },
       );
     });
@@ -409,6 +420,7 @@ export class IsolateHost {
     const spare = version.limits.memoryMb === SPARE_MEMORY_MB ? this.#spares.shift() : undefined;
     if (spare) {
       this.#spareBytes = this.#spares.reduce((n, s) => n + s.heapBytes(), 0);
+      this.#publish();
       spare.setHooks(hooks);
       warm.isolate = spare;
       this.#scheduleRefill();
