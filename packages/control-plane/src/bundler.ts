@@ -35,6 +35,8 @@ export interface Bundle {
   manifest: Manifest;
   /** The entry file, relative to the app folder. */
   entry: string;
+  /** The app folder (where nano.json's paths, such as `assets`, are relative to). */
+  dir: string;
 }
 
 function formatMessage(m: Message, cwd: string): string {
@@ -176,5 +178,5 @@ export async function bundleApp(path: string, opts: { name?: string } = {}): Pro
       `bundle is ${(Buffer.byteLength(wrapped) / 1048576).toFixed(1)} MiB, more than the ${MAX_BUNDLE_BYTES / 1048576} MiB limit`,
     );
   }
-  return { name, code: wrapped, manifest, entry: relative(dir, entry) || basename(entry) };
+  return { name, code: wrapped, manifest, entry: relative(dir, entry) || basename(entry), dir };
 }

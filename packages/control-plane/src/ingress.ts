@@ -9,6 +9,7 @@ import type { HttpBindings } from "@hono/node-server";
 import { type FetchResult, NanoError, type RequestWire, type VersionWire, type WorkerPool } from "@nano/worker";
 import { type Context, Hono } from "hono";
 import type { AppGovernor } from "./app-governor.js";
+import type { AssetGate } from "./assets/asset-gate.js";
 import { type Logger, logAppRecords } from "./logger.js";
 import { streamFromPort } from "./port-stream.js";
 import { type CfHeaderMap, requestCf } from "./request-cf.js";
@@ -43,6 +44,8 @@ export interface IngressOptions {
   governor?: AppGovernor;
   /** `request.cf` fields taken from trusted proxy headers (field → header); none: only what the ingress knows. */
   cfHeaders?: CfHeaderMap;
+  /** Static assets: a matching GET or HEAD is answered before the pool (none: every request goes on). */
+  assets?: AssetGate;
 }
 
 function bodyTooLarge(limit: number): NanoError {
@@ -227,6 +230,14 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
         seconds: (performance.now() - started) / 1000,
         result,
       });
+    if (opts.assets && version.assets) {
+      const served = await opts.assets.serve(version, incoming, where.target);
+      if (served instanceof NanoError) return errorResponse(served, requestId);
+      if (served) {
+        record(served.status, { response: null, error: null, logs: [], cpuMs: 0, coldStart: false });
+        return served.response;
+      }
+    }
     const refused = opts.governor?.admit(version.app);
     if (refused) {
       // Answered at once: the request never holds a thread that well-behaved apps need.

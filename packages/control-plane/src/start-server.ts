@@ -19,6 +19,7 @@ import { CronScheduler } from "./cron-scheduler.js";
 import { LogRing } from "./log-ring.js";
 import { createLogger, type Logger } from "./logger.js";
 import { Metrics } from "./metrics.js";
+import { SqliteAssetStore } from "./registry/asset-sqlite-store.js";
 import { SqliteCronStore } from "./registry/cron-sqlite-store.js";
 import { SqliteKvStore } from "./registry/kv-sqlite-store.js";
 import { SecretBox } from "./registry/secret-box.js";
@@ -93,6 +94,8 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   const kv = new SqliteKvStore(join(config.dataDir, "registry.db"));
   const purge = setInterval(() => kv.purgeExpired(), KV_PURGE_EVERY_MS).unref();
   const cronRuns = new SqliteCronStore(join(config.dataDir, "registry.db"));
+  // Asset blobs too: the supervisor stores uploads; runtime processes read them (read-only).
+  const assets = new SqliteAssetStore(join(config.dataDir, "registry.db"));
   const count = config.processes ?? defaultProcesses();
   const logs = new LogRing();
   const policy = new QuarantinePolicy({
@@ -218,6 +221,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     clearInterval(purge);
     kv.close();
     cronRuns.close();
+    assets.close();
     store.close();
     throw err;
   }
@@ -274,6 +278,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
         reservedPorts,
         maxLimits: maxLimits(config),
         portAvailable: (p) => portFree(p, config.host),
+        assets,
       },
     }),
     { port: config.adminPort, host: config.adminHost },
@@ -293,6 +298,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       clearInterval(purge);
       kv.close();
       cronRuns.close();
+      assets.close();
       store.close();
     },
   };

@@ -56,6 +56,8 @@ export interface VersionWire {
   /** KV bindings: binding name → namespace. */
   kv: Record<string, string>;
   limits: AppLimits;
+  /** The version's static-asset index as JSON (control-plane assets/asset-index.ts), or null. */
+  assets?: SharedArrayBuffer | null;
 }
 
 /** The request in flat form, read straight from the Node request: headers as [name, value, …]. */

@@ -58,6 +58,8 @@ export interface VersionSpec {
   vars?: Record<string, string>;
   kv?: Record<string, string>;
   limits?: Partial<AppLimits>;
+  /** The static-asset index as JSON, or null. */
+  assets?: string | null;
 }
 
 function shared(bytes: Uint8Array): SharedArrayBuffer {
@@ -77,6 +79,7 @@ export function prepareVersion(spec: VersionSpec): VersionWire {
     vars: { ...(spec.vars ?? {}) },
     kv: { ...(spec.kv ?? {}) },
     limits: { ...DEFAULT_LIMITS, ...(spec.limits ?? {}) },
+    assets: spec.assets ? shared(Buffer.from(spec.assets, "utf8")) : null,
   };
 }
 

@@ -1,0 +1,269 @@
+/**
+ * Static assets under a real `nano start`, deployed with the real CLI: files answered by the runtime
+ * processes before the isolate (content types, ETag/304, ranges, HEAD, index.html, compression, SPA
+ * navigations), the app's fetch for everything else, the content-addressed upload (a second deploy
+ * sends only the changed file), rollback, and refused traversal paths.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli, type Server, startServer } from "./start-helpers.js";
+
+let server: Server;
+
+interface Raw {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** A request with the path sent exactly as written (no URL normalisation), to `<app>.localhost`. */
+function raw(app: string, path: string, headers: Record<string, string> = {}, method = "GET"): Promise<Raw> {
+  const url = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path,
+        method,
+        headers: { host: `${app}.localhost`, ...headers },
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (d: Buffer) => chunks.push(d));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+const CSS = `${"body { color: #333; margin: 0 auto; max-width: 40em; }\n".repeat(200)}`;
+const PNG = randomBytes(3000);
+
+function site(files: Record<string, string | Buffer>, manifest: Record<string, unknown>, script: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "nano-assets-app-"));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(dir, path, ".."), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  writeFileSync(join(dir, "nano.json"), JSON.stringify(manifest));
+  mkdirSync(join(dir, "src"), { recursive: true });
+  writeFileSync(join(dir, "src", "index.js"), script);
+  return dir;
+}
+
+const SCRIPT = `export default {
+  async fetch(request, env) {
+    const u = new URL(request.url);
+    return new Response("app " + request.method + " " + u.pathname, { headers: { "x-from": "app" } });
+  },
+};`;
+
+const FILES = {
+  "public/index.html": "<!doctype html><h1>home</h1>",
+  "public/style.css": CSS,
+  "public/app.js": `console.log(${JSON.stringify("x".repeat(500))});`,
+  "public/data.json": JSON.stringify({ list: Array.from({ length: 100 }, (_, i) => i) }),
+  "public/logo.png": PNG,
+  "public/docs/index.html": "<h1>docs</h1>",
+  "public/about.html": "<h1>about</h1>",
+  "public/ünï côdé.txt": "unicode name",
+  "public/digits.txt": "0123456789",
+};
+
+let v1Output = "";
+
+beforeAll(async () => {
+  server = await startServer();
+  const dir = site(
+    FILES,
+    { name: "site", assets: { directory: "./public", notFound: "single-page-application" } },
+    SCRIPT,
+  );
+  const r = await cli(server, ["deploy", dir]);
+  expect(r.code, r.stderr).toBe(0);
+  v1Output = r.stdout;
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("serving", () => {
+  it("the first deploy uploads every file and says so", () => {
+    expect(v1Output).toContain("deployed site version 1");
+    expect(v1Output).toMatch(/assets: 9 files, 9 uploaded/);
+  });
+
+  it("answers files with their content types, never entering the app", async () => {
+    const cases: [string, string, string | Buffer][] = [
+      ["/index.html", "text/html; charset=utf-8", FILES["public/index.html"]],
+      ["/style.css", "text/css; charset=utf-8", CSS],
+      ["/app.js", "text/javascript; charset=utf-8", FILES["public/app.js"]],
+      ["/data.json", "application/json; charset=utf-8", FILES["public/data.json"]],
+      ["/logo.png", "image/png", PNG],
+      ["/%C3%BCn%C3%AF%20c%C3%B4d%C3%A9.txt", "text/plain; charset=utf-8", "unicode name"],
+    ];
+    for (const [path, type, body] of cases) {
+      const r = await raw("site", path);
+      expect([path, r.status, r.headers["content-type"]]).toEqual([path, 200, type]);
+      expect(r.body.equals(Buffer.from(body))).toBe(true);
+      expect(r.headers["x-from"]).toBeUndefined();
+      expect(r.headers.etag).toMatch(/^"[0-9a-f]{64}"$/);
+      expect(r.headers["accept-ranges"]).toBe("bytes");
+    }
+  });
+
+  it("serves index.html for / and for folders, redirects a folder without its slash, and *.html without its extension", async () => {
+    expect((await raw("site", "/")).body.toString()).toBe(FILES["public/index.html"]);
+    expect((await raw("site", "/docs/")).body.toString()).toBe("<h1>docs</h1>");
+    const bare = await raw("site", "/docs?x=1");
+    expect([bare.status, bare.headers.location]).toEqual([307, "/docs/?x=1"]);
+    expect((await raw("site", "/about")).body.toString()).toBe("<h1>about</h1>");
+  });
+
+  it("HEAD answers the headers with no body", async () => {
+    const r = await raw("site", "/logo.png", {}, "HEAD");
+    expect(r.status).toBe(200);
+    expect(r.headers["content-length"]).toBe(String(PNG.length));
+    expect(r.headers["content-type"]).toBe("image/png");
+    expect(r.body.length).toBe(0);
+  });
+
+  it("answers 304 to If-None-Match with the file's ETag, and 200 to another tag", async () => {
+    const first = await raw("site", "/logo.png");
+    const tag = first.headers.etag as string;
+    const again = await raw("site", "/logo.png", { "if-none-match": tag });
+    expect([again.status, again.body.length, again.headers.etag]).toEqual([304, 0, tag]);
+    expect((await raw("site", "/logo.png", { "if-none-match": `W/${tag}` })).status).toBe(304);
+    expect((await raw("site", "/logo.png", { "if-none-match": `"${"0".repeat(64)}"` })).status).toBe(200);
+  });
+
+  it("answers a single range with 206 and an unsatisfiable one with 416", async () => {
+    const r = await raw("site", "/digits.txt", { range: "bytes=2-5" });
+    expect([r.status, r.body.toString(), r.headers["content-range"]]).toEqual([206, "2345", "bytes 2-5/10"]);
+    const open = await raw("site", "/digits.txt", { range: "bytes=7-" });
+    expect([open.status, open.body.toString()]).toEqual([206, "789"]);
+    const suffix = await raw("site", "/digits.txt", { range: "bytes=-3" });
+    expect([suffix.status, suffix.body.toString(), suffix.headers["content-range"]]).toEqual([
+      206,
+      "789",
+      "bytes 7-9/10",
+    ]);
+    const bad = await raw("site", "/digits.txt", { range: "bytes=10-20" });
+    expect([bad.status, bad.headers["content-range"]]).toEqual([416, "bytes */10"]);
+    // Several ranges are not supported: the whole file, as RFC 9110 allows.
+    const multi = await raw("site", "/digits.txt", { range: "bytes=0-1,4-5" });
+    expect([multi.status, multi.body.toString()]).toEqual([200, "0123456789"]);
+  });
+
+  it("sends br or gzip, precompressed, when the client accepts them, and identity otherwise", async () => {
+    const br = await raw("site", "/style.css", { "accept-encoding": "gzip, deflate, br" });
+    expect([br.status, br.headers["content-encoding"], br.headers.vary]).toEqual([200, "br", "Accept-Encoding"]);
+    expect(br.body.length).toBeLessThan(CSS.length / 5);
+    expect(brotliDecompressSync(br.body).toString()).toBe(CSS);
+    const gz = await raw("site", "/style.css", { "accept-encoding": "gzip" });
+    expect(gz.headers["content-encoding"]).toBe("gzip");
+    expect(gunzipSync(gz.body).toString()).toBe(CSS);
+    expect(gz.headers.etag).not.toBe(br.headers.etag);
+    const none = await raw("site", "/style.css", { "accept-encoding": "br;q=0, gzip;q=0" });
+    expect([none.headers["content-encoding"], none.body.toString()]).toEqual([undefined, CSS]);
+    // An image is not compressible: sent as it is whatever the client accepts.
+    const png = await raw("site", "/logo.png", { "accept-encoding": "br, gzip" });
+    expect([png.headers["content-encoding"], png.headers.vary]).toEqual([undefined, undefined]);
+  });
+
+  it("other paths and methods reach the app's fetch", async () => {
+    const r = await raw("site", "/api/users");
+    expect([r.status, r.body.toString(), r.headers["x-from"]]).toEqual([200, "app GET /api/users", "app"]);
+    const post = await raw("site", "/index.html", {}, "POST");
+    expect(post.body.toString()).toBe("app POST /index.html");
+  });
+
+  it("single-page-application: a navigation to an unknown path gets index.html; a fetch() call reaches the app", async () => {
+    const nav = await raw("site", "/some/client/route", { "sec-fetch-mode": "navigate" });
+    expect([nav.status, nav.body.toString()]).toEqual([200, FILES["public/index.html"]]);
+    const api = await raw("site", "/some/client/route", { "sec-fetch-mode": "cors" });
+    expect(api.body.toString()).toBe("app GET /some/client/route");
+  });
+
+  it("refuses traversal and encoded separators with 400, never a file", async () => {
+    for (const path of [
+      "/../nano.json",
+      "/docs/../../nano.json",
+      "/%2e%2e/nano.json",
+      "/%2E%2E/%2e%2e/src/index.js",
+      "/docs/%2e%2e%2fnano.json",
+      "/docs%2findex.html",
+      "/docs%5cindex.html",
+      "/docs\\index.html",
+      "/index.html%00.png",
+      "/./index.html",
+      "/%c0%ae%c0%ae/nano.json",
+    ]) {
+      const r = await raw("site", path);
+      expect([path, r.status]).toEqual([path, 400]);
+      expect(JSON.parse(r.body.toString()).error.code).toBe("NANO_ERR_BAD_REQUEST");
+    }
+  });
+});
+
+describe("deploys", () => {
+  it("a second deploy uploads only the changed file; rollback serves the old files", async () => {
+    const dir = site(
+      { ...FILES, "public/style.css": `${CSS}/* v2 */\n` },
+      { name: "site", assets: { directory: "./public", notFound: "single-page-application" } },
+      SCRIPT,
+    );
+    const r = await cli(server, ["deploy", dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("deployed site version 2");
+    expect(r.stdout).toMatch(/assets: 9 files, 1 uploaded/);
+    expect((await raw("site", "/style.css")).body.toString()).toBe(`${CSS}/* v2 */\n`);
+
+    const same = await cli(server, ["deploy", dir]);
+    expect(same.stdout).toMatch(/already has this content/);
+    expect(same.stdout).toMatch(/assets: 9 files, 0 uploaded/);
+
+    const back = await cli(server, ["apps", "rollback", "site"]);
+    expect(back.code, back.stderr).toBe(0);
+    expect((await raw("site", "/style.css")).body.toString()).toBe(CSS);
+  }, 120_000);
+
+  it("refuses a version that names a file the server does not have", async () => {
+    const res = await fetch(`${server.adminUrl}/v1/apps/site/versions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        bundle: 'export default { fetch() { return new Response("x") } }',
+        manifest: { assets: "./public" },
+        assets: { "/x.txt": "f".repeat(64) },
+      }),
+    });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("NANO_ERR_ASSET_MISSING");
+  });
+
+  it("refuses an upload whose bytes do not match its hash, and asks for a token", async () => {
+    const put = (auth: boolean) =>
+      fetch(`${server.adminUrl}/v1/apps/site/assets/${"a".repeat(64)}`, {
+        method: "PUT",
+        headers: auth ? { authorization: `Bearer ${server.token}` } : {},
+        body: "not that",
+      });
+    expect((await put(false)).status).toBe(401);
+    const r = await put(true);
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(/hash to/);
+  });
+});
