@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServe } from "./helpers.js";
 import { cli, type Server, startServer } from "./start-helpers.js";
 
 let server: Server;
@@ -22,8 +23,14 @@ interface Raw {
 }
 
 /** A request with the path sent exactly as written (no URL normalisation), to `<app>.localhost`. */
-function raw(app: string, path: string, headers: Record<string, string> = {}, method = "GET"): Promise<Raw> {
-  const url = new URL(server.url);
+function raw(
+  app: string,
+  path: string,
+  headers: Record<string, string> = {},
+  method = "GET",
+  base?: string,
+): Promise<Raw> {
+  const url = new URL(base ?? server.url);
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -266,4 +273,88 @@ describe("deploys", () => {
     expect(r.status).toBe(400);
     expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(/hash to/);
   });
+});
+
+/** An app that serves its pages through `env.ASSETS.fetch`, with a 404.html for unknown paths. */
+const BINDING_SCRIPT = `export default {
+  async fetch(request, env) {
+    const u = new URL(request.url);
+    if (u.pathname === "/api/tag") return new Response(Object.prototype.toString.call(env.ASSETS) + " " + typeof env.ASSETS.fetch);
+    if (u.pathname === "/api/asset") {
+      const r = await env.ASSETS.fetch("http://any.host" + u.searchParams.get("path"));
+      return new Response(r.status + " " + r.headers.get("content-type") + " " + (await r.text()));
+    }
+    if (u.pathname === "/api/range") {
+      const r = await env.ASSETS.fetch(new Request(new URL("/hello.txt", request.url), { headers: { range: "bytes=0-4" } }));
+      return new Response(r.status + " " + r.headers.get("content-range") + " " + (await r.text()));
+    }
+    if (u.pathname === "/api/post") {
+      const r = await env.ASSETS.fetch(new URL("/hello.txt", request.url), { method: "POST", body: "x" });
+      return new Response(String(r.status));
+    }
+    if (u.pathname === "/api/forged") {
+      try {
+        Object.getPrototypeOf(env.ASSETS).fetch.call({}, "http://x/hello.txt");
+        return new Response("no error");
+      } catch (e) {
+        return new Response(e.name);
+      }
+    }
+    const page = await env.ASSETS.fetch(request);
+    return new Response(page.body, { status: page.status, headers: { "content-type": page.headers.get("content-type"), "x-via": "binding" } });
+  },
+};`;
+
+describe("env.ASSETS", () => {
+  beforeAll(async () => {
+    const dir = site(
+      { "public/hello.txt": "hello world", "public/404.html": "<h1>not here</h1>", "public/blog/404.html": "no post" },
+      { name: "pages", assets: { directory: "./public", notFound: "404.html" } },
+      BINDING_SCRIPT,
+    );
+    const r = await cli(server, ["deploy", dir]);
+    expect(r.code, r.stderr).toBe(0);
+  }, 120_000);
+
+  it("is a Fetcher whose fetch answers the app's assets", async () => {
+    expect((await raw("pages", "/api/tag")).body.toString()).toBe("[object Fetcher] function");
+    expect((await raw("pages", "/api/asset?path=/hello.txt")).body.toString()).toBe(
+      "200 text/plain; charset=utf-8 hello world",
+    );
+    expect((await raw("pages", "/api/range")).body.toString()).toBe("206 bytes 0-4/11 hello");
+    expect((await raw("pages", "/api/post")).body.toString()).toBe("405");
+    expect((await raw("pages", "/api/forged")).body.toString()).toBe("TypeError");
+  });
+
+  it("applies 404.html (the nearest one up the path, with status 404) to unmatched paths the app passes on", async () => {
+    const r = await raw("pages", "/nothing/here");
+    expect([r.status, r.body.toString(), r.headers["x-via"]]).toEqual([404, "<h1>not here</h1>", "binding"]);
+    const post = await raw("pages", "/blog/missing-post");
+    expect([post.status, post.body.toString()]).toEqual([404, "no post"]);
+    // A file that exists is still answered by the ingress, before the app.
+    const file = await raw("pages", "/hello.txt");
+    expect([file.status, file.body.toString(), file.headers["x-via"]]).toEqual([200, "hello world", undefined]);
+  });
+});
+
+describe("nano serve", () => {
+  it("serves the folder's assets and env.ASSETS in one process", async () => {
+    const dir = site(
+      { "public/hello.txt": "hello world", "public/404.html": "<h1>not here</h1>", "public/blog/404.html": "no post" },
+      { name: "pages", assets: { directory: "./public", notFound: "404.html" } },
+      BINDING_SCRIPT,
+    );
+    const serve = await startServe(dir);
+    try {
+      const file = await raw("pages", "/hello.txt", { range: "bytes=6-" }, "GET", serve.url);
+      expect([file.status, file.body.toString()]).toEqual([206, "world"]);
+      const missing = await raw("pages", "/nope", {}, "GET", serve.url);
+      expect([missing.status, missing.body.toString()]).toEqual([404, "<h1>not here</h1>"]);
+      expect((await raw("pages", "/api/asset?path=/hello.txt", {}, "GET", serve.url)).body.toString()).toBe(
+        "200 text/plain; charset=utf-8 hello world",
+      );
+    } finally {
+      await serve.stop();
+    }
+  }, 90_000);
 });

@@ -57,6 +57,11 @@ const pool = new WorkerPool({
     module: new URL("./registry/kv-sqlite-store.js", import.meta.url).href,
     options: { path: join(settings.dataDir, "registry.db") },
   },
+  // `env.ASSETS`: each thread reads asset blobs from the same file, read-only.
+  assets: {
+    module: new URL("./assets/thread-asset-server.js", import.meta.url).href,
+    options: { path: join(settings.dataDir, "registry.db") },
+  },
   warmMemoryMb: settings.warmMemoryMb,
   warmIdleMs: settings.warmIdleMs,
 });

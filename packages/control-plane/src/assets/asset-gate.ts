@@ -35,7 +35,7 @@ export class AssetGate {
     if (method !== "GET" && method !== "HEAD") return null;
     const q = target.indexOf("?");
     const answer = await answerAsset(
-      this.#indexes.of(version.assets),
+      this.#indexes.of(version.assets.index),
       {
         method,
         path: q < 0 ? target : target.slice(0, q),
