@@ -46,7 +46,8 @@ async function answer(
   opts: { method?: string; mode?: "ingress" | "binding"; index?: AssetIndex } = {},
 ) {
   const a = await answerAsset(opts.index ?? index(), req(path, headers, opts.method), read, opts.mode ?? "ingress");
-  if (a === null || a === "bad-path") return a;
+  if (a === "bad-path") throw new Error("bad-path");
+  if (a === null) return null;
   return { status: a.status, headers: a.headers, body: a.body === null ? null : new TextDecoder().decode(a.body) };
 }
 
@@ -199,6 +200,6 @@ describe("answerAsset", () => {
   });
 
   it("refuses traversal", async () => {
-    expect(await answer("/%2e%2e/secret")).toBe("bad-path");
+    await expect(answer("/%2e%2e/secret")).rejects.toThrow("bad-path");
   });
 });
