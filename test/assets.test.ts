@@ -358,3 +358,30 @@ describe("nano serve", () => {
     }
   }, 90_000);
 });
+
+describe("limits", () => {
+  it("a file over 25 MiB is refused before anything is uploaded; the server's file count is enforced at deploy", async () => {
+    const big = site(
+      { "public/big.bin": Buffer.alloc(25 * 1024 * 1024 + 1) },
+      { name: "big", assets: "./public" },
+      SCRIPT,
+    );
+    const r = await cli(server, ["deploy", big]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/big\.bin is 25\.0 MiB; a file may be at most 25 MiB/);
+
+    const small = await startServer(undefined, { env: { NANO_ASSET_MAX_FILES: "2" } });
+    try {
+      const three = site(
+        { "public/a.txt": "a", "public/b.txt": "b", "public/c.txt": "c" },
+        { name: "three", assets: "./public" },
+        SCRIPT,
+      );
+      const refused = await cli(small, ["deploy", three]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(/NANO_ERR_ASSET_LIMIT|at most 2 asset files/);
+    } finally {
+      await small.stop();
+    }
+  }, 120_000);
+});

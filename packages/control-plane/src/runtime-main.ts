@@ -66,7 +66,10 @@ const pool = new WorkerPool({
   warmIdleMs: settings.warmIdleMs,
 });
 // Static assets are answered here, before the pool, from the registry file (read-only) through a bounded cache.
-const assets = new AssetGate(new SqliteAssetStore(join(settings.dataDir, "registry.db"), { readonly: true }));
+const assets = new AssetGate(
+  new SqliteAssetStore(join(settings.dataDir, "registry.db"), { readonly: true }),
+  settings.assetCacheMb * 1024 * 1024,
+);
 const governor = new AppGovernor({
   maxInflight: settings.appMaxInflight,
   throttleKills: settings.throttleKills,

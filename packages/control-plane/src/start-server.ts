@@ -13,7 +13,7 @@ import { NanoError } from "@nano/worker";
 import { createAdminApi } from "./admin-api.js";
 import { loadOrCreateToken } from "./admin-token.js";
 import { Checker } from "./checker.js";
-import { maxLimits, type ServerConfig } from "./config.js";
+import { assetLimits, maxLimits, type ServerConfig } from "./config.js";
 import { QuarantinePolicy } from "./crash-policy.js";
 import { CronScheduler } from "./cron-scheduler.js";
 import { LogRing } from "./log-ring.js";
@@ -169,6 +169,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       dataDir: config.dataDir,
       threads: config.threads ?? defaultThreads(count),
       warmMemoryMb: config.warmMemoryMb / count,
+      assetCacheMb: config.assetCacheMb,
       warmIdleMs: config.warmIdleS * 1000,
       allowPrivateFetch: config.allowPrivateFetch,
       cfHeaders: config.cfHeaders,
@@ -279,6 +280,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
         maxLimits: maxLimits(config),
         portAvailable: (p) => portFree(p, config.host),
         assets,
+        assetLimits: assetLimits(config),
       },
     }),
     { port: config.adminPort, host: config.adminHost },

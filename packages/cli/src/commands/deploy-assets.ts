@@ -3,7 +3,7 @@
  * lacks, send only those (a few at a time), and hand back the path → hash list the version names.
  */
 import { readFile } from "node:fs/promises";
-import { collectAssets } from "@nano/control-plane";
+import { collectAssets, DEFAULT_ASSET_LIMITS } from "@nano/control-plane";
 import type { AdminClient } from "../client.js";
 
 /** Uploads in flight at once. */
@@ -22,7 +22,12 @@ export async function uploadAssets(
   appDir: string,
   directory: string,
 ): Promise<AssetUpload> {
-  const assets = await collectAssets(appDir, directory);
+  // Only the file size is checked here: the count and total are the server's (configurable) limits.
+  const assets = await collectAssets(appDir, directory, {
+    ...DEFAULT_ASSET_LIMITS,
+    files: Number.POSITIVE_INFINITY,
+    totalBytes: Number.POSITIVE_INFINITY,
+  });
   const list: Record<string, string> = {};
   for (const a of assets) list[a.path] = a.hash;
   const base = `/v1/apps/${encodeURIComponent(app)}/assets`;
