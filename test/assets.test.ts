@@ -385,3 +385,16 @@ describe("limits", () => {
     }
   }, 120_000);
 });
+
+describe("examples/site", () => {
+  it("deploys unchanged and serves its pages, its API and its 404 page", async () => {
+    const r = await cli(server, ["deploy", "examples/site", "--name", "example-site"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/assets: 5 files/);
+    expect((await raw("example-site", "/css/site.css")).headers["content-type"]).toBe("text/css; charset=utf-8");
+    expect((await raw("example-site", "/docs/")).body.toString()).toContain("<h1>Docs</h1>");
+    expect((await raw("example-site", "/api/greeting")).body.toString()).toBe("hello from the app");
+    const missing = await raw("example-site", "/no/such/page");
+    expect([missing.status, missing.body.toString().includes("Nothing here")]).toEqual([404, true]);
+  }, 120_000);
+});
