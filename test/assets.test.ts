@@ -4,7 +4,7 @@
  * navigations), the app's fetch for everything else, the content-addressed upload (a second deploy
  * sends only the changed file), rollback, and refused traversal paths.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
@@ -56,6 +56,7 @@ function raw(
 
 const CSS = `${"body { color: #333; margin: 0 auto; max-width: 40em; }\n".repeat(200)}`;
 const PNG = randomBytes(3000);
+const BIG = randomBytes(3 * 1024 * 1024 + 7);
 
 function site(files: Record<string, string | Buffer>, manifest: Record<string, unknown>, script: string): string {
   const dir = mkdtempSync(join(tmpdir(), "nano-assets-app-"));
@@ -284,6 +285,12 @@ const BINDING_SCRIPT = `export default {
       const r = await env.ASSETS.fetch("http://any.host" + u.searchParams.get("path"));
       return new Response(r.status + " " + r.headers.get("content-type") + " " + (await r.text()));
     }
+    if (u.pathname === "/api/digest") {
+      const r = await env.ASSETS.fetch(new URL("/big.bin", request.url));
+      const bytes = await r.arrayBuffer();
+      const hex = [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+      return new Response(bytes.byteLength + " " + hex);
+    }
     if (u.pathname === "/api/range") {
       const r = await env.ASSETS.fetch(new Request(new URL("/hello.txt", request.url), { headers: { range: "bytes=0-4" } }));
       return new Response(r.status + " " + r.headers.get("content-range") + " " + (await r.text()));
@@ -308,8 +315,14 @@ const BINDING_SCRIPT = `export default {
 describe("env.ASSETS", () => {
   beforeAll(async () => {
     const dir = site(
-      { "public/hello.txt": "hello world", "public/404.html": "<h1>not here</h1>", "public/blog/404.html": "no post" },
-      { name: "pages", assets: { directory: "./public", notFound: "404.html" } },
+      {
+        "public/hello.txt": "hello world",
+        "public/404.html": "<h1>not here</h1>",
+        "public/blog/404.html": "no post",
+        "public/big.bin": BIG,
+      },
+      // Room for hashing 3 MiB on a loaded machine: the test is about the bytes, not the CPU limit.
+      { name: "pages", assets: { directory: "./public", notFound: "404.html" }, limits: { cpuMs: 2000 } },
       BINDING_SCRIPT,
     );
     const r = await cli(server, ["deploy", dir]);
@@ -324,6 +337,10 @@ describe("env.ASSETS", () => {
     expect((await raw("pages", "/api/range")).body.toString()).toBe("206 bytes 0-4/11 hello");
     expect((await raw("pages", "/api/post")).body.toString()).toBe("405");
     expect((await raw("pages", "/api/forged")).body.toString()).toBe("TypeError");
+    // A large file reaches the app whole (it crosses in 64 KiB chunks).
+    expect((await raw("pages", "/api/digest")).body.toString()).toBe(
+      `${BIG.length} ${createHash("sha256").update(BIG).digest("hex")}`,
+    );
   });
 
   it("applies 404.html (the nearest one up the path, with status 404) to unmatched paths the app passes on", async () => {

@@ -61,6 +61,21 @@ function exactBuffer(bytes: Uint8Array): ArrayBuffer {
   return (whole ? bytes.buffer : new Uint8Array(bytes).buffer) as ArrayBuffer;
 }
 
+/** An asset's bytes as the isolate pulls them: 64 KiB at a time, so a 25 MiB file is not one entry. */
+const ASSET_CHUNK_BYTES = 64 * 1024;
+
+function chunked(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= bytes.byteLength) return controller.close();
+      const end = Math.min(offset + ASSET_CHUNK_BYTES, bytes.byteLength);
+      controller.enqueue(bytes.subarray(offset, end));
+      offset = end;
+    },
+  });
+}
+
 export class FetchBridge {
   readonly #opts: FetchBridgeOptions;
   readonly #policy: AddressPolicy;
@@ -183,7 +198,7 @@ export class FetchBridge {
     return "";
   }
 
-  /** `env.ASSETS.fetch`: the asset server's answer in the shape of a network response (one chunk of body). */
+  /** `env.ASSETS.fetch`: the asset server's answer in the shape of a network response. */
   async #assetFetch(method: string, url: string, headers: string[]): Promise<OutboundResponse> {
     const r = await (this.#opts.assets as NonNullable<FetchBridgeOptions["assets"]>)({ method, url, headers });
     const bytes = r.body;
@@ -193,15 +208,7 @@ export class FetchBridge {
       headers: r.headers,
       url,
       redirected: false,
-      body:
-        bytes === null
-          ? null
-          : new ReadableStream<Uint8Array>({
-              start(controller) {
-                if (bytes.byteLength > 0) controller.enqueue(bytes);
-                controller.close();
-              },
-            }),
+      body: bytes === null ? null : chunked(bytes),
     };
   }
 
