@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServe } from "./helpers.js";
-import { cli, type Server, startServer } from "./start-helpers.js";
+import { cli, type Server, startServer, until } from "./start-helpers.js";
 
 let server: Server;
 
@@ -203,6 +203,21 @@ describe("serving", () => {
     expect([nav.status, nav.body.toString()]).toEqual([200, FILES["public/index.html"]]);
     const api = await raw("site", "/some/client/route", { "sec-fetch-mode": "cors" });
     expect(api.body.toString()).toBe("app GET /some/client/route");
+  });
+
+  it("counts asset requests in nano_asset_requests_total and nano_requests_total", async () => {
+    const scrape = async () =>
+      (
+        await (
+          await fetch(`${server.adminUrl}/metrics`, { headers: { authorization: `Bearer ${server.token}` } })
+        ).text()
+      )
+        .split("\n")
+        .filter((l) => l.startsWith('nano_asset_requests_total{app="site"}'))
+        .map((l) => Number(l.split(" ")[1]))[0] ?? 0;
+    const before = await scrape();
+    for (let i = 0; i < 3; i++) await raw("site", "/digits.txt");
+    await until(async () => (await scrape()) >= before + 3, "the asset requests to reach /metrics");
   });
 
   it("refuses traversal and encoded separators with 400, never a file", async () => {

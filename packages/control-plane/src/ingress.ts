@@ -27,6 +27,8 @@ export interface RequestRecord {
   result: FetchResult;
   /** Answered by the ingress itself (throttled, overloaded) without reaching a thread. */
   refused?: boolean;
+  /** Answered from the app's static assets, without reaching a thread. */
+  asset?: boolean;
 }
 
 /** Sees every request the ingress answered (metrics, log rings); the default sees nothing. */
@@ -218,9 +220,10 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
     if (version instanceof NanoError) return errorResponse(version, requestId);
 
     const method = incoming.method ?? "GET";
-    const record = (status: number, result: FetchResult, refused?: boolean) =>
+    const record = (status: number, result: FetchResult, refused?: boolean, asset?: boolean) =>
       opts.observer?.onRequest({
         ...(refused ? { refused } : {}),
+        ...(asset ? { asset } : {}),
         requestId,
         app: version.app,
         version: version.id,
@@ -234,7 +237,7 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
       const served = await opts.assets.serve(version, incoming, where.target);
       if (served instanceof NanoError) return errorResponse(served, requestId);
       if (served) {
-        record(served.status, { response: null, error: null, logs: [], cpuMs: 0, coldStart: false });
+        record(served.status, { response: null, error: null, logs: [], cpuMs: 0, coldStart: false }, false, true);
         return served.response;
       }
     }

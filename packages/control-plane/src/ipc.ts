@@ -40,6 +40,8 @@ export interface RequestReport {
   seconds: number;
   cpuMs: number;
   cold: boolean;
+  /** Answered from static assets by the ingress (no isolate). */
+  asset?: true;
   errorCode: string | null;
   logs: LogRecord[];
   logsDropped: number;

@@ -124,6 +124,7 @@ const observer: IngressObserver = {
       seconds: r.seconds,
       cpuMs: r.result.cpuMs,
       cold: r.result.coldStart,
+      ...(r.asset ? { asset: true as const } : {}),
       errorCode: r.result.error?.code ?? null,
       logs: r.result.logs,
       logsDropped: r.result.logsDropped ?? 0,

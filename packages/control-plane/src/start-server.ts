@@ -186,6 +186,10 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
         for (const [code, n] of Object.entries(codes)) metrics.refused(app, code, n);
       }
       for (const r of report.requests) {
+        if (r.asset) {
+          metrics.assetRequest(r.app, r.status, r.seconds);
+          continue;
+        }
         metrics.request(r.app, r.status, r.seconds, r.cpuMs, r.cold, r.errorCode ?? undefined);
         if (r.logsDropped > 0) metrics.consoleDropped(r.app, r.logsDropped);
         if (r.backgroundStops > 0) metrics.backgroundStopped(r.app, r.backgroundStops);
