@@ -77,6 +77,13 @@ const SCRIPT = `export default {
   },
 };`;
 
+// CPU room for the first request's isolate start on a loaded machine: these tests are about assets.
+const SITE_MANIFEST = {
+  name: "site",
+  assets: { directory: "./public", notFound: "single-page-application" },
+  limits: { cpuMs: 1000 },
+};
+
 const FILES = {
   "public/index.html": "<!doctype html><h1>home</h1>",
   "public/style.css": CSS,
@@ -93,11 +100,7 @@ let v1Output = "";
 
 beforeAll(async () => {
   server = await startServer();
-  const dir = site(
-    FILES,
-    { name: "site", assets: { directory: "./public", notFound: "single-page-application" } },
-    SCRIPT,
-  );
+  const dir = site(FILES, SITE_MANIFEST, SCRIPT);
   const r = await cli(server, ["deploy", dir]);
   expect(r.code, r.stderr).toBe(0);
   v1Output = r.stdout;
@@ -193,7 +196,11 @@ describe("serving", () => {
 
   it("other paths and methods reach the app's fetch", async () => {
     const r = await raw("site", "/api/users");
-    expect([r.status, r.body.toString(), r.headers["x-from"]]).toEqual([200, "app GET /api/users", "app"]);
+    expect([r.status, r.body.toString(), r.headers["x-from"]], r.body.toString()).toEqual([
+      200,
+      "app GET /api/users",
+      "app",
+    ]);
     const post = await raw("site", "/index.html", {}, "POST");
     expect(post.body.toString()).toBe("app POST /index.html");
   });
@@ -243,11 +250,7 @@ describe("serving", () => {
 
 describe("deploys", () => {
   it("a second deploy uploads only the changed file; rollback serves the old files", async () => {
-    const dir = site(
-      { ...FILES, "public/style.css": `${CSS}/* v2 */\n` },
-      { name: "site", assets: { directory: "./public", notFound: "single-page-application" } },
-      SCRIPT,
-    );
+    const dir = site({ ...FILES, "public/style.css": `${CSS}/* v2 */\n` }, SITE_MANIFEST, SCRIPT);
     const r = await cli(server, ["deploy", dir]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("deployed site version 2");
@@ -428,5 +431,29 @@ describe("examples/site", () => {
     expect((await raw("example-site", "/api/greeting")).body.toString()).toBe("hello from the app");
     const missing = await raw("example-site", "/no/such/page");
     expect([missing.status, missing.body.toString().includes("Nothing here")]).toEqual([404, true]);
+  }, 120_000);
+});
+
+describe("an assets-only app (no script)", () => {
+  it("serves its files, and its not-found handling answers every other path", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "nano-assets-only-"));
+    mkdirSync(join(dir, "public"));
+    writeFileSync(join(dir, "public", "index.html"), "<h1>spa</h1>");
+    writeFileSync(join(dir, "public", "app.css"), "body{}");
+    writeFileSync(
+      join(dir, "nano.json"),
+      JSON.stringify({
+        name: "spa",
+        assets: { directory: "./public", notFound: "single-page-application" },
+        limits: { cpuMs: 1000 },
+      }),
+    );
+    const r = await cli(server, ["deploy", dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await raw("spa", "/app.css")).body.toString()).toBe("body{}");
+    // Without a script, every unmatched path gets index.html, navigation or not (as on Workers).
+    const route = await raw("spa", "/client/route");
+    expect([route.status, route.body.toString()]).toEqual([200, "<h1>spa</h1>"]);
+    expect((await raw("spa", "/client/route", {}, "POST")).status).toBe(405);
   }, 120_000);
 });
