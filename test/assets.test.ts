@@ -338,6 +338,7 @@ describe("env.ASSETS", () => {
         "public/404.html": "<h1>not here</h1>",
         "public/blog/404.html": "no post",
         "public/big.bin": BIG,
+        "public/empty.txt": "",
       },
       // Room for hashing 3 MiB on a loaded machine: the test is about the bytes, not the CPU limit.
       { name: "pages", assets: { directory: "./public", notFound: "404.html" }, limits: { cpuMs: 2000 } },
@@ -366,6 +367,8 @@ describe("env.ASSETS", () => {
     expect([r.status, r.body.toString(), r.headers["x-via"]]).toEqual([404, "<h1>not here</h1>", "binding"]);
     const post = await raw("pages", "/blog/missing-post");
     expect([post.status, post.body.toString()]).toEqual([404, "no post"]);
+    const empty = await raw("pages", "/empty.txt");
+    expect([empty.status, empty.body.length, empty.headers["content-length"]]).toEqual([200, 0, "0"]);
     // A file that exists is still answered by the ingress, before the app.
     const file = await raw("pages", "/hello.txt");
     expect([file.status, file.body.toString(), file.headers["x-via"]]).toEqual([200, "hello world", undefined]);
