@@ -7,6 +7,7 @@ import { NanoError } from "@nano/worker";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
+import { mountAssetRoutes } from "./admin-assets.js";
 import { mountKvRoutes } from "./admin-kv.js";
 import { MAX_BUNDLE_BYTES } from "./bundler.js";
 import { parseCron } from "./cron.js";
@@ -168,7 +169,8 @@ export function createAdminApi(opts: AdminOptions): Hono {
   api.post(
     "/v1/apps/:name/versions",
     bodyLimit({
-      maxSize: MAX_BUNDLE_BYTES + 256 * 1024,
+      // The bundle, the manifest, and an asset list (up to 20,000 paths and hashes).
+      maxSize: MAX_BUNDLE_BYTES + 8 * 1024 * 1024,
       onError: () => {
         throw new NanoError(
           "NANO_ERR_PAYLOAD_TOO_LARGE",
@@ -180,12 +182,12 @@ export function createAdminApi(opts: AdminOptions): Hono {
       const name = c.req.param("name");
       checkAppName(name);
       const body = await jsonBody(c.req.raw);
-      onlyFields(body, ["bundle", "manifest"]);
+      onlyFields(body, ["bundle", "manifest", "assets"]);
       if (typeof body.bundle !== "string" || body.bundle.length === 0) {
         throw new NanoError("NANO_ERR_BAD_REQUEST", `"bundle" must be a non-empty string (the bundled app script)`);
       }
       try {
-        const r = await deployVersion(opts.deploy, name, body.bundle, body.manifest ?? {}, "admin-api");
+        const r = await deployVersion(opts.deploy, name, body.bundle, body.manifest ?? {}, "admin-api", body.assets);
         opts.metrics.deploy(r.created ? "created" : "unchanged");
         opts.onLift?.(name);
         await opts.changed();
@@ -326,6 +328,7 @@ export function createAdminApi(opts: AdminOptions): Hono {
   });
 
   if (opts.kv) mountKvRoutes(api, store, opts.kv);
+  if (opts.deploy.assets) mountAssetRoutes(api, opts.deploy.assets, opts.deploy.assetLimits);
 
   api.get("/v1/apps/:name/logs", (c) => {
     const app = requireApp(store, c.req.param("name"));

@@ -7,7 +7,8 @@
  * when the app imports `cloudflare:workers`, one parameter named by a hash of the bundle.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { APP_FACTORY_ABI, DEFINE_GLOBAL, NanoError } from "@nano/worker";
 import { build, type Message } from "esbuild";
@@ -35,6 +36,8 @@ export interface Bundle {
   manifest: Manifest;
   /** The entry file, relative to the app folder. */
   entry: string;
+  /** The app folder (where nano.json's paths, such as `assets`, are relative to). */
+  dir: string;
 }
 
 function formatMessage(m: Message, cwd: string): string {
@@ -52,8 +55,11 @@ function defaultName(dir: string): string {
   return APP_NAME.test(n) ? n : "app";
 }
 
-/** Finds the entry: the manifest's `main`, else the first conventional file that exists. */
-function findEntry(dir: string, manifest: Manifest): string {
+/**
+ * Finds the entry: the manifest's `main`, else the first conventional file that exists; none in an app
+ * with assets is an assets-only app (null).
+ */
+function findEntry(dir: string, manifest: Manifest): string | null {
   if (manifest.main) {
     const p = resolve(dir, manifest.main);
     if (!existsSync(p)) throw new NanoError("NANO_ERR_MANIFEST", `nano.json: "main" file not found: ${manifest.main}`);
@@ -63,10 +69,22 @@ function findEntry(dir: string, manifest: Manifest): string {
     const p = join(dir, c);
     if (existsSync(p)) return p;
   }
+  if (manifest.assets) return null;
   throw new NanoError(
     "NANO_ERR_BUNDLE",
     `no entry file in ${dir} (looked for ${ENTRY_CANDIDATES.slice(0, 4).join(", ")}, …; or set "main" in nano.json)`,
   );
+}
+
+/** The script of an assets-only app, in a temporary file for esbuild. */
+function assetsOnlyEntry(binding: string): { file: string; remove(): void } {
+  const tmp = mkdtempSync(join(tmpdir(), "nano-assets-only-"));
+  const file = join(tmp, "assets-only.js");
+  writeFileSync(
+    file,
+    `export default { fetch(request, env) { return env[${JSON.stringify(binding)}].fetch(request); } };\n`,
+  );
+  return { file, remove: () => rmSync(tmp, { recursive: true, force: true }) };
 }
 
 /** How the entry file is written: an ES module, a CommonJS module, or a classic script. */
@@ -164,11 +182,15 @@ export async function bundleApp(path: string, opts: { name?: string } = {}): Pro
   const isFile = statSync(abs).isFile();
   const dir = isFile ? dirname(abs) : abs;
   const manifest = isFile ? {} : await readManifest(dir);
-  const entry = isFile ? abs : findEntry(dir, manifest);
+  const found = isFile ? abs : findEntry(dir, manifest);
+  // An assets-only app (no script, as on Workers): every request the ingress does not answer goes to
+  // the assets binding, so the not-found handling applies to all of them.
+  const generated = found === null ? assetsOnlyEntry(manifest.assets?.binding ?? "ASSETS") : null;
+  const entry = found ?? (generated?.file as string);
   const name = opts.name ?? manifest.name ?? defaultName(isFile ? basename(abs).replace(/\.[^.]+$/, "") : dir);
   if (!APP_NAME.test(name)) throw new NanoError("NANO_ERR_MANIFEST", `invalid app name "${name}"`);
 
-  const built = await buildApp(entry, dir);
+  const built = await buildApp(entry, dir).finally(() => generated?.remove());
   const wrapped = wrap(built.code, built.format);
   if (Buffer.byteLength(wrapped) > MAX_BUNDLE_BYTES) {
     throw new NanoError(
@@ -176,5 +198,6 @@ export async function bundleApp(path: string, opts: { name?: string } = {}): Pro
       `bundle is ${(Buffer.byteLength(wrapped) / 1048576).toFixed(1)} MiB, more than the ${MAX_BUNDLE_BYTES / 1048576} MiB limit`,
     );
   }
-  return { name, code: wrapped, manifest, entry: relative(dir, entry) || basename(entry) };
+  const entryName = generated ? "(assets only)" : relative(dir, entry) || basename(entry);
+  return { name, code: wrapped, manifest, entry: entryName, dir };
 }

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type AppLimits, NanoError } from "@nano/worker";
+import { type AssetLimits, DEFAULT_ASSET_LIMITS } from "./assets/asset-index.js";
 import { type CfHeaderMap, parseCfHeaders } from "./request-cf.js";
 
 export interface ServerConfig {
@@ -49,6 +50,12 @@ export interface ServerConfig {
   warmMemoryMb: number;
   /** A warm isolate unused this long is disposed. */
   warmIdleS: number;
+  /** Static-asset files one app version may have (Workers: 20,000). */
+  assetMaxFiles: number;
+  /** Bytes of all of one app version's static assets, in MiB. */
+  assetMaxTotalMb: number;
+  /** The asset blobs each runtime process keeps in memory (a bytes-bounded LRU), in MiB. */
+  assetCacheMb: number;
 }
 
 export const DEFAULTS: ServerConfig = {
@@ -78,6 +85,9 @@ export const DEFAULTS: ServerConfig = {
   cfHeaders: {},
   warmMemoryMb: 512,
   warmIdleS: 900,
+  assetMaxFiles: 20_000,
+  assetMaxTotalMb: 500,
+  assetCacheMb: 64,
 };
 
 type Source = Partial<Record<keyof ServerConfig, unknown>>;
@@ -108,6 +118,9 @@ const ENV: Record<keyof ServerConfig, string> = {
   cfHeaders: "NANO_CF_HEADERS",
   warmMemoryMb: "NANO_WARM_MEMORY_MB",
   warmIdleS: "NANO_WARM_IDLE_S",
+  assetMaxFiles: "NANO_ASSET_MAX_FILES",
+  assetMaxTotalMb: "NANO_ASSET_MAX_TOTAL_MB",
+  assetCacheMb: "NANO_ASSET_CACHE_MB",
 };
 
 /** Integer settings and their allowed ranges. */
@@ -130,6 +143,9 @@ const INTEGERS: Partial<Record<keyof ServerConfig, [number, number]>> = {
   maxSubrequests: [0, 10_000],
   warmMemoryMb: [1, 1_048_576],
   warmIdleS: [1, 604_800],
+  assetMaxFiles: [1, 1_000_000],
+  assetMaxTotalMb: [1, 1_048_576],
+  assetCacheMb: [1, 1_048_576],
 };
 
 function bad(where: string, message: string): never {
@@ -198,6 +214,15 @@ export function resolveConfig(flags: Source & { config?: string }, env: NodeJS.P
   }
   out.dataDir = resolve(out.dataDir as string);
   return out as unknown as ServerConfig;
+}
+
+/** The per-app asset limits (the file size is Workers' 25 MiB, fixed). */
+export function assetLimits(config: ServerConfig): AssetLimits {
+  return {
+    fileBytes: DEFAULT_ASSET_LIMITS.fileBytes,
+    files: config.assetMaxFiles,
+    totalBytes: config.assetMaxTotalMb * 1024 * 1024,
+  };
 }
 
 /** The operator's maximums for an app's limits, as the deploy pipeline takes them. */

@@ -1,13 +1,15 @@
 /**
  * The deploy pipeline against a real registry, with a stand-in check (no isolate): the operator's
- * maximums for an app's limits, and route takeovers refused before anything is stored.
+ * maximums for an app's limits, route takeovers refused before anything is stored, and the asset index.
  */
+import { createHash } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AppLimits } from "@nano/worker";
 import { afterAll, describe, expect, it } from "vitest";
 import { type AppChecker, type DeployContext, deployVersion } from "./deploy.js";
+import { SqliteAssetStore } from "./registry/asset-sqlite-store.js";
 import { SecretBox } from "./registry/secret-box.js";
 import { SqliteStore } from "./registry/sqlite-store.js";
 
@@ -135,5 +137,41 @@ describe("a dedicated port another process holds", () => {
   it("is not probed without a probe (nano serve, tests)", async () => {
     held.add(9103);
     expect((await deployVersion(ctx(), "unprobed", bundle(11), { port: 9103 }, "test")).created).toBe(true);
+  });
+});
+
+describe("static assets", () => {
+  const assets = new SqliteAssetStore(join(dir, "registry.db"));
+  afterAll(() => assets.close());
+  const withAssets: DeployContext = { store, check, reservedPorts: [8080], assets };
+  const put = async (text: string) => {
+    const bytes = new TextEncoder().encode(text);
+    const hash = createHash("sha256").update(bytes).digest("hex");
+    await assets.put(hash, bytes, {});
+    return hash;
+  };
+
+  it("stores the index in the version's manifest; a changed file alone makes a new version, the same files none", async () => {
+    const [a, b, b2] = [await put("a"), await put("b"), await put("b2")];
+    const manifest = { assets: "./public" };
+    const v1 = await deployVersion(withAssets, "files", bundle(1), manifest, "test", { "/a.txt": a, "/b.txt": b });
+    const again = await deployVersion(withAssets, "files", bundle(1), manifest, "test", { "/b.txt": b, "/a.txt": a });
+    expect([v1.created, again.created, again.version]).toEqual([true, false, v1.version]);
+    const v2 = await deployVersion(withAssets, "files", bundle(1), manifest, "test", { "/a.txt": a, "/b.txt": b2 });
+    expect([v2.created, v2.version]).toEqual([true, v1.version + 1]);
+    expect(store.getVersion("files", v1.version)?.manifest.assets?.files?.["/b.txt"]).toEqual({
+      hash: b,
+      size: 1,
+      type: "text/plain; charset=utf-8",
+    });
+  });
+
+  it("refuses a version naming a blob the store lacks, and assets on a server without a store", async () => {
+    const err = await refusal(
+      deployVersion(withAssets, "files", bundle(2), { assets: "./public" }, "test", { "/x": "0".repeat(64) }),
+    );
+    expect(err).toMatchObject({ code: "NANO_ERR_ASSET_MISSING", status: 409 });
+    const none = await refusal(deployVersion(ctx(), "files", bundle(2), { assets: "./public" }, "test", {}));
+    expect(none.message).toMatch(/does not store assets/);
   });
 });

@@ -10,8 +10,11 @@
 import { createHash } from "node:crypto";
 import { type AppLimits, DEFAULT_LIMITS, NanoError } from "@nano/worker";
 import type { CheckedApp } from "./app-check.js";
+import { buildAssetIndex } from "./assets/asset-deploy.js";
+import type { AssetLimits } from "./assets/asset-index.js";
 import { MAX_BUNDLE_BYTES } from "./bundler.js";
 import { APP_NAME, parseManifest } from "./manifest.js";
+import type { AssetStore } from "./registry/asset-store.js";
 import type { RegistryStore } from "./registry/store.js";
 import { checkConflicts } from "./router.js";
 
@@ -34,6 +37,10 @@ export interface DeployContext {
    * process holds is refused rather than acknowledged and never served.
    */
   portAvailable?(port: number): Promise<boolean>;
+  /** Where asset files are stored; none: a manifest with `assets` is refused. */
+  assets?: AssetStore;
+  /** Per-app asset limits (default DEFAULT_ASSET_LIMITS). */
+  assetLimits?: AssetLimits;
 }
 
 export interface DeployResult {
@@ -78,6 +85,8 @@ export async function deployVersion(
   bundle: string,
   rawManifest: unknown,
   by: string,
+  /** The asset files (path → SHA-256), already uploaded; they become the version's index. */
+  assetList?: unknown,
 ): Promise<DeployResult> {
   checkAppName(app);
   const manifest = parseManifest(rawManifest ?? {});
@@ -100,6 +109,14 @@ export async function deployVersion(
     // Other deploys may have landed while the port was probed.
     checkConflicts(app, manifest, ctx.store.listApps(), ctx.reservedPorts);
   }
+  // The index goes into the stored manifest, so the content hash below covers every file.
+  const assets = await buildAssetIndex(
+    manifest.assets,
+    assetList as Record<string, string> | undefined,
+    ctx.assets,
+    ctx.assetLimits,
+  );
+  if (assets) manifest.assets = assets;
   const hash = createHash("sha256")
     .update(JSON.stringify([bundle, manifest]))
     .digest("hex");

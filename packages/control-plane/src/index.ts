@@ -4,6 +4,8 @@ export { type AdminOptions, createAdminApi } from "./admin-api.js";
 export { loadOrCreateToken, TOKEN_FILE } from "./admin-token.js";
 export { type CheckedApp, checkApp } from "./app-check.js";
 export { AppGovernor, type GovernorOptions } from "./app-governor.js";
+export { collectAssets, type LocalAsset } from "./assets/asset-files.js";
+export { type AssetIndex, DEFAULT_ASSET_LIMITS } from "./assets/asset-index.js";
 export { type Bundle, bundleApp, MAX_BUNDLE_BYTES } from "./bundler.js";
 export { Checker } from "./checker.js";
 export { DEFAULTS as CONFIG_DEFAULTS, resolveConfig, type ServerConfig } from "./config.js";

@@ -9,6 +9,7 @@ import type { HttpBindings } from "@hono/node-server";
 import { type FetchResult, NanoError, type RequestWire, type VersionWire, type WorkerPool } from "@nano/worker";
 import { type Context, Hono } from "hono";
 import type { AppGovernor } from "./app-governor.js";
+import type { AssetGate } from "./assets/asset-gate.js";
 import { type Logger, logAppRecords } from "./logger.js";
 import { streamFromPort } from "./port-stream.js";
 import { type CfHeaderMap, requestCf } from "./request-cf.js";
@@ -26,6 +27,8 @@ export interface RequestRecord {
   result: FetchResult;
   /** Answered by the ingress itself (throttled, overloaded) without reaching a thread. */
   refused?: boolean;
+  /** Answered from the app's static assets, without reaching a thread. */
+  asset?: boolean;
 }
 
 /** Sees every request the ingress answered (metrics, log rings); the default sees nothing. */
@@ -43,6 +46,8 @@ export interface IngressOptions {
   governor?: AppGovernor;
   /** `request.cf` fields taken from trusted proxy headers (field → header); none: only what the ingress knows. */
   cfHeaders?: CfHeaderMap;
+  /** Static assets: a matching GET or HEAD is answered before the pool (none: every request goes on). */
+  assets?: AssetGate;
 }
 
 function bodyTooLarge(limit: number): NanoError {
@@ -215,9 +220,10 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
     if (version instanceof NanoError) return errorResponse(version, requestId);
 
     const method = incoming.method ?? "GET";
-    const record = (status: number, result: FetchResult, refused?: boolean) =>
+    const record = (status: number, result: FetchResult, refused?: boolean, asset?: boolean) =>
       opts.observer?.onRequest({
         ...(refused ? { refused } : {}),
+        ...(asset ? { asset } : {}),
         requestId,
         app: version.app,
         version: version.id,
@@ -227,6 +233,14 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
         seconds: (performance.now() - started) / 1000,
         result,
       });
+    if (opts.assets && version.assets) {
+      const served = await opts.assets.serve(version, incoming, where.target);
+      if (served instanceof NanoError) return errorResponse(served, requestId);
+      if (served) {
+        record(served.status, { response: null, error: null, logs: [], cpuMs: 0, coldStart: false }, false, true);
+        return served.response;
+      }
+    }
     const refused = opts.governor?.admit(version.app);
     if (refused) {
       // Answered at once: the request never holds a thread that well-behaved apps need.

@@ -24,6 +24,8 @@ export interface RuntimeSettings {
   drainTimeoutMs: number;
   /** This process's share of the server's warm-isolate budget (config warmMemoryMb / processes). */
   warmMemoryMb: number;
+  /** The asset blobs this process keeps in memory, in MiB (config assetCacheMb). */
+  assetCacheMb: number;
   warmIdleMs: number;
 }
 
@@ -38,6 +40,8 @@ export interface RequestReport {
   seconds: number;
   cpuMs: number;
   cold: boolean;
+  /** Answered from static assets by the ingress (no isolate). */
+  asset?: true;
   errorCode: string | null;
   logs: LogRecord[];
   logsDropped: number;

@@ -65,4 +65,32 @@ describe("parseManifest", () => {
       expect.objectContaining({ code: "NANO_ERR_MANIFEST", message: expect.stringContaining(message) }),
     );
   });
+
+  it("reads assets as a folder or an object, with Workers' not-found handling and a binding name", () => {
+    expect(parseManifest({ assets: "./public" }).assets).toEqual({
+      directory: "./public",
+      notFound: "none",
+      binding: "ASSETS",
+    });
+    expect(parseManifest({ assets: { directory: "dist", notFound: "404.html", binding: "STATIC" } }).assets).toEqual({
+      directory: "dist",
+      notFound: "404-page",
+      binding: "STATIC",
+    });
+    expect(parseManifest({ assets: { directory: "dist", notFound: "single-page-application" } }).assets?.notFound).toBe(
+      "single-page-application",
+    );
+  });
+
+  it.each([
+    [{ assets: 1 }, '"assets" must be a folder'],
+    [{ assets: "" }, '"assets.directory" must be'],
+    [{ assets: { dir: "x" } }, 'unknown field "assets.dir"'],
+    [{ assets: { directory: "x", notFound: "index.html" } }, '"assets.notFound" must be'],
+    [{ assets: { directory: "x", binding: "not ok" } }, '"assets.binding" must be'],
+    [{ assets: "x", vars: { ASSETS: "1" } }, 'assets.binding: "ASSETS" is also'],
+    [{ assets: { directory: "x", files: {} } }, 'unknown field "assets.files"'],
+  ])("refuses %j", (raw, message) => {
+    expect(() => parseManifest(raw)).toThrow(message);
+  });
 });

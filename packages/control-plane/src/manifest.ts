@@ -5,6 +5,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type AppLimits, NanoError } from "@nano/worker";
+import type { AssetFile, AssetsConfig } from "./assets/asset-index.js";
+import { parseAssetsConfig } from "./assets/assets-manifest.js";
 import { parseCron } from "./cron.js";
 
 export interface Manifest {
@@ -19,6 +21,8 @@ export interface Manifest {
   /** Cron triggers: 5-field expressions in UTC that run the app's scheduled handler. */
   triggers?: { crons: string[] };
   compatibilityDate?: string;
+  /** Static assets; in a stored version, with the index of its files (the server adds `files` at deploy). */
+  assets?: AssetsConfig & { files?: Record<string, AssetFile> };
 }
 
 /** Cron triggers one app may have. */
@@ -38,7 +42,19 @@ const LIMIT_RANGES: Record<keyof AppLimits, [number, number]> = {
 const BINDING_NAME = /^[A-Za-z_$][A-Za-z0-9_$]{0,63}$/;
 export const KV_NAMESPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-const FIELDS = ["name", "main", "routes", "port", "vars", "kv", "limits", "triggers", "compatibilityDate", "$schema"];
+const FIELDS = [
+  "name",
+  "main",
+  "routes",
+  "port",
+  "vars",
+  "kv",
+  "limits",
+  "triggers",
+  "compatibilityDate",
+  "assets",
+  "$schema",
+];
 
 function fail(message: string): never {
   throw new NanoError("NANO_ERR_MANIFEST", `nano.json: ${message}`);
@@ -136,6 +152,13 @@ export function parseManifest(raw: unknown): Manifest {
       fail(`"compatibilityDate" must be a date like "2026-11-01", got ${JSON.stringify(raw.compatibilityDate)}`);
     }
     m.compatibilityDate = raw.compatibilityDate;
+  }
+  if (raw.assets !== undefined) {
+    m.assets = parseAssetsConfig(raw.assets, fail);
+    const b = m.assets.binding;
+    if ((m.vars && Object.hasOwn(m.vars, b)) || (m.kv && Object.hasOwn(m.kv, b))) {
+      fail(`assets.binding: "${b}" is also a var or a KV binding`);
+    }
   }
   return m;
 }

@@ -45,6 +45,12 @@ export class Metrics {
     labelNames: ["app", "kind"] as const,
     registers: [this.registry],
   });
+  readonly #assets = new Counter({
+    name: "nano_asset_requests_total",
+    help: "Requests answered from the app's static assets, before its isolate",
+    labelNames: ["app"] as const,
+    registers: [this.registry],
+  });
   readonly #kills = new Counter({
     name: "nano_limit_kills_total",
     help: "Isolates stopped by a limit",
@@ -153,6 +159,13 @@ export class Metrics {
         for (const ns of sources.kvBytes?.() ?? []) this.set({ namespace: ns.name }, ns.bytes);
       },
     });
+  }
+
+  /** A request the ingress answered from static assets: a request, but no isolate start and no CPU. */
+  assetRequest(app: string, status: number, seconds: number): void {
+    this.#requests.inc({ app, status: String(status) });
+    this.#duration.observe({ app }, seconds);
+    this.#assets.inc({ app });
   }
 
   request(app: string, status: number, seconds: number, cpuMs: number, cold: boolean, errorCode?: string): void {

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { NanoError, WorkerPool } from "@nano/worker";
 import { loadRuntimeSnapshot } from "@nano/worker/isolate";
 import { AppGovernor } from "./app-governor.js";
+import { AssetGate } from "./assets/asset-gate.js";
 import { createIngress, type IngressObserver } from "./ingress.js";
 import {
   type FromRuntime,
@@ -19,6 +20,7 @@ import {
   type ToRuntime,
 } from "./ipc.js";
 import { createLogger } from "./logger.js";
+import { SqliteAssetStore } from "./registry/asset-sqlite-store.js";
 import { SecretBox } from "./registry/secret-box.js";
 import { SqliteStore } from "./registry/sqlite-store.js";
 import { type Listening, listen } from "./server.js";
@@ -55,9 +57,19 @@ const pool = new WorkerPool({
     module: new URL("./registry/kv-sqlite-store.js", import.meta.url).href,
     options: { path: join(settings.dataDir, "registry.db") },
   },
+  // `env.ASSETS`: each thread reads asset blobs from the same file, read-only.
+  assets: {
+    module: new URL("./assets/thread-asset-server.js", import.meta.url).href,
+    options: { path: join(settings.dataDir, "registry.db") },
+  },
   warmMemoryMb: settings.warmMemoryMb,
   warmIdleMs: settings.warmIdleMs,
 });
+// Static assets are answered here, before the pool, from the registry file (read-only) through a bounded cache.
+const assets = new AssetGate(
+  new SqliteAssetStore(join(settings.dataDir, "registry.db"), { readonly: true }),
+  settings.assetCacheMb * 1024 * 1024,
+);
 const governor = new AppGovernor({
   maxInflight: settings.appMaxInflight,
   throttleKills: settings.throttleKills,
@@ -112,6 +124,7 @@ const observer: IngressObserver = {
       seconds: r.seconds,
       cpuMs: r.result.cpuMs,
       cold: r.result.coldStart,
+      ...(r.asset ? { asset: true as const } : {}),
       errorCode: r.result.error?.code ?? null,
       logs: r.result.logs,
       logsDropped: r.result.logsDropped ?? 0,
@@ -125,7 +138,7 @@ const counting = <T>(p: Promise<T>) => {
   return p.finally(() => inflight--);
 };
 const ingressFor = (resolve: Parameters<typeof createIngress>[0]["resolve"]) => {
-  const ingress = createIngress({ pool, logger, observer, governor, resolve, cfHeaders: settings.cfHeaders });
+  const ingress = createIngress({ pool, logger, observer, governor, resolve, cfHeaders: settings.cfHeaders, assets });
   // Requests in flight, for the drain.
   const fetch = ingress.fetch;
   ingress.fetch = (req, env, ctx) => counting(Promise.resolve(fetch(req, env, ctx)));

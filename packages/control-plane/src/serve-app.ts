@@ -6,6 +6,8 @@ import { prepareVersion, type VersionWire, WorkerPool } from "@nano/worker";
 import { loadRuntimeSnapshot } from "@nano/worker/isolate";
 import { checkApp } from "./app-check.js";
 import { AppGovernor } from "./app-governor.js";
+import { AssetGate } from "./assets/asset-gate.js";
+import { loadDevAssets } from "./assets/dev-assets.js";
 import { bundleApp } from "./bundler.js";
 import { DEFAULTS as CONFIG_DEFAULTS } from "./config.js";
 import { createIngress } from "./ingress.js";
@@ -40,6 +42,8 @@ export async function serveApp(opts: ServeOptions): Promise<ServingApp> {
     limits: bundle.manifest.limits,
     ...(bundle.manifest.kv ? { kv: bundle.manifest.kv } : {}),
   });
+  // Static assets: stored and indexed as a deploy would, in a temporary registry file.
+  const assets = bundle.manifest.assets ? await loadDevAssets(bundle.dir, bundle.manifest.assets) : null;
   const version = prepareVersion({
     app: bundle.name,
     version: "dev",
@@ -49,8 +53,17 @@ export async function serveApp(opts: ServeOptions): Promise<ServingApp> {
     // Bound without storage: a call rejects saying that `nano serve` has no KV (`nano start` has).
     ...(bundle.manifest.kv ? { kv: bundle.manifest.kv } : {}),
     limits: bundle.manifest.limits,
+    ...(assets ? { assets: { binding: assets.index.binding, index: JSON.stringify(assets.index) } } : {}),
   });
   const pool = new WorkerPool({
+    ...(assets
+      ? {
+          assets: {
+            module: new URL("./assets/thread-asset-server.js", import.meta.url).href,
+            options: { path: assets.path },
+          },
+        }
+      : {}),
     ...(opts.threads ? { threads: opts.threads } : {}),
     snapshot,
     outbound: { allowPrivate: opts.allowPrivateFetch ?? false },
@@ -61,7 +74,13 @@ export async function serveApp(opts: ServeOptions): Promise<ServingApp> {
     throttleWindowMs: CONFIG_DEFAULTS.throttleWindowS * 1000,
     throttleCpuMsPerS: CONFIG_DEFAULTS.throttleCpuMsPerS,
   });
-  const ingress = createIngress({ pool, logger, governor, resolve: () => version });
+  const ingress = createIngress({
+    pool,
+    logger,
+    governor,
+    resolve: () => version,
+    ...(assets ? { assets: new AssetGate(assets.store) } : {}),
+  });
   const server = await listen(ingress, { port: opts.port ?? 8080, host: opts.host ?? "127.0.0.1" });
   return {
     name: bundle.name,
@@ -70,6 +89,7 @@ export async function serveApp(opts: ServeOptions): Promise<ServingApp> {
     async close() {
       await server.close();
       await pool.close();
+      assets?.close();
     },
   };
 }

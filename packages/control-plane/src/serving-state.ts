@@ -112,6 +112,9 @@ export class ServingState {
       vars: env,
       kv: record.manifest.kv ?? {},
       limits: record.manifest.limits ?? {},
+      assets: record.manifest.assets?.files
+        ? { binding: record.manifest.assets.binding, index: JSON.stringify(record.manifest.assets) }
+        : null,
     });
     this.#wires.set(app, wire);
     return wire;

@@ -13,12 +13,13 @@ import { NanoError } from "@nano/worker";
 import { createAdminApi } from "./admin-api.js";
 import { loadOrCreateToken } from "./admin-token.js";
 import { Checker } from "./checker.js";
-import { maxLimits, type ServerConfig } from "./config.js";
+import { assetLimits, maxLimits, type ServerConfig } from "./config.js";
 import { QuarantinePolicy } from "./crash-policy.js";
 import { CronScheduler } from "./cron-scheduler.js";
 import { LogRing } from "./log-ring.js";
 import { createLogger, type Logger } from "./logger.js";
 import { Metrics } from "./metrics.js";
+import { SqliteAssetStore } from "./registry/asset-sqlite-store.js";
 import { SqliteCronStore } from "./registry/cron-sqlite-store.js";
 import { SqliteKvStore } from "./registry/kv-sqlite-store.js";
 import { SecretBox } from "./registry/secret-box.js";
@@ -98,6 +99,8 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   const kv = new SqliteKvStore(join(config.dataDir, "registry.db"));
   const purge = setInterval(() => kv.purgeExpired(), KV_PURGE_EVERY_MS).unref();
   const cronRuns = new SqliteCronStore(join(config.dataDir, "registry.db"));
+  // Asset blobs too: the supervisor stores uploads; runtime processes read them (read-only).
+  const assets = new SqliteAssetStore(join(config.dataDir, "registry.db"));
   const count = config.processes ?? defaultProcesses();
   const logs = new LogRing();
   const policy = new QuarantinePolicy({
@@ -171,6 +174,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       dataDir: config.dataDir,
       threads: config.threads ?? defaultThreads(count),
       warmMemoryMb: config.warmMemoryMb / count,
+      assetCacheMb: config.assetCacheMb,
       warmIdleMs: config.warmIdleS * 1000,
       allowPrivateFetch: config.allowPrivateFetch,
       cfHeaders: config.cfHeaders,
@@ -187,6 +191,10 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
         for (const [code, n] of Object.entries(codes)) metrics.refused(app, code, n);
       }
       for (const r of report.requests) {
+        if (r.asset) {
+          metrics.assetRequest(r.app, r.status, r.seconds);
+          continue;
+        }
         metrics.request(r.app, r.status, r.seconds, r.cpuMs, r.cold, r.errorCode ?? undefined);
         if (r.logsDropped > 0) metrics.consoleDropped(r.app, r.logsDropped);
         if (r.backgroundStops > 0) metrics.backgroundStopped(r.app, r.backgroundStops);
@@ -223,6 +231,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     clearInterval(purge);
     kv.close();
     cronRuns.close();
+    assets.close();
     store.close();
     throw err;
   }
@@ -279,6 +288,8 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
         reservedPorts,
         maxLimits: maxLimits(config),
         portAvailable: (p) => portFree(p, config.host),
+        assets,
+        assetLimits: assetLimits(config),
       },
     }),
     { port: config.adminPort, host: config.adminHost },
@@ -298,6 +309,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       clearInterval(purge);
       kv.close();
       cronRuns.close();
+      assets.close();
       store.close();
     },
   };

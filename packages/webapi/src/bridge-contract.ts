@@ -75,6 +75,8 @@ export interface BridgeFunctions {
     redirect: string,
     /** The body is a stream: the host asks for it chunk by chunk (fetchBodyPull → fetchBodyChunk). */
     streamedBody?: boolean,
+    /** "" for the network; "assets" for `env.ASSETS.fetch` (the app's static assets, no network). */
+    target?: string,
   ): string;
   /** The next chunk of fetch `id`'s streamed request body (null: it ended, or failed with `error`). */
   fetchBodyChunk(id: number, bytes: ArrayBuffer | null, error: string): void;
@@ -135,9 +137,11 @@ export type EntryPointName = (typeof ENTRY_POINTS)[number];
 export interface EntryPoints {
   /**
    * Runs after the app script: checks its handler and binds `env` (the vars and secrets in `envJson`,
-   * and a KV namespace for each binding name in `kvJson`, a JSON array). Returns "module" or "service-worker".
+   * a KV namespace for each binding name in `kvJson`, a JSON array, and the assets binding). Returns
+   * "module" or "service-worker".
    */
-  loadApp(envJson: string, kvJson?: string): string;
+  /** `assetsBinding`: the `env` name of the static-assets Fetcher ("" or absent: none). */
+  loadApp(envJson: string, kvJson?: string, assetsBinding?: string): string;
   /** `cf`: the request's `request.cf` as JSON ("" or absent: an empty object). */
   fetch(id: number, method: string, url: string, headerBlock: string, body: ArrayBuffer | null, cf?: string): void;
   fireTimer(id: number): void;

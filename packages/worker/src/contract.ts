@@ -1,4 +1,5 @@
 import type { MessagePort } from "node:worker_threads";
+import type { AssetServerSpec } from "./assets/asset-server.js";
 
 /**
  * The messages the pool side (main thread) and the thread side (inside Piscina) exchange. Neither side
@@ -56,6 +57,11 @@ export interface VersionWire {
   /** KV bindings: binding name → namespace. */
   kv: Record<string, string>;
   limits: AppLimits;
+  /**
+   * Static assets: the `env` binding's name and the version's asset index as JSON bytes (control-plane
+   * assets/asset-index.ts); absent or null: none.
+   */
+  assets?: { binding: string; index: SharedArrayBuffer } | null;
 }
 
 /** The request in flat form, read straight from the Node request: headers as [name, value, …]. */
@@ -210,6 +216,8 @@ export interface ThreadData {
    * KvStore), so the worker package needs no storage driver. Null: no KV (bindings fail loudly).
    */
   kv: KvStoreSpec | null;
+  /** The asset server behind `env.ASSETS` (see assets/asset-server.ts); null or absent: none. */
+  assets?: AssetServerSpec | null;
 }
 
 export interface KvStoreSpec {

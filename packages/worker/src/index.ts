@@ -2,6 +2,12 @@
 
 /** The global an app script calls with its module factory (the bundler wraps apps in it). */
 export { APP_FACTORY_ABI, CLOUDFLARE_WORKERS_EXPORTS, DEFINE_GLOBAL } from "@nano/webapi";
+export type {
+  AssetServer,
+  AssetServerRequest,
+  AssetServerResponse,
+  AssetServerSpec,
+} from "./assets/asset-server.js";
 export * from "./contract.js";
 export * from "./errors.js";
 export { KV_LIMITS, type KvListedKey, type KvListPage, type KvStore, type KvValue } from "./kv/kv-store.js";

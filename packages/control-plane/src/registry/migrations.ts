@@ -97,4 +97,18 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    // Static assets (asset-sqlite-store.ts): content-addressed blobs, one row per form (identity, br,
+    // gzip). Which path names which blob is the version's asset index, inside its manifest.
+    version: 6,
+    sql: `
+      CREATE TABLE asset_blobs (
+        hash TEXT NOT NULL,
+        encoding TEXT NOT NULL,
+        bytes BLOB NOT NULL,
+        size INTEGER NOT NULL,
+        PRIMARY KEY (hash, encoding)
+      );
+    `,
+  },
 ];

@@ -9,6 +9,8 @@
  */
 import { type BridgeFunctions, type EntryPoints, SCHEDULED_NO_RETRY } from "../bridge-contract.js";
 import { type AppHandler, checkResponse, type ExecutionContext } from "./app-handler.js";
+import { createAssetsBinding } from "./assets-binding.js";
+import type { Fetch } from "./fetch.js";
 import { decodeHeaderBlock, encodeHeaderBlock } from "./header-block.js";
 import { flattenHeaders } from "./headers.js";
 import { inspect } from "./inspect.js";
@@ -154,6 +156,7 @@ export function createEntryPoints(
   bridge: BridgeFunctions,
   app: AppHandler,
   fireTimer: (id: number) => void,
+  assetsFetch: Fetch,
 ): Omit<EntryPoints, "fetchHead" | "fetchChunk" | "fetchEnd" | "fetchBodyPull"> {
   /** Readers of responses being streamed out, by request id, so a client that leaves can cancel them. */
   const streaming = new SafeMap<number, ReadableStreamDefaultReader<Uint8Array>>();
@@ -233,11 +236,13 @@ export function createEntryPoints(
     }
   };
   return {
-    loadApp(envJson, kvJson) {
+    loadApp(envJson, kvJson, assetsBinding) {
       const env = JSONParse(envJson) as Record<string, unknown>;
       const kv = createKvBindings(bridge.kv, kvJson ? (JSONParse(kvJson) as string[]) : []);
       const names = ObjectKeys(kv);
       for (let i = 0; i < names.length; i++) env[names[i] as string] = kv[names[i] as string];
+      if (typeof assetsBinding === "string" && assetsBinding !== "")
+        env[assetsBinding] = createAssetsBinding(assetsFetch);
       return app.load(env, waitUntil);
     },
 

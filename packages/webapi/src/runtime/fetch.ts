@@ -108,7 +108,7 @@ function withCacheModeHeaders(flat: string[], cache: string): string[] {
   return flat;
 }
 
-export function createFetch(host: FetchHost): { fetch: Fetch; entries: FetchEntryPoints } {
+export function createFetch(host: FetchHost): { fetch: Fetch; assetsFetch: Fetch; entries: FetchEntryPoints } {
   const inflight = new SafeMap<number, InFlight>();
   /** Readers of request bodies being streamed up to the host, by fetch id. */
   const uploads = new SafeMap<number, ReadableStreamDefaultReader<Uint8Array>>();
@@ -149,6 +149,17 @@ export function createFetch(host: FetchHost): { fetch: Fetch; entries: FetchEntr
   async function fetch(input: string | URL | Request, init: RequestInit | undefined = undefined): Promise<Response> {
     // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given.
     if (arguments.length < 1) throw new TypeError("fetch: 1 argument required, but only 0 present");
+    return await start(input, init, "");
+  }
+
+  /** `env.ASSETS.fetch`: the same request, answered by the host's asset server instead of the network. */
+  async function assetsFetch(input: string | URL | Request, init: RequestInit | undefined = undefined) {
+    // biome-ignore lint/complexity/noArguments: WebIDL counts the arguments given.
+    if (arguments.length < 1) throw new TypeError("fetch: 1 argument required, but only 0 present");
+    return await start(input, init, "assets");
+  }
+
+  async function start(input: string | URL | Request, init: RequestInit | undefined, target: string) {
     const request = new Request(input, init);
     const options = requestOptions(request);
     // There is no HTTP cache in front of fetch here: nothing can satisfy "only-if-cached".
@@ -166,7 +177,7 @@ export function createFetch(host: FetchHost): { fetch: Fetch; entries: FetchEntr
     const headers = encodeHeaderBlock(withCacheModeHeaders(flattenHeaders(head.headers), options.cache));
     const streamed = body !== null && !isUint8Array(body);
     const buffer = body === null || streamed ? null : wholeBuffer(body as Uint8Array);
-    const refused = host.fetchStart(id, head.method, head.url, headers, buffer, head.redirect, streamed);
+    const refused = host.fetchStart(id, head.method, head.url, headers, buffer, head.redirect, streamed, target);
     if (refused !== "") throw new TypeError(refused);
     if (streamed) uploads.set(id, ReadableStreamPrototypeGetReader(body as ReadableStream<Uint8Array>));
     // Awaited, not returned: an async function resolving with a promise looks up its (replaceable) `then`.
@@ -273,5 +284,5 @@ export function createFetch(host: FetchHost): { fetch: Fetch; entries: FetchEntr
     },
   };
 
-  return { fetch, entries };
+  return { fetch, assetsFetch, entries };
 }

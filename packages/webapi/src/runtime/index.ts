@@ -60,7 +60,7 @@ function init(...fns: unknown[]) {
       app.define(factory, abi);
     },
   });
-  return { ...createEntryPoints(host, app, timers.fire), ...outbound.entries };
+  return { ...createEntryPoints(host, app, timers.fire, outbound.assetsFetch), ...outbound.entries };
 }
 
 Object.defineProperty(globalThis, INIT_GLOBAL, { value: init, configurable: true, writable: false });

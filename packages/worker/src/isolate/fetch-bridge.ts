@@ -9,8 +9,16 @@
  * hold a connection forever.
  */
 import { type BridgeFunctions, decodeHeaderBlock, encodeHeaderBlock } from "@nano/webapi";
+import type { AssetServerRequest, AssetServerResponse } from "../assets/asset-server.js";
 import { DEFAULT_LIMITS, DEFAULT_OUTBOUND_POLICY, type OutboundPolicy } from "../contract.js";
-import { createSender, describeError, fetchFollowing, type RedirectMode, type Send } from "./outbound-http.js";
+import {
+  createSender,
+  describeError,
+  fetchFollowing,
+  type OutboundResponse,
+  type RedirectMode,
+  type Send,
+} from "./outbound-http.js";
 import { AddressPolicy, type Resolver } from "./outbound-policy.js";
 
 export type FetchEntryName = "fetchHead" | "fetchChunk" | "fetchEnd" | "fetchBodyPull";
@@ -27,6 +35,8 @@ export interface FetchBridgeOptions {
   send?: Send;
   /** How long a response body may wait for the isolate to pull before it is closed (default 30 s). */
   idleMs?: number;
+  /** `env.ASSETS.fetch`: the app's static assets answer (throws when the app has none). */
+  assets?: (request: AssetServerRequest) => Promise<AssetServerResponse>;
 }
 
 interface HostFetch {
@@ -47,7 +57,23 @@ const REDIRECT_MODES = new Set<string>(["follow", "manual", "error"]);
 /** The chunk as a whole ArrayBuffer (undici's may be views into a larger pooled one). */
 function exactBuffer(bytes: Uint8Array): ArrayBuffer {
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-  return (whole ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
+  // A copy made by Uint8Array's own constructor: a Buffer's slice() is a view over the same memory.
+  return (whole ? bytes.buffer : new Uint8Array(bytes).buffer) as ArrayBuffer;
+}
+
+/** An asset's bytes as the isolate pulls them: 64 KiB at a time, so a 25 MiB file is not one entry. */
+const ASSET_CHUNK_BYTES = 64 * 1024;
+
+function chunked(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= bytes.byteLength) return controller.close();
+      const end = Math.min(offset + ASSET_CHUNK_BYTES, bytes.byteLength);
+      controller.enqueue(bytes.subarray(offset, end));
+      offset = end;
+    },
+  });
 }
 
 export class FetchBridge {
@@ -63,8 +89,8 @@ export class FetchBridge {
     this.#opts = opts;
     this.#policy = new AddressPolicy(opts.policy ?? DEFAULT_OUTBOUND_POLICY);
     this.functions = {
-      fetchStart: (id, method, url, headerBlock, body, redirect, streamedBody) =>
-        this.#start(id, method, url, headerBlock, body, redirect, streamedBody),
+      fetchStart: (id, method, url, headerBlock, body, redirect, streamedBody, target) =>
+        this.#start(id, method, url, headerBlock, body, redirect, streamedBody, target === "assets"),
       fetchBodyChunk: (id, bytes, error) => {
         const f = this.#fetches.get(id);
         const waiting = f?.uploadPull;
@@ -110,14 +136,17 @@ export class FetchBridge {
     body: ArrayBuffer | null,
     redirect: string,
     streamedBody = false,
+    assets = false,
   ) {
     let parsed: URL;
     try {
       parsed = new URL(url);
-      this.#policy.check(parsed);
+      // The asset server never touches the network: the address policy is for outbound requests.
+      if (!assets) this.#policy.check(parsed);
     } catch (err) {
       return err instanceof Error ? err.message : String(err);
     }
+    if (assets && !this.#opts.assets) return "env.ASSETS: this app has no static assets";
     const owner = this.#opts.owner();
     const budget = owner === null ? undefined : this.#budgets.get(owner);
     if (budget) {
@@ -136,7 +165,6 @@ export class FetchBridge {
       uploadPull: null,
     };
     this.#fetches.set(id, entry);
-    const send = this.#opts.send ?? this.#pool().send;
     const request = {
       method,
       url: parsed.href,
@@ -145,7 +173,10 @@ export class FetchBridge {
       redirect: (REDIRECT_MODES.has(redirect) ? redirect : "follow") as RedirectMode,
       signal: entry.abort.signal,
     };
-    fetchFollowing(request, this.#policy, send).then(
+    const answered = assets
+      ? this.#assetFetch(request.method, request.url, request.headers)
+      : fetchFollowing(request, this.#policy, this.#opts.send ?? this.#pool().send);
+    answered.then(
       (res) => {
         if (this.#fetches.get(id) !== entry) return void res.body?.cancel().catch(() => {});
         entry.reader = res.body?.getReader() ?? null;
@@ -165,6 +196,20 @@ export class FetchBridge {
       (err) => this.#finish(id, entry, describeError(err)),
     );
     return "";
+  }
+
+  /** `env.ASSETS.fetch`: the asset server's answer in the shape of a network response. */
+  async #assetFetch(method: string, url: string, headers: string[]): Promise<OutboundResponse> {
+    const r = await (this.#opts.assets as NonNullable<FetchBridgeOptions["assets"]>)({ method, url, headers });
+    const bytes = r.body;
+    return {
+      status: r.status,
+      statusText: "",
+      headers: r.headers,
+      url,
+      redirected: false,
+      body: bytes === null ? null : chunked(bytes),
+    };
   }
 
   /**

@@ -17,6 +17,7 @@ import {
   LAZY_SCRIPTS,
 } from "@nano/webapi";
 import ivm from "isolated-vm";
+import type { AssetServer } from "../assets/asset-server.js";
 import {
   DEFAULT_LIMITS,
   type LogRecord,
@@ -55,6 +56,8 @@ export interface RuntimeIsolateOptions {
   cpuShare?: CpuShare;
   /** Where the app's KV namespaces are stored (the thread's connection); null: no KV. */
   kv?: KvStore | null;
+  /** The thread's asset server (`env.ASSETS`); null: no assets binding works. */
+  assets?: AssetServer | null;
   /** An isolate and context already made from `snapshot` (RuntimeIsolate.create); default: made now. */
   prepared?: { isolate: ivm.Isolate; context: ivm.Context };
 }
@@ -127,6 +130,8 @@ export class RuntimeIsolate {
   readonly #outbound: FetchBridge;
   /** This isolate's KV operations, performed on the host. */
   readonly #kv: KvBridge;
+  /** The loaded version's asset index (for `env.ASSETS`), or null. */
+  #assetIndex: SharedArrayBuffer | null = null;
   readonly #consoleRate = new ConsoleRate();
   /** CPU time the app's top-level code may use when its isolate starts. */
   #startupBudgetMs = 1_000;
@@ -156,8 +161,14 @@ export class RuntimeIsolate {
     const init = this.#context.global.getSync(INIT_GLOBAL, { reference: true }) as ivm.Reference<
       (...args: unknown[]) => unknown
     >;
+    const assetServer = opts.assets ?? null;
     this.#outbound = new FetchBridge({
       ...(opts.outbound ? { policy: opts.outbound } : {}),
+      assets: (request) => {
+        const index = this.#assetIndex;
+        if (assetServer === null || index === null) throw new TypeError("this app has no static assets");
+        return assetServer.fetch(index, request);
+      },
       owner: () => this.#current,
       // Charged to the request that called fetch while it is pending, like its timers.
       enter: (owner, name, args) => this.#enter(owner !== null && this.#pending.has(owner) ? owner : null, name, args),
@@ -496,6 +507,8 @@ export class RuntimeIsolate {
       /** KV bindings: binding name → namespace. */
       kv?: Record<string, string>;
       kvOperations?: number;
+      /** Static assets: the binding's name and the version's index (VersionWire.assets). */
+      assets?: { binding: string; index: SharedArrayBuffer } | null;
     },
   ): LoadedApp {
     let script: ivm.Script;
@@ -516,9 +529,15 @@ export class RuntimeIsolate {
       script.runSync(this.#context, { timeout: this.#startupBudgetMs });
       this.#kv.bind(opts.kv ?? {}, opts.kvOperations ?? KV_LIMITS.operations);
       const kvNames = JSON.stringify(Object.keys(opts.kv ?? {}));
-      const kind = this.#entries.loadApp.applySync(undefined, [JSON.stringify(opts.vars ?? {}), kvNames], {
-        timeout: this.#startupBudgetMs,
-      }) as LoadedApp["kind"];
+      this.#assetIndex = opts.assets?.index ?? null;
+      const assetsBinding = opts.assets?.binding ?? "";
+      const kind = this.#entries.loadApp.applySync(
+        undefined,
+        [JSON.stringify(opts.vars ?? {}), kvNames, assetsBinding],
+        {
+          timeout: this.#startupBudgetMs,
+        },
+      ) as LoadedApp["kind"];
       return { kind, cachedData };
     } catch (err) {
       // The app's own top-level code ran out of memory: a load failure like any other (a deploy check

@@ -6,6 +6,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
+import type { AssetServerSpec } from "../assets/asset-server.js";
 import {
   type AppLimits,
   DEFAULT_LIMITS,
@@ -48,6 +49,8 @@ export interface WorkerPoolOptions {
   channels?: boolean;
   /** Where the apps' KV namespaces are stored (see ThreadData.kv). */
   kv?: KvStoreSpec | null;
+  /** The asset server behind `env.ASSETS` (see ThreadData.assets). */
+  assets?: AssetServerSpec | null;
 }
 
 export interface VersionSpec {
@@ -58,6 +61,8 @@ export interface VersionSpec {
   vars?: Record<string, string>;
   kv?: Record<string, string>;
   limits?: Partial<AppLimits>;
+  /** Static assets: the binding's name and the asset index as JSON; null: none. */
+  assets?: { binding: string; index: string } | null;
 }
 
 function shared(bytes: Uint8Array): SharedArrayBuffer {
@@ -77,6 +82,9 @@ export function prepareVersion(spec: VersionSpec): VersionWire {
     vars: { ...(spec.vars ?? {}) },
     kv: { ...(spec.kv ?? {}) },
     limits: { ...DEFAULT_LIMITS, ...(spec.limits ?? {}) },
+    assets: spec.assets
+      ? { binding: spec.assets.binding, index: shared(Buffer.from(spec.assets.index, "utf8")) }
+      : null,
   };
 }
 
@@ -101,6 +109,7 @@ export class WorkerPool {
       outbound: opts.outbound ?? DEFAULT_OUTBOUND_POLICY,
       recorderPath: opts.recorderPath ?? null,
       kv: opts.kv ?? null,
+      assets: opts.assets ?? null,
     };
     this.#piscina = new Piscina({
       filename: new URL("../thread/entry.js", import.meta.url).href,

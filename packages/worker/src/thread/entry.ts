@@ -5,6 +5,7 @@
  */
 import { MessageChannel, type MessagePort, parentPort, threadId } from "node:worker_threads";
 import { Piscina } from "piscina";
+import type { AssetServer } from "../assets/asset-server.js";
 import {
   type BodyMessage,
   type ChannelAnswer,
@@ -35,6 +36,13 @@ const kv = data.kv
   ? ((await import(data.kv.module)) as { createKvStore(options: unknown): KvStore }).createKvStore(data.kv.options)
   : null;
 
+// The thread's own asset server for `env.ASSETS` (reads the blobs itself, with its own cache).
+const assets = data.assets
+  ? ((await import(data.assets.module)) as { createAssetServer(options: unknown): AssetServer }).createAssetServer(
+      data.assets.options,
+    )
+  : null;
+
 function createHandler(): (task: FetchTask | ConnectTask | ScheduledTask) => Promise<unknown> {
   const recorder = data.recorderPath ? new FlightRecorder(data.recorderPath, threadId) : null;
   const host = new IsolateHost(
@@ -45,6 +53,7 @@ function createHandler(): (task: FetchTask | ConnectTask | ScheduledTask) => Pro
     recorder,
     kv,
     { ...(data.warmMemoryBytes !== null ? { memoryBytes: data.warmMemoryBytes } : {}), idleMs: data.warmIdleMs },
+    assets,
   );
   reportStats(host, parentPort);
   const move = (value: unknown, transfer: Transfer) =>

@@ -11,6 +11,7 @@
 
 import { SCHEDULED_NO_RETRY } from "@nano/webapi";
 import type ivm from "isolated-vm";
+import type { AssetServer } from "../assets/asset-server.js";
 import type {
   FetchResult,
   FetchTask,
@@ -133,6 +134,8 @@ export class IsolateHost {
   readonly #cpuShare = new CpuShare();
   /** This thread's connection to the KV store, shared by its isolates. */
   readonly #kv: KvStore | null;
+  /** This thread's asset server (`env.ASSETS`), shared by its isolates. */
+  readonly #assets: AssetServer | null;
 
   constructor(
     snapshot: ivm.ExternalCopy<ArrayBuffer>,
@@ -142,8 +145,10 @@ export class IsolateHost {
     recorder: FlightRecorder | null = null,
     kv: KvStore | null = null,
     policy: WarmPolicy = {},
+    assets: AssetServer | null = null,
   ) {
     this.#kv = kv;
+    this.#assets = assets;
     this.#snapshot = snapshot;
     this.#outbound = outbound;
     this.#recorder = recorder;
@@ -222,6 +227,7 @@ export class IsolateHost {
       memoryMb,
       cpuShare: this.#cpuShare,
       kv: this.#kv,
+      assets: this.#assets,
       ...(this.#outbound ? { outbound: this.#outbound } : {}),
     };
   }
@@ -435,6 +441,7 @@ export class IsolateHost {
         vars: version.vars,
         kv: version.kv,
         kvOperations: version.limits.kvOperations,
+        assets: version.assets ?? null,
       });
     } catch (err) {
       warm.isolate.dispose();

@@ -1,0 +1,67 @@
+/**
+ * The ingress's asset step: a GET or HEAD that matches one of the version's assets is answered here,
+ * from the blob cache, without a thread or an isolate; everything else goes on to the app. A refused
+ * path (traversal, encoded separators) is a 400 for apps with assets.
+ */
+import type { IncomingMessage } from "node:http";
+import { NanoError, type VersionWire } from "@nano/worker";
+import type { AssetStore } from "../registry/asset-store.js";
+import { AssetCache } from "./asset-cache.js";
+import { answerAsset } from "./asset-response.js";
+import { AssetIndexes } from "./asset-wire.js";
+
+export interface AssetServed {
+  response: Response;
+  status: number;
+  bytes: number;
+}
+
+export class AssetGate {
+  readonly #cache: AssetCache;
+  readonly #indexes = new AssetIndexes();
+
+  constructor(store: AssetStore, cacheBytes?: number) {
+    this.#cache = new AssetCache(store, cacheBytes);
+  }
+
+  /** The answer, a NanoError (a refused path), or null (the app's fetch answers). */
+  async serve(
+    version: VersionWire,
+    incoming: IncomingMessage,
+    target: string,
+  ): Promise<AssetServed | NanoError | null> {
+    if (!version.assets) return null;
+    const method = incoming.method ?? "GET";
+    if (method !== "GET" && method !== "HEAD") return null;
+    const q = target.indexOf("?");
+    const answer = await answerAsset(
+      this.#indexes.of(version.assets.index),
+      {
+        method,
+        path: q < 0 ? target : target.slice(0, q),
+        query: q < 0 ? "" : target.slice(q),
+        header: (name) => {
+          const v = incoming.headers[name];
+          return Array.isArray(v) ? v.join(", ") : v;
+        },
+      },
+      this.#cache.read,
+      "ingress",
+    );
+    if (answer === null) return null;
+    if (answer === "bad-path") {
+      return new NanoError(
+        "NANO_ERR_BAD_REQUEST",
+        "the path is not allowed (dot segments, encoded separators or control characters)",
+      );
+    }
+    return {
+      response: new Response(answer.body as Uint8Array<ArrayBuffer> | null, {
+        status: answer.status,
+        headers: answer.headers,
+      }),
+      status: answer.status,
+      bytes: answer.body?.byteLength ?? 0,
+    };
+  }
+}
