@@ -12,6 +12,7 @@ import type { AppGovernor } from "./app-governor.js";
 import { type Logger, logAppRecords } from "./logger.js";
 import { streamFromPort } from "./port-stream.js";
 import { type CfHeaderMap, requestCf } from "./request-cf.js";
+import type { WebSocketGateway } from "./websocket-upgrade.js";
 
 export const MAX_REQUEST_BODY_BYTES = 32 * 1024 * 1024;
 
@@ -43,6 +44,8 @@ export interface IngressOptions {
   governor?: AppGovernor;
   /** `request.cf` fields taken from trusted proxy headers (field → header); none: only what the ingress knows. */
   cfHeaders?: CfHeaderMap;
+  /** Completes WebSocket upgrades the app answers with 101 (websocket-upgrade.ts); none: such answers fail. */
+  websockets?: WebSocketGateway;
 }
 
 function bodyTooLarge(limit: number): NanoError {
@@ -296,10 +299,23 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
       body,
       cf: requestCf(incoming, opts.cfHeaders),
     };
-    const result = await opts.pool.fetch(version, request);
+    let result = await opts.pool.fetch(version, request);
     release(result);
     const fields = { requestId, app: version.app, version: version.id };
     logAppRecords(opts.logger, result.logs, fields);
+    if (result.webSocketPort) {
+      // 101 with a WebSocket: the gateway takes the connection; its request line is logged when it closes.
+      const info = { ...fields, method, path, started, limit: version.limits.websockets, headers: result.response?.headers ?? [] };
+      const port = result.webSocketPort;
+      const refused = opts.websockets
+        ? opts.websockets.accept(incoming, c.env.outgoing, port, info)
+        : (port.close(), new NanoError("NANO_ERR_BAD_RESPONSE", "this server does not accept WebSockets"));
+      if (refused === null) {
+        record(101, result);
+        return new Response(null, { status: 204 });
+      }
+      result = { ...result, response: null, error: { code: refused.code, message: refused.message } };
+    }
 
     let response: Response;
     if (result.error || !result.response) {

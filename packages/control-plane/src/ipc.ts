@@ -68,6 +68,8 @@ export type FromRuntime =
       rss: number;
       /** Its threads' warm and spare isolates, their heap, and evictions since it started. */
       isolates: PoolIsolateStats;
+      /** Its open WebSockets by app (now), and their messages by app since the last report. */
+      websockets?: { open: Record<string, number>; messages: Record<string, { in: number; out: number }> };
     };
 
 export interface CheckRequest {

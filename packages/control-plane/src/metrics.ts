@@ -16,6 +16,8 @@ export interface MetricSources {
   kvBytes?: () => { name: string; bytes: number }[];
   /** Warm and spare isolates and their heap, summed over the serving runtime processes. */
   isolates?: () => { warm: number; spare: number; heapBytes: number };
+  /** Open WebSockets by app, summed over the serving runtime processes. */
+  websocketsOpen?: () => Map<string, number>;
 }
 
 export class Metrics {
@@ -94,6 +96,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly #socketMessages = new Counter({
+    name: "nano_websocket_messages_total",
+    help: "WebSocket messages, by app and direction (in: from clients to the app, out: from the app)",
+    labelNames: ["app", "direction"] as const,
+    registers: [this.registry],
+  });
+
   readonly #evictions = new Counter({
     name: "nano_isolate_evictions_total",
     help: "Warm isolates let go: memory (over the warm budget), count, idle, replaced (a new version started)",
@@ -131,6 +140,16 @@ export class Metrics {
         const now = sources.isolates?.() ?? { warm: 0, spare: 0 };
         this.set({ state: "warm" }, now.warm);
         this.set({ state: "spare" }, now.spare);
+      },
+    });
+    new Gauge({
+      name: "nano_websockets_open",
+      help: "WebSockets open now, by app",
+      labelNames: ["app"] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [app, n] of sources.websocketsOpen?.() ?? []) this.set({ app }, n);
       },
     });
     new Gauge({
@@ -185,6 +204,10 @@ export class Metrics {
 
   kvOperations(app: string, ops: Record<string, number>): void {
     for (const [op, n] of Object.entries(ops)) this.#kvOps.inc({ app, op }, n);
+  }
+
+  websocketMessages(app: string, direction: "in" | "out", n: number): void {
+    if (n > 0) this.#socketMessages.inc({ app, direction }, n);
   }
 
   backgroundStopped(app: string, n: number): void {

@@ -23,6 +23,7 @@ import { SecretBox } from "./registry/secret-box.js";
 import { SqliteStore } from "./registry/sqlite-store.js";
 import { type Listening, listen } from "./server.js";
 import { ServingState } from "./serving-state.js";
+import { WebSocketGateway, type WebSocketObserver } from "./websocket-upgrade.js";
 
 const REPORT_EVERY_MS = 100;
 const HEARTBEAT_EVERY_MS = 1_000;
@@ -74,8 +75,10 @@ const flush = () => {
   lastReport = performance.now();
   const requests = batch;
   const counts = refused;
+  const messages = socketMessages;
   batch = [];
   refused = {};
+  socketMessages = {};
   pendingReports = 0;
   send({
     t: "report",
@@ -84,6 +87,7 @@ const flush = () => {
     queueDepth: pool.queueSize,
     rss: process.memoryUsage.rss(),
     isolates: pool.isolateStats(),
+    websockets: { open: Object.fromEntries(socketCounts), messages },
   });
 };
 setInterval(() => {
@@ -124,18 +128,38 @@ const counting = <T>(p: Promise<T>) => {
   inflight++;
   return p.finally(() => inflight--);
 };
+// Open WebSockets by app (a gauge, sent whole) and their messages since the last report.
+const socketCounts = new Map<string, number>();
+let socketMessages: Record<string, { in: number; out: number }> = {};
+const socketObserver: WebSocketObserver = {
+  onOpen() {
+    pendingReports++;
+  },
+  onClose() {
+    pendingReports++;
+  },
+  onMessages(app, direction, count) {
+    const m = socketMessages[app] ?? { in: 0, out: 0 };
+    m[direction] += count;
+    socketMessages[app] = m;
+    pendingReports++;
+  },
+};
+/** One ingress and its listener's WebSocket gateway (the open-socket count is shared by the process). */
 const ingressFor = (resolve: Parameters<typeof createIngress>[0]["resolve"]) => {
-  const ingress = createIngress({ pool, logger, observer, governor, resolve, cfHeaders: settings.cfHeaders });
+  const websockets = new WebSocketGateway({ logger, observer: socketObserver, counts: socketCounts });
+  const ingress = createIngress({ pool, logger, observer, governor, resolve, cfHeaders: settings.cfHeaders, websockets });
   // Requests in flight, for the drain.
   const fetch = ingress.fetch;
   ingress.fetch = (req, env, ctx) => counting(Promise.resolve(fetch(req, env, ctx)));
-  return ingress;
+  return { ingress, websockets };
+};
+const serve = (resolve: Parameters<typeof createIngress>[0]["resolve"], port: number) => {
+  const { ingress, websockets } = ingressFor(resolve);
+  return listen(ingress, { port, host: settings.host, reusePort: true, websockets });
 };
 
-const main = await listen(
-  ingressFor((h, p) => state.resolve(h, p)),
-  { port: settings.port, host: settings.host, reusePort: true },
-);
+const main = await serve((h, p) => state.resolve(h, p), settings.port);
 
 // Dedicated app ports follow the registry, in every runtime process alike.
 const appListeners = new Map<number, Promise<Listening | null>>();
@@ -144,10 +168,7 @@ const reconcilePorts = () => {
     if (appListeners.has(port)) continue;
     appListeners.set(
       port,
-      listen(
-        ingressFor(() => state.resolvePort(port)),
-        { port, host: settings.host, reusePort: true },
-      ).catch((err: Error) => {
+      serve(() => state.resolvePort(port), port).catch((err: Error) => {
         logger.error({ port, err: err.message }, "cannot open the app's port");
         appListeners.delete(port);
         return null;

@@ -107,7 +107,15 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   await checker.start();
 
   let runtimes: RuntimeProcesses | null = null;
+  /** Each runtime process's open WebSockets by app, as it last reported. */
+  const socketsBySlot = new Map<number, Record<string, number>>();
   const metrics = new Metrics({
+    websocketsOpen: () => {
+      const sum = new Map<string, number>();
+      for (const open of socketsBySlot.values())
+        for (const [app, n] of Object.entries(open)) sum.set(app, (sum.get(app) ?? 0) + n);
+      return sum;
+    },
     queueDepth: () => runtimes?.queueDepth ?? 0,
     runtimeProcesses: () => runtimes?.ready ?? 0,
     quarantinedApps: () => store.listApps().filter((a) => (a.quarantine?.untilMs ?? 0) > Date.now()).length,
@@ -126,6 +134,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
 
   const onCrash = (crash: RuntimeCrash) => {
     metrics.runtimeRestart(crash.reason);
+    socketsBySlot.delete(crash.slot);
     const { pid: runtimePid, ...fields } = crash;
     logger.error(
       { event: "runtime-crash", runtimePid, ...fields },
@@ -178,6 +187,13 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     onReport(slot, report) {
       const pid = runtimes?.list().find((p) => p.slot === slot)?.pid;
       if (report.isolates && pid) metrics.isolateEvictions(slot, pid, report.isolates.evictions);
+      if (report.websockets) {
+        socketsBySlot.set(slot, report.websockets.open);
+        for (const [app, m] of Object.entries(report.websockets.messages)) {
+          metrics.websocketMessages(app, "in", m.in);
+          metrics.websocketMessages(app, "out", m.out);
+        }
+      }
       for (const [app, codes] of Object.entries(report.refused)) {
         for (const [code, n] of Object.entries(codes)) metrics.refused(app, code, n);
       }
