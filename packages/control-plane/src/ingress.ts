@@ -12,7 +12,7 @@ import type { AppGovernor } from "./app-governor.js";
 import { type Logger, logAppRecords } from "./logger.js";
 import { streamFromPort } from "./port-stream.js";
 import { type CfHeaderMap, requestCf } from "./request-cf.js";
-import type { WebSocketGateway } from "./websocket-upgrade.js";
+import { acceptWebSocket, type WebSocketGateway } from "./websocket-upgrade.js";
 
 export const MAX_REQUEST_BODY_BYTES = 32 * 1024 * 1024;
 
@@ -305,11 +305,14 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
     logAppRecords(opts.logger, result.logs, fields);
     if (result.webSocketPort) {
       // 101 with a WebSocket: the gateway takes the connection; its request line is logged when it closes.
-      const info = { ...fields, method, path, started, limit: version.limits.websockets, headers: result.response?.headers ?? [] };
-      const port = result.webSocketPort;
-      const refused = opts.websockets
-        ? opts.websockets.accept(incoming, c.env.outgoing, port, info)
-        : (port.close(), new NanoError("NANO_ERR_BAD_RESPONSE", "this server does not accept WebSockets"));
+      const refused = acceptWebSocket(opts.websockets, c.env, result.webSocketPort, {
+        ...fields,
+        method,
+        path,
+        started,
+        limit: version.limits.websockets,
+        headers: result.response?.headers ?? [],
+      });
       if (refused === null) {
         record(101, result);
         return new Response(null, { status: 204 });

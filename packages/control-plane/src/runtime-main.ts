@@ -148,7 +148,15 @@ const socketObserver: WebSocketObserver = {
 /** One ingress and its listener's WebSocket gateway (the open-socket count is shared by the process). */
 const ingressFor = (resolve: Parameters<typeof createIngress>[0]["resolve"]) => {
   const websockets = new WebSocketGateway({ logger, observer: socketObserver, counts: socketCounts });
-  const ingress = createIngress({ pool, logger, observer, governor, resolve, cfHeaders: settings.cfHeaders, websockets });
+  const ingress = createIngress({
+    pool,
+    logger,
+    observer,
+    governor,
+    resolve,
+    cfHeaders: settings.cfHeaders,
+    websockets,
+  });
   // Requests in flight, for the drain.
   const fetch = ingress.fetch;
   ingress.fetch = (req, env, ctx) => counting(Promise.resolve(fetch(req, env, ctx)));

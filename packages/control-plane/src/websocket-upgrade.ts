@@ -74,6 +74,18 @@ export interface WebSocketGatewayOptions {
   counts?: Map<string, number>;
 }
 
+/** The ingress's side: `gateway.accept`, or a refusal where the server takes no WebSockets. */
+export function acceptWebSocket(
+  gateway: WebSocketGateway | undefined,
+  env: { incoming: IncomingMessage; outgoing: ServerResponse },
+  port: MessagePort,
+  req: SocketRequest,
+): NanoError | null {
+  if (gateway) return gateway.accept(env.incoming, env.outgoing, port, req);
+  port.close();
+  return new NanoError("NANO_ERR_BAD_RESPONSE", "this server does not accept WebSockets");
+}
+
 export class WebSocketGateway {
   readonly #wss: WebSocketServer;
   readonly #opts: WebSocketGatewayOptions;
@@ -112,12 +124,18 @@ export class WebSocketGateway {
     };
     if (!upgrade || upgrade.taken)
       return refuse(
-        new NanoError("NANO_ERR_BAD_RESPONSE", "the app answered a WebSocket to a request that is not a WebSocket upgrade"),
+        new NanoError(
+          "NANO_ERR_BAD_RESPONSE",
+          "the app answered a WebSocket to a request that is not a WebSocket upgrade",
+        ),
         1006,
       );
     if (this.openFor(req.app) >= req.limit)
       return refuse(
-        new NanoError("NANO_ERR_WEBSOCKET_LIMIT", `the app has ${req.limit} WebSockets open, its limit (limits.websockets)`),
+        new NanoError(
+          "NANO_ERR_WEBSOCKET_LIMIT",
+          `the app has ${req.limit} WebSockets open, its limit (limits.websockets)`,
+        ),
         1013,
       );
     upgrade.taken = true;
@@ -172,7 +190,8 @@ export class WebSocketGateway {
     let paused = false;
     let portOpen = true;
     const flow = () => {
-      const hold = inflight >= MAX_INFLIGHT || inflightBytes >= MAX_INFLIGHT_BYTES || ws.bufferedAmount > MAX_BUFFERED_BYTES;
+      const hold =
+        inflight >= MAX_INFLIGHT || inflightBytes >= MAX_INFLIGHT_BYTES || ws.bufferedAmount > MAX_BUFFERED_BYTES;
       if (hold && !paused) ws.pause();
       else if (!hold && paused) ws.resume();
       paused = hold;

@@ -9,7 +9,15 @@
  */
 import type { BridgeFunctions } from "../bridge-contract.js";
 import { DOMException, webidlInterface } from "./dom-exception.js";
-import { defineEventHandler, ErrorEvent, Event, type EventInit, EventTarget, fireEvent, MessageEvent } from "./events.js";
+import {
+  defineEventHandler,
+  ErrorEvent,
+  Event,
+  type EventInit,
+  EventTarget,
+  fireEvent,
+  MessageEvent,
+} from "./events.js";
 import {
   ArrayBufferIsView,
   ArrayPrototypePush,
@@ -67,7 +75,9 @@ export class CloseEvent extends Event {
 }
 webidlInterface(CloseEvent, "CloseEvent");
 
-type Inbound = { close: false; data: string | ArrayBuffer } | { close: true; code: number; reason: string; clean: boolean };
+type Inbound =
+  | { close: false; data: string | ArrayBuffer }
+  | { close: true; code: number; reason: string; clean: boolean };
 type Host = Pick<BridgeFunctions, "socketSend" | "socketClose">;
 
 /** The host's functions, bound once per isolate (setWebSocketHost); null until then. */
@@ -231,7 +241,8 @@ export class WebSocket extends EventTarget {
       isSocket: (value): value is WebSocket => typeof value === "object" && value !== null && #state in value,
       checkHandOff(ws) {
         if (ws.#handedOff) throw new TypeError("this WebSocket was already given to a Response");
-        if (ws.#accepted) throw new TypeError("an accepted WebSocket cannot be given to a Response: give the other end");
+        if (ws.#accepted)
+          throw new TypeError("an accepted WebSocket cannot be given to a Response: give the other end");
         if (ws.#peer === null || ws.#hostId !== 0 || ws.#state === CLOSED)
           throw new TypeError("only one end of a new WebSocketPair can be given to a Response");
       },

@@ -38,7 +38,12 @@ function bad(message: string): never {
 }
 
 /** `webSocket`: the head of a 101 answer that carries a WebSocket (its only non-final status). */
-export function checkResponseHead(status: unknown, statusText: unknown, flat: unknown, webSocket = false): ResponseHead {
+export function checkResponseHead(
+  status: unknown,
+  statusText: unknown,
+  flat: unknown,
+  webSocket = false,
+): ResponseHead {
   if (typeof status !== "number" || !Number.isInteger(status)) bad("the status is not an integer");
   // Response.error() (status 0) and anything outside the final-response range are not answers.
   if ((status < 200 || status > 599) && !(webSocket && status === 101))

@@ -67,9 +67,11 @@ export class HostSocket {
   /** From the app (socketSend): "" or why the message was refused. */
   send(data: unknown): string {
     if (this.#closedByApp) return "Can't call WebSocket send() after close().";
-    const size = typeof data === "string" ? Buffer.byteLength(data) : data instanceof ArrayBuffer ? data.byteLength : -1;
+    const size =
+      typeof data === "string" ? Buffer.byteLength(data) : data instanceof ArrayBuffer ? data.byteLength : -1;
     if (size < 0) return "a WebSocket message is a string or bytes";
-    if (size > MAX_MESSAGE_BYTES) return `a WebSocket message is at most ${MAX_MESSAGE_BYTES} bytes (this one: ${size})`;
+    if (size > MAX_MESSAGE_BYTES)
+      return `a WebSocket message is at most ${MAX_MESSAGE_BYTES} bytes (this one: ${size})`;
     this.#out({ close: false, data: data as string | ArrayBuffer });
     return "";
   }
@@ -86,7 +88,10 @@ export class HostSocket {
 
   /** From the client: one message, entered into the isolate; `done` once that entry ran (or was dropped). */
   deliver(data: string | ArrayBuffer, done: () => void): void {
-    if (this.#closedToApp) return done();
+    if (this.#closedToApp) {
+      done();
+      return;
+    }
     this.#bridge.enter("socketMessage", [this.id, data], done);
   }
 

@@ -20,8 +20,8 @@ import {
 import { snapshotCopy } from "../isolate/snapshot.js";
 import type { KvStore } from "../kv/kv-store.js";
 import { FlightRecorder } from "./flight-recorder.js";
-import { socketPort } from "./socket-port.js";
 import { IsolateHost } from "./isolate-host.js";
+import { socketPort } from "./socket-port.js";
 import { reportStats } from "./stats-reporter.js";
 
 /** How long a connect task waits for the others to reach their threads. */

@@ -24,8 +24,8 @@ import { DEFAULT_LIMITS } from "../contract.js";
 import { NanoError } from "../errors.js";
 import { CpuShare } from "../isolate/cpu-share.js";
 import type { HostBodyStream } from "../isolate/host-body-stream.js";
-import type { HostSocket } from "../isolate/websocket-bridge.js";
 import { RuntimeIsolate } from "../isolate/runtime-isolate.js";
+import type { HostSocket } from "../isolate/websocket-bridge.js";
 import type { KvStore } from "../kv/kv-store.js";
 import type { FlightRecorder } from "./flight-recorder.js";
 
