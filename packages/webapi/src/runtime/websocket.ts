@@ -112,6 +112,15 @@ export class WebSocket extends EventTarget {
   static readonly OPEN = OPEN;
   static readonly CLOSING = CLOSING;
   static readonly CLOSED = CLOSED;
+  // On the prototype and the `on…` handlers (defined below the class), typed here.
+  declare readonly CONNECTING: 0;
+  declare readonly OPEN: 1;
+  declare readonly CLOSING: 2;
+  declare readonly CLOSED: 3;
+  declare onmessage: ((event: MessageEvent) => unknown) | null;
+  declare onclose: ((event: CloseEvent) => unknown) | null;
+  declare onerror: ((event: ErrorEvent) => unknown) | null;
+  declare onopen: ((event: Event) => unknown) | null;
 
   #state = OPEN;
   #accepted = false;
