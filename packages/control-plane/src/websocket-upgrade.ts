@@ -20,7 +20,8 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
 const MAX_INFLIGHT = 32;
 const MAX_INFLIGHT_BYTES = 2 * MAX_MESSAGE_BYTES;
 const MAX_BUFFERED_BYTES = 1024 * 1024;
-const MAX_UNREAD_BYTES = 16 * MAX_MESSAGE_BYTES;
+/** The thread refuses an app's send past 16 MiB unwritten (MAX_UNSENT_BYTES): this is only a backstop. */
+const MAX_UNREAD_BYTES = 32 * MAX_MESSAGE_BYTES;
 /** Response fields `ws` writes itself in a 101. */
 const HANDSHAKE_FIELDS = new Set(["sec-websocket-accept", "sec-websocket-extensions", "content-length"]);
 
@@ -207,6 +208,17 @@ export class WebSocketGateway {
     const toPort = (message: SocketMessage, transfer?: ArrayBuffer[]) => {
       if (portOpen) port.postMessage(message, transfer ?? []);
     };
+    // Bytes of the app's messages written to the client, told to the thread once per turn.
+    let written = 0;
+    const wrote = (bytes: number) => {
+      if (written === 0)
+        setImmediate(() => {
+          toPort(["w", written]);
+          written = 0;
+        });
+      written += bytes;
+      flow();
+    };
 
     ws.on("message", (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
       const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
@@ -234,7 +246,9 @@ export class WebSocketGateway {
           ws.terminate();
           return;
         }
-        ws.send(message[1], { binary: typeof message[1] !== "string" }, flow);
+        const data = message[1];
+        const size = typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
+        ws.send(data, { binary: typeof data !== "string" }, () => wrote(size));
         flow();
       } else if (message[0] === "c") ws.close(message[1], message[2]);
     });

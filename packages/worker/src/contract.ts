@@ -147,11 +147,16 @@ export const PULL_BODY = "pull";
 /**
  * A WebSocket crossing between a worker thread and the runtime process, on a port of its own, in
  * order. From the runtime process: ["m", data] a client message, ["c", code, reason, clean] the client
- * closed (clean: its close frame; else the connection was lost). From the thread: ["m", data] a
+ * closed (clean: its close frame; else the connection was lost), ["w", bytes] that many bytes the app
+ * sent have been written to the client (the app's send backpressure). From the thread: ["m", data] a
  * message from the app, ["c", code, reason] the app's close (or 1011 when a limit stopped its
  * isolate), ["a", n] n client messages have entered the isolate (the client's backpressure).
  */
-export type SocketMessage = ["m", string | ArrayBuffer] | ["c", number, string, boolean?] | ["a", number];
+export type SocketMessage =
+  | ["m", string | ArrayBuffer]
+  | ["c", number, string, boolean?]
+  | ["a", number]
+  | ["w", number];
 
 export interface FetchResult {
   /** `body` null with `bodyPort` set: the body streams through that port (BodyMessage). */

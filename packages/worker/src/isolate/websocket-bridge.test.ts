@@ -48,7 +48,10 @@ async function open(): Promise<{ iso: RuntimeIsolate; socket: HostSocket; out: u
   const socket = res.socket as HostSocket;
   const out: unknown[] = [];
   socket.attach({
-    message: (data) => out.push(data instanceof ArrayBuffer ? [...new Uint8Array(data)] : data),
+    message: (data) =>
+      out.push(
+        data instanceof ArrayBuffer ? (data.byteLength > 64 ? data.byteLength : [...new Uint8Array(data)]) : data,
+      ),
     close: (code, reason) => out.push({ code, reason }),
   });
   return { iso, socket, out };
@@ -70,6 +73,22 @@ describe("an isolate's WebSockets", () => {
     const { socket, out } = await open();
     socket.deliver("big", () => {});
     expect(String(out[1])).toMatch(/TypeError: a WebSocket message is at most 1048576 bytes/);
+  });
+
+  it("refuses an app's send while 16 MiB it sent are still unwritten to the client", async () => {
+    const { socket, out } = await open();
+    const mib = () => new ArrayBuffer(1024 * 1024);
+    // What the app's sends look like to the host: "hi" (2 bytes) is unwritten too.
+    const answers = Array.from({ length: 15 }, () => socket.send(mib()));
+    answers.push(socket.send(new ArrayBuffer(1024 * 1024 - 2)));
+    expect(answers).toEqual(Array(16).fill(""));
+    expect(socket.send("x")).toMatch(/the WebSocket's client is not reading: 16777216 bytes/);
+    const before = out.length;
+    socket.deliver("refused", () => {}); // the app's echo throws; its listener's error is reported
+    expect(out.length).toBe(before);
+    socket.written(16 * 1024 * 1024);
+    socket.deliver("taken", () => {});
+    expect(out.at(-1)).toBe("taken");
   });
 
   it("hands the app's close to the client; the client's close reaches the app and frees the isolate", async () => {

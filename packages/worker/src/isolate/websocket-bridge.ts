@@ -11,6 +11,12 @@ import type { EntryPointName } from "@nano/webapi";
 
 /** Workers' limit on one WebSocket message, both ways (the client's side is `ws`'s maxPayload). */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
+/**
+ * What the app may have sent that its client has not taken yet (queued here, crossing to the runtime
+ * process, or in its socket buffer): past it, send() throws, so a client that does not read cannot
+ * make the host hold an app's output.
+ */
+export const MAX_UNSENT_BYTES = 16 * MAX_MESSAGE_BYTES;
 const MAX_REASON_BYTES = 123;
 
 /** What the runtime process's side of a socket takes: messages and the app's close, in order. */
@@ -39,6 +45,8 @@ export class HostSocket {
   #closedByApp = false;
   /** The isolate heard the close: nothing more comes in. */
   #closedToApp = false;
+  /** Bytes the app sent that the client has not been written yet. */
+  #unsent = 0;
 
   constructor(id: number, bridge: WebSocketBridge) {
     this.id = id;
@@ -72,6 +80,9 @@ export class HostSocket {
     if (size < 0) return "a WebSocket message is a string or bytes";
     if (size > MAX_MESSAGE_BYTES)
       return `a WebSocket message is at most ${MAX_MESSAGE_BYTES} bytes (this one: ${size})`;
+    if (this.#unsent + size > MAX_UNSENT_BYTES)
+      return `the WebSocket's client is not reading: ${this.#unsent} bytes sent to it are still waiting`;
+    this.#unsent += size;
     this.#out({ close: false, data: data as string | ArrayBuffer });
     return "";
   }
@@ -84,6 +95,11 @@ export class HostSocket {
     this.#closedByApp = true;
     this.#out({ close: true, code: c, reason: r });
     this.#bridge.settle(this);
+  }
+
+  /** `bytes` of what the app sent reached the client's connection. */
+  written(bytes: number): void {
+    this.#unsent = Math.max(0, this.#unsent - bytes);
   }
 
   /** From the client: one message, entered into the isolate; `done` once that entry ran (or was dropped). */

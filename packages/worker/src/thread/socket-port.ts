@@ -28,6 +28,7 @@ export function socketPort(socket: HostSocket): MessagePort {
   port1.on("message", (message: SocketMessage) => {
     if (!Array.isArray(message)) return;
     if (message[0] === "m") socket.deliver(message[1], ack);
+    else if (message[0] === "w") socket.written(message[1]);
     else if (message[0] === "c") {
       clientClosed = true;
       socket.clientClosed(message[1], message[2], message[3] === true);
