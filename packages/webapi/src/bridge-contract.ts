@@ -157,7 +157,11 @@ export interface EntryPoints {
   fetch(id: number, method: string, url: string, headerBlock: string, body: ArrayBuffer | null, cf?: string): void;
   fireTimer(id: number): void;
   evaluate(id: number, source: string): void;
-  /** Outbound fetch `id` got its response head (after redirects); `hasBody` false for a null body. */
+  /**
+   * Outbound fetch `id` got its response head (after redirects); `hasBody` false for a null body.
+   * `socket`: an `Upgrade: websocket` fetch the server accepted (101): the host socket the response's
+   * `webSocket` talks to (the app accept()s it; frames then cross as for an incoming socket).
+   */
   fetchHead(
     id: number,
     status: number,
@@ -166,6 +170,7 @@ export interface EntryPoints {
     url: string,
     redirected: boolean,
     hasBody: boolean,
+    socket?: number,
   ): void;
   /** One chunk of fetch `id`'s body, answering a fetchPull. */
   fetchChunk(id: number, bytes: ArrayBuffer): void;

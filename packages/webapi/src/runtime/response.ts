@@ -235,8 +235,9 @@ export class Response {
     stateOf = (res) => ({ status: res.#status, statusText: res.#statusText, headers: res.#headers });
     bodyOf = (res) => res.#body;
     webSocketOf = (res) => res.#webSocket;
-    makeFromHost = (status, statusText, headers, body, url, redirected) => {
+    makeFromHost = (status, statusText, headers, body, url, redirected, webSocket = null) => {
       const res = new Response(null, EMPTY_INIT);
+      res.#webSocket = webSocket;
       res.#status = status;
       res.#statusText = statusText;
       res.#headers = headersFromFlat(headers, "immutable");
@@ -258,8 +259,9 @@ export function responseFromHost(
   body: Body | null,
   url: string,
   redirected: boolean,
+  webSocket: WebSocket | null = null,
 ): Response {
-  return makeFromHost(status, statusText, headers, body, url, redirected);
+  return makeFromHost(status, statusText, headers, body, url, redirected, webSocket);
 }
 
 /** Brand check (not `instanceof`, which an app can fake with `Response[Symbol.hasInstance]`). */

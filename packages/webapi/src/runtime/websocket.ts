@@ -92,6 +92,7 @@ let internals: {
   checkHandOff(ws: WebSocket): void;
   handOff(client: WebSocket, hostId: number): void;
   receive(ws: WebSocket, message: Inbound): void;
+  fromHost(hostId: number): WebSocket;
 };
 
 /** RFC 6455 §7.4: the codes an endpoint may send in a close frame. */
@@ -279,6 +280,12 @@ export class WebSocket extends EventTarget {
       receive(ws, message) {
         ws.#receiveFromHost(message);
       },
+      fromHost(hostId) {
+        const ws = internals.create();
+        ws.#hostId = hostId;
+        byHostId.set(hostId, ws);
+        return ws;
+      },
     };
   }
 }
@@ -331,6 +338,11 @@ export function checkWebSocketHandOff(ws: WebSocket): void {
 /** The host took `client` (its socket `hostId`; 0: refused): the server end now talks to the host. */
 export function handOffWebSocket(client: WebSocket, hostId: number): void {
   internals.handOff(client, hostId);
+}
+
+/** An outbound WebSocket the host opened (socket `hostId`): the app accept()s it like a pair's end. */
+export function webSocketFromHost(hostId: number): WebSocket {
+  return internals.fromHost(hostId);
 }
 
 /** Entry: a message from the real client of host socket `hostId`. */

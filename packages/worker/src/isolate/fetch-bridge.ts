@@ -12,6 +12,8 @@ import { type BridgeFunctions, decodeHeaderBlock, encodeHeaderBlock } from "@nan
 import { DEFAULT_LIMITS, DEFAULT_OUTBOUND_POLICY, type OutboundPolicy } from "../contract.js";
 import { createSender, describeError, fetchFollowing, type RedirectMode, type Send } from "./outbound-http.js";
 import { AddressPolicy, type Resolver } from "./outbound-policy.js";
+import type { HostSocket } from "./websocket-bridge.js";
+import { connectWebSocket, joinClient, wantsWebSocket } from "./websocket-client.js";
 
 export type FetchEntryName = "fetchHead" | "fetchChunk" | "fetchEnd" | "fetchBodyPull";
 
@@ -27,6 +29,8 @@ export interface FetchBridgeOptions {
   send?: Send;
   /** How long a response body may wait for the isolate to pull before it is closed (default 30 s). */
   idleMs?: number;
+  /** A host socket for an outbound WebSocket (`Upgrade: websocket`); none: such fetches are refused. */
+  openSocket?: () => HostSocket | string;
 }
 
 interface HostFetch {
@@ -136,6 +140,11 @@ export class FetchBridge {
       uploadPull: null,
     };
     this.#fetches.set(id, entry);
+    const headers = decodeHeaderBlock(headerBlock);
+    if (wantsWebSocket(headers)) {
+      this.#connect(id, entry, parsed, headers);
+      return "";
+    }
     const send = this.#opts.send ?? this.#pool().send;
     const request = {
       method,
@@ -165,6 +174,51 @@ export class FetchBridge {
       (err) => this.#finish(id, entry, describeError(err)),
     );
     return "";
+  }
+
+  /**
+   * An outbound WebSocket: on 101 the isolate gets a response head with the id of the socket it then
+   * accept()s; any other answer is a response without a body; a failure rejects the fetch.
+   */
+  #connect(id: number, entry: HostFetch, url: URL, headers: string[]): void {
+    connectWebSocket(
+      {
+        url,
+        headers,
+        policy: this.#policy,
+        ...(this.#opts.resolve ? { resolve: this.#opts.resolve } : {}),
+        signal: entry.abort.signal,
+      },
+      {
+        open: (ws, head) => {
+          const socket = this.#fetches.get(id) === entry ? this.#opts.openSocket?.() : "the fetch was aborted";
+          if (socket === undefined || typeof socket === "string") {
+            ws.terminate();
+            return this.#finish(id, entry, socket ?? "outbound WebSockets are not available here");
+          }
+          this.#fetches.delete(id);
+          joinClient(ws, socket);
+          const block = encodeHeaderBlock(head.headers);
+          this.#opts.enter(entry.owner, "fetchHead", [
+            id,
+            101,
+            head.statusText,
+            block,
+            url.href,
+            false,
+            false,
+            socket.id,
+          ]);
+        },
+        refused: (head) => {
+          if (this.#fetches.get(id) !== entry) return;
+          this.#fetches.delete(id);
+          const block = encodeHeaderBlock(head.headers);
+          this.#opts.enter(entry.owner, "fetchHead", [id, head.status, head.statusText, block, url.href, false, false]);
+        },
+        failed: (message) => this.#finish(id, entry, message),
+      },
+    );
   }
 
   /**

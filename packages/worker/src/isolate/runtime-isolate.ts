@@ -98,6 +98,8 @@ interface Pending {
   wall: NodeJS.Timeout | null;
 }
 
+/** WebSockets (incoming and outbound) one isolate may hold open: each holds host memory and a connection. */
+const MAX_SOCKETS = 10_000;
 /** #run's answer when it queued the entry for later (the background budget is spent). */
 const DEFERRED = Symbol("deferred");
 /** How often deferred background entries look for budget again. */
@@ -176,6 +178,12 @@ export class RuntimeIsolate {
       owner: () => this.#current,
       // Charged to the request that called fetch while it is pending, like its timers.
       enter: (owner, name, args) => this.#enter(owner !== null && this.#pending.has(owner) ? owner : null, name, args),
+      openSocket: () =>
+        this.#dead
+          ? "the isolate was stopped"
+          : this.#sockets.size >= MAX_SOCKETS
+            ? `an isolate may hold at most ${MAX_SOCKETS} WebSockets`
+            : this.#sockets.open(),
     });
     this.#kv = new KvBridge({ store: opts.kv ?? null, owner: () => this.#current });
     this.#sockets = new WebSocketBridge({
