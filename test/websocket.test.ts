@@ -7,8 +7,8 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import { ROOT } from "./helpers.js";
+import WebSocket, { WebSocketServer } from "ws";
+import { ROOT, type RunningNano, startServe } from "./helpers.js";
 import { cli, type Server, startServer, tryGet, until } from "./start-helpers.js";
 
 const HOST = "ws-echo.localhost";
@@ -31,9 +31,9 @@ interface Client {
   closed: Promise<{ code: number; reason: string }>;
 }
 
-function connect(path = "/"): Promise<Client> {
+function connect(path = "/", base = server.url): Promise<Client> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${server.url.replace("http", "ws")}${path}`, { headers: { host: HOST } });
+    const ws = new WebSocket(`${base.replace("http", "ws")}${path}`, { headers: { host: HOST } });
     const messages: (string | Buffer)[] = [];
     let waiting: ((m: string | Buffer) => void) | null = null;
     let read = 0;
@@ -74,7 +74,7 @@ async function closesSeen(): Promise<{ path: string; code: number; reason: strin
 
 beforeAll(async () => {
   server = await startServer(undefined, {
-    args: ["--processes", "1", "--threads", "1"],
+    args: ["--processes", "1", "--threads", "1", "--allow-private-fetch"],
     env: { NANO_LOG_LEVEL: "info" },
   });
   const d = await cli(server, ["deploy", echoApp("1")]);
@@ -215,4 +215,47 @@ describe("WebSockets through nano start", () => {
     fresh.ws.close(1000);
     expect((await old.closed).code).toBe(1000);
   }, 60_000);
+});
+
+describe("outbound WebSockets through nano start", () => {
+  it("relays a client to an upstream the app connects to with fetch(url, { headers: { Upgrade: 'websocket' } })", async () => {
+    const upstream = new WebSocketServer({ port: 0, host: "127.0.0.1" });
+    const closes: number[] = [];
+    upstream.on("connection", (ws) => {
+      ws.on("message", (data) => ws.send(`upstream: ${data}`));
+      ws.on("close", (code) => closes.push(code));
+    });
+    await new Promise((r) => upstream.once("listening", r));
+    try {
+      const to = `http://127.0.0.1:${(upstream.address() as { port: number }).port}/`;
+      const c = await connect(`/relay?to=${encodeURIComponent(to)}`);
+      c.ws.send("through");
+      expect(await c.next()).toBe("upstream: through");
+      c.ws.close(1000);
+      await c.closed;
+      await until(() => closes.length > 0, "the upstream to see the app's close");
+      expect(closes).toEqual([1000]);
+    } finally {
+      upstream.close();
+    }
+  }, 30_000);
+});
+
+describe("WebSockets through nano serve", () => {
+  let serve: RunningNano;
+  beforeAll(async () => {
+    serve = await startServe("test/fixtures/websocket-echo");
+  }, 60_000);
+  afterAll(async () => {
+    await serve?.stop();
+  });
+
+  it("echoes and closes as under nano start", async () => {
+    const c = await connect("/serve", serve.url);
+    expect(await c.next()).toBe("hello");
+    c.ws.send(Buffer.from([4, 2]));
+    expect([...((await c.next()) as Buffer)]).toEqual([4, 2]);
+    c.ws.send("close");
+    expect(await c.closed).toEqual({ code: 4000, reason: "asked to" });
+  }, 30_000);
 });
