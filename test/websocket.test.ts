@@ -125,6 +125,21 @@ describe("WebSockets through nano start", () => {
     expect(seen.find((e) => e.path === "/rude")).toMatchObject({ path: "/rude", code: 1006, wasClean: false });
   }, 30_000);
 
+  it("tells the app when the client leaves while its 101 is on the way", async () => {
+    const { connect: tcp } = await import("node:net");
+    const port = Number(new URL(server.url).port);
+    const socket = tcp(port, "127.0.0.1", () => {
+      socket.write(
+        `GET /slow HTTP/1.1\r\nHost: ${HOST}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+          "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+      );
+      setTimeout(() => socket.destroy(), 100);
+    });
+    socket.on("error", () => {});
+    await until(async () => (await closesSeen()).some((e) => e.path === "/slow"), "the app to see the close");
+    expect((await closesSeen()).find((e) => e.path === "/slow")).toMatchObject({ code: 1006, wasClean: false });
+  }, 30_000);
+
   it("answers a non-101 response to an upgrade request as plain HTTP", async () => {
     const { request } = await import("node:http");
     const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {

@@ -131,6 +131,11 @@ export class WebSocketGateway {
         ),
         1006,
       );
+    // The client left while the app was answering: there is nothing to upgrade.
+    if (upgrade.socket.destroyed || !upgrade.socket.writable) {
+      upgrade.taken = true;
+      return refuse(new NanoError("NANO_ERR_BAD_REQUEST", "the client went away before the WebSocket opened"), 1006);
+    }
     if (this.openFor(req.app) >= req.limit)
       return refuse(
         new NanoError(
