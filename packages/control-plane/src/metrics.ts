@@ -20,6 +20,13 @@ export interface MetricSources {
   websocketsOpen?: () => Map<string, number>;
 }
 
+function killReason(errorCode: string | undefined): "cpu" | "memory" | "wall" | null {
+  if (errorCode === "NANO_ERR_CPU_LIMIT") return "cpu";
+  if (errorCode === "NANO_ERR_MEMORY_LIMIT") return "memory";
+  if (errorCode === "NANO_ERR_WALL_LIMIT") return "wall";
+  return null;
+}
+
 export class Metrics {
   readonly registry = new Registry();
   readonly #requests = new Counter({
@@ -179,14 +186,7 @@ export class Metrics {
     this.#duration.observe({ app }, seconds);
     this.#cpu.inc({ app }, cpuMs / 1000);
     this.#starts.inc({ app, kind: cold ? "cold" : "warm" });
-    const reason =
-      errorCode === "NANO_ERR_CPU_LIMIT"
-        ? "cpu"
-        : errorCode === "NANO_ERR_MEMORY_LIMIT"
-          ? "memory"
-          : errorCode === "NANO_ERR_WALL_LIMIT"
-            ? "wall"
-            : null;
+    const reason = killReason(errorCode);
     if (reason) this.#kills.inc({ app, reason });
     if (errorCode === "NANO_ERR_APP_THROTTLED") this.#throttled.inc({ app });
   }
@@ -206,8 +206,15 @@ export class Metrics {
     for (const [op, n] of Object.entries(ops)) this.#kvOps.inc({ app, op }, n);
   }
 
-  websocketMessages(app: string, direction: "in" | "out", n: number): void {
-    if (n > 0) this.#socketMessages.inc({ app, direction }, n);
+  /** An app's WebSocket work in a runtime process: messages each way, their CPU, limit kills during one. */
+  websocketWork(app: string, work: { in: number; out: number; cpuMs: number; kills: Record<string, number> }): void {
+    if (work.in > 0) this.#socketMessages.inc({ app, direction: "in" }, work.in);
+    if (work.out > 0) this.#socketMessages.inc({ app, direction: "out" }, work.out);
+    if (work.cpuMs > 0) this.#cpu.inc({ app }, work.cpuMs / 1000);
+    for (const [code, n] of Object.entries(work.kills)) {
+      const reason = killReason(code);
+      if (reason) this.#kills.inc({ app, reason }, n);
+    }
   }
 
   backgroundStopped(app: string, n: number): void {

@@ -16,6 +16,7 @@ import {
   type RequestReport,
   RUNTIME_SETTINGS_ENV,
   type RuntimeSettings,
+  type SocketWork,
   type ToRuntime,
 } from "./ipc.js";
 import { createLogger } from "./logger.js";
@@ -130,7 +131,16 @@ const counting = <T>(p: Promise<T>) => {
 };
 // Open WebSockets by app (a gauge, sent whole) and their messages since the last report.
 const socketCounts = new Map<string, number>();
-let socketMessages: Record<string, { in: number; out: number }> = {};
+let socketMessages: Record<string, SocketWork> = {};
+const socketWork = (app: string): SocketWork => {
+  let w = socketMessages[app];
+  if (!w) {
+    w = { in: 0, out: 0, cpuMs: 0, kills: {} };
+    socketMessages[app] = w;
+  }
+  pendingReports++;
+  return w;
+};
 const socketObserver: WebSocketObserver = {
   onOpen() {
     pendingReports++;
@@ -139,10 +149,14 @@ const socketObserver: WebSocketObserver = {
     pendingReports++;
   },
   onMessages(app, direction, count) {
-    const m = socketMessages[app] ?? { in: 0, out: 0 };
-    m[direction] += count;
-    socketMessages[app] = m;
-    pendingReports++;
+    socketWork(app)[direction] += count;
+  },
+  onCpu(app, cpuMs, errorCode) {
+    const w = socketWork(app);
+    w.cpuMs += cpuMs;
+    if (errorCode) w.kills[errorCode] = (w.kills[errorCode] ?? 0) + 1;
+    // A message handler that keeps running away throttles its app like a request that does.
+    governor.charge(app, cpuMs, errorCode);
   },
 };
 /** One ingress and its listener's WebSocket gateway (the open-socket count is shared by the process). */

@@ -189,10 +189,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       if (report.isolates && pid) metrics.isolateEvictions(slot, pid, report.isolates.evictions);
       if (report.websockets) {
         socketsBySlot.set(slot, report.websockets.open);
-        for (const [app, m] of Object.entries(report.websockets.messages)) {
-          metrics.websocketMessages(app, "in", m.in);
-          metrics.websocketMessages(app, "out", m.out);
-        }
+        for (const [app, work] of Object.entries(report.websockets.messages)) metrics.websocketWork(app, work);
       }
       for (const [app, codes] of Object.entries(report.refused)) {
         for (const [code, n] of Object.entries(codes)) metrics.refused(app, code, n);

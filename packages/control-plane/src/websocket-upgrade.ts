@@ -50,6 +50,8 @@ export interface WebSocketObserver {
   onOpen(app: string): void;
   onClose(app: string): void;
   onMessages(app: string, direction: "in" | "out", count: number): void;
+  /** CPU the app's message entries used; `errorCode` when a limit stopped its isolate during one. */
+  onCpu(app: string, cpuMs: number, errorCode?: string): void;
 }
 
 /** The request a socket answered, for its log line at close. */
@@ -244,6 +246,7 @@ export class WebSocketGateway {
       if (message[0] === "a") {
         for (let i = 0; i < message[1] && sizes.length > 0; i++) inflightBytes -= sizes.shift() as number;
         inflight = Math.max(0, inflight - message[1]);
+        if (message[2] > 0) observer?.onCpu(req.app, message[2]);
         flow();
       } else if (message[0] === "m") {
         counts.out++;
@@ -256,6 +259,10 @@ export class WebSocketGateway {
         ws.send(data, { binary: typeof data !== "string" }, () => wrote(size));
         flow();
       } else if (message[0] === "c") ws.close(message[1], message[2]);
+      else if (message[0] === "k") {
+        observer?.onCpu(req.app, 0, message[3]);
+        ws.close(message[1], message[2]);
+      }
     });
     // The app's thread let go (it stopped, or the isolate was killed without a close frame).
     port.once("close", () => {

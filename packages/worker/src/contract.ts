@@ -150,12 +150,15 @@ export const PULL_BODY = "pull";
  * closed (clean: its close frame; else the connection was lost), ["w", bytes] that many bytes the app
  * sent have been written to the client (the app's send backpressure). From the thread: ["m", data] a
  * message from the app, ["c", code, reason] the app's close (or 1011 when a limit stopped its
- * isolate), ["a", n] n client messages have entered the isolate (the client's backpressure).
+ * isolate), ["a", n, cpuMs] n client messages have entered the isolate (the client's backpressure) and
+ * what they used, ["k", code, reason, errorCode] a limit stopped the app's isolate (the client is closed
+ * with `code`, 1011).
  */
 export type SocketMessage =
   | ["m", string | ArrayBuffer]
   | ["c", number, string, boolean?]
-  | ["a", number]
+  | ["a", number, number]
+  | ["k", number, string, string]
   | ["w", number];
 
 export interface FetchResult {

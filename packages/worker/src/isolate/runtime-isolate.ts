@@ -133,7 +133,7 @@ export class RuntimeIsolate {
   /** Response bodies being streamed out, by request id. */
   readonly #responseBodies = new Map<number, HostBodyStream>();
   #dead: NanoError | null = null;
-  readonly #deferred: [EntryPointName, unknown[], (() => void) | undefined][] = [];
+  readonly #deferred: [EntryPointName, unknown[], ((cpuMs: number) => void) | undefined][] = [];
   #drainTimer: NodeJS.Timeout | null = null;
   readonly #host: BridgeFunctions;
   /** This isolate's CryptoKeys (host KeyObjects behind the handles the isolate holds). */
@@ -376,17 +376,25 @@ export class RuntimeIsolate {
    * Runs one synchronous entry on behalf of `owner` (a pending request, or null), charging its CPU
    * time and stopping it at the owner's remaining budget. A timeout or a memory kill disposes the isolate.
    */
-  #enter(owner: number | null, name: EntryPointName, args: unknown[], draining = false, done?: () => void): void {
+  #enter(
+    owner: number | null,
+    name: EntryPointName,
+    args: unknown[],
+    draining = false,
+    done?: (cpuMs: number) => void,
+  ): void {
     if (done === undefined) {
       this.#run(owner, name, args, draining);
       return;
     }
-    // `done` hears when the entry ran (or will never run): a deferred entry takes it along.
+    // `done` hears when the entry ran (or will never run) and its CPU: a deferred entry takes it along.
     let deferred = false;
+    const before = this.isolate.isDisposed ? null : this.isolate.cpuTime;
     try {
       deferred = this.#run(owner, name, args, draining, done) === DEFERRED;
     } finally {
-      if (!deferred) done();
+      const used = before === null || this.isolate.isDisposed ? 0 : Number(this.isolate.cpuTime - before) / 1e6;
+      if (!deferred) done(used);
     }
   }
 
@@ -395,7 +403,7 @@ export class RuntimeIsolate {
     name: EntryPointName,
     args: unknown[],
     draining: boolean,
-    done?: () => void,
+    done?: (cpuMs: number) => void,
   ): typeof DEFERRED | undefined {
     if (this.#dead) {
       if (owner !== null) this.#settle(owner)?.reject(new NanoError(this.#dead.code, this.#dead.message));
@@ -493,7 +501,7 @@ export class RuntimeIsolate {
   }
 
   /** Background entries waiting for the budget to refill (drained in order). */
-  #defer(name: EntryPointName, args: unknown[], done?: () => void): void {
+  #defer(name: EntryPointName, args: unknown[], done?: (cpuMs: number) => void): void {
     this.#deferred.push([name, args, done]);
     if (this.#drainTimer === null) this.#drainTimer = setTimeout(() => this.#drain(), DEFER_MS);
   }
@@ -505,7 +513,11 @@ export class RuntimeIsolate {
         this.#drainTimer = setTimeout(() => this.#drain(), DEFER_MS);
         return;
       }
-      const [name, args, done] = this.#deferred.shift() as [EntryPointName, unknown[], (() => void) | undefined];
+      const [name, args, done] = this.#deferred.shift() as [
+        EntryPointName,
+        unknown[],
+        ((cpuMs: number) => void) | undefined,
+      ];
       this.#enter(null, name, args, true, done);
     }
   }
@@ -704,11 +716,11 @@ export class RuntimeIsolate {
     this.#dead = reason;
     for (const t of this.#timers.values()) clearTimeout(t.handle);
     this.#timers.clear();
-    for (const [, , done] of this.#deferred.splice(0)) done?.();
+    for (const [, , done] of this.#deferred.splice(0)) done?.(0);
     if (this.#drainTimer) clearTimeout(this.#drainTimer);
     // Its WebSockets' clients hear why: 1011 for a limit kill, 1001 (going away) for a plain dispose.
     const disposed = reason.code === "NANO_ERR_ISOLATE_DISPOSED";
-    this.#sockets.abortAll(disposed ? 1001 : 1011, reason.message);
+    this.#sockets.abortAll(disposed ? 1001 : 1011, reason.message, disposed ? undefined : reason.code);
     for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(new NanoError(reason.code, reason.message));
     for (const stream of this.#responseBodies.values()) stream.end(reason.message);
     this.#responseBodies.clear();

@@ -22,10 +22,13 @@ const MAX_REASON_BYTES = 123;
 /** What the runtime process's side of a socket takes: messages and the app's close, in order. */
 export interface SocketSink {
   message(data: string | ArrayBuffer): void;
-  close(code: number, reason: string): void;
+  /** `errorCode`: a limit stopped the app's isolate (NANO_ERR_CPU_LIMIT, …). */
+  close(code: number, reason: string, errorCode?: string): void;
 }
 
-type Out = { close: false; data: string | ArrayBuffer } | { close: true; code: number; reason: string };
+type Out =
+  | { close: false; data: string | ArrayBuffer }
+  | { close: true; code: number; reason: string; errorCode?: string };
 
 export function sendableCloseCode(code: unknown): code is number {
   return (
@@ -68,7 +71,7 @@ export class HostSocket {
       this.#queued.push(m);
       return;
     }
-    if (m.close) this.#sink.close(m.code, m.reason);
+    if (m.close) this.#sink.close(m.code, m.reason, m.errorCode);
     else this.#sink.message(m.data);
   }
 
@@ -102,10 +105,10 @@ export class HostSocket {
     this.#unsent = Math.max(0, this.#unsent - bytes);
   }
 
-  /** From the client: one message, entered into the isolate; `done` once that entry ran (or was dropped). */
-  deliver(data: string | ArrayBuffer, done: () => void): void {
+  /** From the client: one message, entered into the isolate; `done` with its CPU once that entry ran (or was dropped). */
+  deliver(data: string | ArrayBuffer, done: (cpuMs: number) => void): void {
     if (this.#closedToApp) {
-      done();
+      done(0);
       return;
     }
     this.#bridge.enter("socketMessage", [this.id, data], done);
@@ -122,19 +125,19 @@ export class HostSocket {
   }
 
   /** The isolate died: the client is told with `code` (1011 for a limit kill); the isolate hears nothing. */
-  abort(code: number, reason: string): void {
+  abort(code: number, reason: string, errorCode?: string): void {
     this.#closedToApp = true;
     if (!this.#closedByApp) {
       this.#closedByApp = true;
-      this.#out({ close: true, code, reason: reason.slice(0, MAX_REASON_BYTES) });
+      this.#out({ close: true, code, reason: reason.slice(0, MAX_REASON_BYTES), ...(errorCode ? { errorCode } : {}) });
     }
     this.#bridge.settle(this);
   }
 }
 
 export interface WebSocketBridgeOptions {
-  /** Runs an entry in the isolate as background work; `done` once it ran (it may wait for the budget). */
-  enter(name: EntryPointName, args: unknown[], done: () => void): void;
+  /** Runs an entry in the isolate as background work; `done` with its CPU once it ran (it may wait for the budget). */
+  enter(name: EntryPointName, args: unknown[], done: (cpuMs: number) => void): void;
   /** The last open socket closed (an isolate with open sockets is never evicted or retired under them). */
   onIdle?: () => void;
 }
@@ -159,7 +162,7 @@ export class WebSocketBridge {
     return socket;
   }
 
-  enter(name: EntryPointName, args: unknown[], done: () => void): void {
+  enter(name: EntryPointName, args: unknown[], done: (cpuMs: number) => void): void {
     this.#opts.enter(name, args, done);
   }
 
@@ -182,8 +185,8 @@ export class WebSocketBridge {
   };
 
   /** The isolate is gone: every client hears `code`. */
-  abortAll(code: number, reason: string): void {
-    for (const socket of [...this.#sockets.values()]) socket.abort(code, reason);
+  abortAll(code: number, reason: string, errorCode?: string): void {
+    for (const socket of [...this.#sockets.values()]) socket.abort(code, reason, errorCode);
     this.#sockets.clear();
   }
 }

@@ -12,17 +12,21 @@ import type { HostSocket } from "../isolate/websocket-bridge.js";
 export function socketPort(socket: HostSocket): MessagePort {
   const { port1, port2 } = new MessageChannel();
   let acked = 0;
+  let cpuMs = 0;
   let armed = false;
   let clientClosed = false;
-  const ack = () => {
+  const ack = (used: number) => {
     acked++;
+    cpuMs += used;
     if (armed) return;
     armed = true;
     setImmediate(() => {
       armed = false;
       const n = acked;
+      const ms = cpuMs;
       acked = 0;
-      if (n > 0 && !clientClosed) port1.postMessage(["a", n] satisfies SocketMessage);
+      cpuMs = 0;
+      if (n > 0 && !clientClosed) port1.postMessage(["a", n, ms] satisfies SocketMessage);
     });
   };
   port1.on("message", (message: SocketMessage) => {
@@ -46,8 +50,8 @@ export function socketPort(socket: HostSocket): MessagePort {
       if (data instanceof ArrayBuffer) port1.postMessage(["m", data] satisfies SocketMessage, [data]);
       else port1.postMessage(["m", data] satisfies SocketMessage);
     },
-    close(code, reason) {
-      port1.postMessage(["c", code, reason] satisfies SocketMessage);
+    close(code, reason, errorCode) {
+      port1.postMessage((errorCode ? ["k", code, reason, errorCode] : ["c", code, reason]) satisfies SocketMessage);
     },
   });
   return port2;
