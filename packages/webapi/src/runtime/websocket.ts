@@ -24,10 +24,12 @@ import {
   ArrayPrototypeShift,
   copyBytes,
   isArrayBuffer,
+  nullProto,
   ObjectDefineProperty,
   SafeMap,
   SymbolIterator,
   TypedArrayPrototypeGetBuffer,
+  TypedArrayPrototypeGetLength,
   TypeError,
   Uint8Array,
   viewBytes,
@@ -186,7 +188,7 @@ export class WebSocket extends EventTarget {
       if (!sendableCode(c)) throw new DOMException(`invalid WebSocket close code ${c}`, "InvalidAccessError");
     }
     const r = reason === undefined ? "" : toUSVString(reason);
-    if (utf8Encode(r).length > MAX_REASON_BYTES)
+    if (TypedArrayPrototypeGetLength(utf8Encode(r)) > MAX_REASON_BYTES)
       throw new DOMException(`a close reason is at most ${MAX_REASON_BYTES} bytes of UTF-8`, "SyntaxError");
     if (this.#handedOff) throw new TypeError("a WebSocket given to a Response cannot be closed");
     if (this.#closeSent || this.#state === CLOSED) return;
@@ -219,7 +221,8 @@ export class WebSocket extends EventTarget {
   #dispatch(message: Inbound): void {
     if (this.#state === CLOSED) return;
     if (!message.close) {
-      fireEvent(this, new MessageEvent("message", { data: message.data }));
+      // Null-prototype inits: an app's getters on Object.prototype must not reach the events it is given.
+      fireEvent(this, new MessageEvent("message", nullProto({ data: message.data })));
       return;
     }
     this.#state = CLOSED;
@@ -230,8 +233,9 @@ export class WebSocket extends EventTarget {
       this.#closeSent = true;
       peer.#receive({ close: true, code: message.code, reason: message.reason, clean: true });
     }
-    if (!message.clean) fireEvent(this, new ErrorEvent("error", { message: message.reason }));
-    fireEvent(this, new CloseEvent("close", { code: message.code, reason: message.reason, wasClean: message.clean }));
+    if (!message.clean) fireEvent(this, new ErrorEvent("error", nullProto({ message: message.reason })));
+    const init = nullProto({ code: message.code, reason: message.reason, wasClean: message.clean });
+    fireEvent(this, new CloseEvent("close", init));
   }
 
   static {
@@ -311,8 +315,9 @@ export class WebSocketPair {
     const client = internals.create();
     const server = internals.create();
     internals.link(client, server);
-    ObjectDefineProperty(this, 0, { value: client, enumerable: true });
-    ObjectDefineProperty(this, 1, { value: server, enumerable: true });
+    // Null-prototype descriptors: an app's `get`/`set` on Object.prototype would make a plain one invalid.
+    ObjectDefineProperty(this, 0, nullProto({ value: client, enumerable: true }));
+    ObjectDefineProperty(this, 1, nullProto({ value: server, enumerable: true }));
   }
   *[SymbolIterator](): Generator<WebSocket> {
     yield this[0];
