@@ -149,6 +149,28 @@ describe("WebSockets through nano start", () => {
     expect((await closesSeen()).find((e) => e.path === "/slow")).toMatchObject({ code: 1006, wasClean: false });
   }, 30_000);
 
+  it("logs what the app's message handler logs, with the socket's request, without waiting for another request", async () => {
+    const c = await connect("/logger");
+    await c.next();
+    c.ws.send("log");
+    expect(await c.next()).toBe("logged");
+    const recent = async () =>
+      (
+        (await (
+          await fetch(`${server.adminUrl}/v1/apps/ws-echo/logs`, {
+            headers: { authorization: `Bearer ${server.token}` },
+          })
+        ).json()) as { logs: { msg: string; requestId?: string }[] }
+      ).logs;
+    await until(
+      async () => (await recent()).some((l) => l.msg === "logged from a message handler on /logger"),
+      "the message handler's log line",
+    );
+    const line = (await recent()).find((l) => l.msg === "logged from a message handler on /logger");
+    expect(line?.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    c.ws.close();
+  }, 30_000);
+
   it("answers a non-101 response to an upgrade request as plain HTTP", async () => {
     const { request } = await import("node:http");
     const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {

@@ -80,7 +80,12 @@ export type FromRuntime =
        * Its open WebSockets by app (now), and by app since the last report: their messages, the CPU
        * their message entries used, and the limit kills during one (by error code).
        */
-      websockets?: { open: Record<string, number>; messages: Record<string, SocketWork> };
+      websockets?: {
+        open: Record<string, number>;
+        messages: Record<string, SocketWork>;
+        /** Console output of the apps' message and close handlers, with the request that opened the socket. */
+        logs: { app: string; version: string; requestId: string; logs: LogRecord[] }[];
+      };
     };
 
 export interface CheckRequest {

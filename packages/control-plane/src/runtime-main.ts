@@ -77,9 +77,11 @@ const flush = () => {
   const requests = batch;
   const counts = refused;
   const messages = socketMessages;
+  const logs = socketLogs;
   batch = [];
   refused = {};
   socketMessages = {};
+  socketLogs = [];
   pendingReports = 0;
   send({
     t: "report",
@@ -88,7 +90,7 @@ const flush = () => {
     queueDepth: pool.queueSize,
     rss: process.memoryUsage.rss(),
     isolates: pool.isolateStats(),
-    websockets: { open: Object.fromEntries(socketCounts), messages },
+    websockets: { open: Object.fromEntries(socketCounts), messages, logs },
   });
 };
 setInterval(() => {
@@ -132,6 +134,7 @@ const counting = <T>(p: Promise<T>) => {
 // Open WebSockets by app (a gauge, sent whole) and their messages since the last report.
 const socketCounts = new Map<string, number>();
 let socketMessages: Record<string, SocketWork> = {};
+let socketLogs: NonNullable<Extract<FromRuntime, { t: "report" }>["websockets"]>["logs"] = [];
 const socketWork = (app: string): SocketWork => {
   let w = socketMessages[app];
   if (!w) {
@@ -157,6 +160,10 @@ const socketObserver: WebSocketObserver = {
     if (errorCode) w.kills[errorCode] = (w.kills[errorCode] ?? 0) + 1;
     // A message handler that keeps running away throttles its app like a request that does.
     governor.charge(app, cpuMs, errorCode);
+  },
+  onLogs(req, logs) {
+    socketLogs.push({ app: req.app, version: req.version, requestId: req.requestId, logs });
+    pendingReports++;
   },
 };
 /** One ingress and its listener's WebSocket gateway (the open-socket count is shared by the process). */

@@ -190,6 +190,18 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       if (report.websockets) {
         socketsBySlot.set(slot, report.websockets.open);
         for (const [app, work] of Object.entries(report.websockets.messages)) metrics.websocketWork(app, work);
+        for (const s of report.websockets.logs ?? []) {
+          for (const l of s.logs) {
+            logs.add({
+              time: l.time,
+              app: s.app,
+              level: l.level,
+              msg: l.msg,
+              requestId: s.requestId,
+              version: s.version,
+            });
+          }
+        }
       }
       for (const [app, codes] of Object.entries(report.refused)) {
         for (const [code, n] of Object.entries(codes)) metrics.refused(app, code, n);

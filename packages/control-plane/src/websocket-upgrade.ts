@@ -11,9 +11,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { MessagePort } from "node:worker_threads";
-import { NanoError, type SocketMessage } from "@nano/worker";
+import { type LogRecord, NanoError, type SocketMessage } from "@nano/worker";
 import { type WebSocket, WebSocketServer } from "ws";
-import type { Logger } from "./logger.js";
+import { type Logger, logAppRecords } from "./logger.js";
 
 /** Workers' limit on one message (the app's side is checked in its thread). */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -52,6 +52,8 @@ export interface WebSocketObserver {
   onMessages(app: string, direction: "in" | "out", count: number): void;
   /** CPU the app's message entries used; `errorCode` when a limit stopped its isolate during one. */
   onCpu(app: string, cpuMs: number, errorCode?: string): void;
+  /** Console output of the app's message and close handlers (for the app's log ring). */
+  onLogs?(req: SocketRequest, logs: LogRecord[]): void;
 }
 
 /** The request a socket answered, for its log line at close. */
@@ -259,7 +261,10 @@ export class WebSocketGateway {
         ws.send(data, { binary: typeof data !== "string" }, () => wrote(size));
         flow();
       } else if (message[0] === "c") ws.close(message[1], message[2]);
-      else if (message[0] === "k") {
+      else if (message[0] === "l") {
+        logAppRecords(logger, message[1], { requestId: req.requestId, app: req.app, version: req.version });
+        observer?.onLogs?.(req, message[1]);
+      } else if (message[0] === "k") {
         observer?.onCpu(req.app, 0, message[3]);
         ws.close(message[1], message[2]);
       }

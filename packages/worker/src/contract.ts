@@ -150,7 +150,7 @@ export const PULL_BODY = "pull";
  * closed (clean: its close frame; else the connection was lost), ["w", bytes] that many bytes the app
  * sent have been written to the client (the app's send backpressure). From the thread: ["m", data] a
  * message from the app, ["c", code, reason] the app's close (or 1011 when a limit stopped its
- * isolate), ["a", n, cpuMs] n client messages have entered the isolate (the client's backpressure) and
+ * isolate), ["l", records] the console output of the app's socket entries, ["a", n, cpuMs] n client messages have entered the isolate (the client's backpressure) and
  * what they used, ["k", code, reason, errorCode] a limit stopped the app's isolate (the client is closed
  * with `code`, 1011).
  */
@@ -159,6 +159,7 @@ export type SocketMessage =
   | ["c", number, string, boolean?]
   | ["a", number, number]
   | ["k", number, string, string]
+  | ["l", LogRecord[]]
   | ["w", number];
 
 export interface FetchResult {

@@ -133,7 +133,7 @@ export class RuntimeIsolate {
   /** Response bodies being streamed out, by request id. */
   readonly #responseBodies = new Map<number, HostBodyStream>();
   #dead: NanoError | null = null;
-  readonly #deferred: [EntryPointName, unknown[], ((cpuMs: number) => void) | undefined][] = [];
+  readonly #deferred: [EntryPointName, unknown[], ((cpuMs: number) => void) | undefined, HostSocket | undefined][] = [];
   #drainTimer: NodeJS.Timeout | null = null;
   readonly #host: BridgeFunctions;
   /** This isolate's CryptoKeys (host KeyObjects behind the handles the isolate holds). */
@@ -144,6 +144,8 @@ export class RuntimeIsolate {
   readonly #kv: KvBridge;
   /** This isolate's WebSockets (their client ends are in the runtime process). */
   readonly #sockets: WebSocketBridge;
+  /** The socket whose message or close is being entered: its console output is its own. */
+  #socketEntry: HostSocket | null = null;
   readonly #consoleRate = new ConsoleRate();
   /** CPU time the app's top-level code may use when its isolate starts. */
   #startupBudgetMs = 1_000;
@@ -188,7 +190,7 @@ export class RuntimeIsolate {
     this.#kv = new KvBridge({ store: opts.kv ?? null, owner: () => this.#current });
     this.#sockets = new WebSocketBridge({
       // Each message is an entry of its own, charged like a timer (the background budget).
-      enter: (name, args, done) => this.#enter(null, name, args, false, done),
+      enter: (name, args, done, socket) => this.#enter(null, name, args, false, done, socket),
       onIdle: () => this.#opts.onSocketsIdle?.(),
     });
     this.#host = this.#bridge();
@@ -262,7 +264,8 @@ export class RuntimeIsolate {
         if (owner) {
           owner.logChars += msg.length;
           owner.logs.push(record);
-        } else this.#opts.onLog?.(record);
+        } else if (this.#socketEntry) this.#socketEntry.log(record);
+        else this.#opts.onLog?.(record);
       },
       setTimer: (id, delayMs) => {
         if (this.#timers.size >= MAX_TIMERS) throw new RangeError(`an isolate may hold at most ${MAX_TIMERS} timers`);
@@ -382,6 +385,7 @@ export class RuntimeIsolate {
     args: unknown[],
     draining = false,
     done?: (cpuMs: number) => void,
+    socket?: HostSocket,
   ): void {
     if (done === undefined) {
       this.#run(owner, name, args, draining);
@@ -390,9 +394,12 @@ export class RuntimeIsolate {
     // `done` hears when the entry ran (or will never run) and its CPU: a deferred entry takes it along.
     let deferred = false;
     const before = this.isolate.isDisposed ? null : this.isolate.cpuTime;
+    const previous = this.#socketEntry;
+    this.#socketEntry = socket ?? null;
     try {
-      deferred = this.#run(owner, name, args, draining, done) === DEFERRED;
+      deferred = this.#run(owner, name, args, draining, done, socket) === DEFERRED;
     } finally {
+      this.#socketEntry = previous;
       const used = before === null || this.isolate.isDisposed ? 0 : Number(this.isolate.cpuTime - before) / 1e6;
       if (!deferred) done(used);
     }
@@ -404,6 +411,7 @@ export class RuntimeIsolate {
     args: unknown[],
     draining: boolean,
     done?: (cpuMs: number) => void,
+    socket?: HostSocket,
   ): typeof DEFERRED | undefined {
     if (this.#dead) {
       if (owner !== null) this.#settle(owner)?.reject(new NanoError(this.#dead.code, this.#dead.message));
@@ -416,7 +424,7 @@ export class RuntimeIsolate {
       const available = this.#background.available();
       if (name !== "fireTimer" && (available < MIN_ENTRY_MS || (this.#deferred.length > 0 && !draining))) {
         // A fetch continuation, a stream pull or a socket message is never dropped: it waits, in order, for the budget.
-        this.#defer(name, args, done);
+        this.#defer(name, args, done, socket);
         return DEFERRED;
       }
       if (available < MIN_ENTRY_MS) {
@@ -501,8 +509,8 @@ export class RuntimeIsolate {
   }
 
   /** Background entries waiting for the budget to refill (drained in order). */
-  #defer(name: EntryPointName, args: unknown[], done?: (cpuMs: number) => void): void {
-    this.#deferred.push([name, args, done]);
+  #defer(name: EntryPointName, args: unknown[], done?: (cpuMs: number) => void, socket?: HostSocket): void {
+    this.#deferred.push([name, args, done, socket]);
     if (this.#drainTimer === null) this.#drainTimer = setTimeout(() => this.#drain(), DEFER_MS);
   }
 
@@ -513,12 +521,13 @@ export class RuntimeIsolate {
         this.#drainTimer = setTimeout(() => this.#drain(), DEFER_MS);
         return;
       }
-      const [name, args, done] = this.#deferred.shift() as [
+      const [name, args, done, socket] = this.#deferred.shift() as [
         EntryPointName,
         unknown[],
         ((cpuMs: number) => void) | undefined,
+        HostSocket | undefined,
       ];
-      this.#enter(null, name, args, true, done);
+      this.#enter(null, name, args, true, done, socket);
     }
   }
 

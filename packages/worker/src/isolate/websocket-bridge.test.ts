@@ -21,6 +21,7 @@ const ECHO = `__nano_define(function (module) {
       if (e.data === "spin") for (;;);
       if (e.data === "big") { try { server.send("x".repeat(${MAX_MESSAGE_BYTES} + 1)); } catch (err) { server.send(String(err)); } return; }
       if (e.data === "bye") return server.close(4000, "bye");
+      if (e.data === "log") return console.log("seen", e.data);
       server.send(e.data);
     });
     server.addEventListener("close", (e) => { globalThis.lastClose = e.code + " " + e.reason; });
@@ -67,6 +68,13 @@ describe("an isolate's WebSockets", () => {
     socket.deliver(new Uint8Array([9, 8]).buffer, () => acks.push(2));
     expect(acks).toEqual([1, 2]);
     expect(out).toEqual(["hi", "text", [9, 8]]);
+  });
+
+  it("keeps a message handler's console output with its socket", async () => {
+    const { socket } = await open();
+    socket.deliver("log", () => {});
+    expect(socket.takeLogs().map((l) => l.msg)).toEqual(["seen log"]);
+    expect(socket.takeLogs()).toEqual([]);
   });
 
   it("refuses an app's message over the size limit (the app catches the TypeError)", async () => {

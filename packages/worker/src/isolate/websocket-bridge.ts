@@ -8,6 +8,7 @@
  * string or an ArrayBuffer within the message size limit, a close code one RFC 6455 lets an endpoint send.
  */
 import type { EntryPointName } from "@nano/webapi";
+import type { LogRecord } from "../contract.js";
 
 /** Workers' limit on one WebSocket message, both ways (the client's side is `ws`'s maxPayload). */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -18,6 +19,8 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
  */
 export const MAX_UNSENT_BYTES = 16 * MAX_MESSAGE_BYTES;
 const MAX_REASON_BYTES = 123;
+/** Console output of a socket's entries kept until the runtime process takes it (about once per turn). */
+const MAX_LOG_CHARS = 64 * 1024;
 
 /** What the runtime process's side of a socket takes: messages and the app's close, in order. */
 export interface SocketSink {
@@ -50,6 +53,10 @@ export class HostSocket {
   #closedToApp = false;
   /** Bytes the app sent that the client has not been written yet. */
   #unsent = 0;
+  /** Console output of this socket's entries, until taken; records dropped past MAX_LOG_CHARS. */
+  #logs: LogRecord[] = [];
+  #logChars = 0;
+  #logsDropped = 0;
 
   constructor(id: number, bridge: WebSocketBridge) {
     this.id = id;
@@ -100,6 +107,29 @@ export class HostSocket {
     this.#bridge.settle(this);
   }
 
+  /** Console output of one of this socket's entries. */
+  log(record: LogRecord): void {
+    if (this.#logChars + record.msg.length > MAX_LOG_CHARS) {
+      this.#logsDropped++;
+      return;
+    }
+    this.#logChars += record.msg.length;
+    this.#logs.push(record);
+  }
+
+  /** The console output since the last take, with a note of what was dropped. */
+  takeLogs(): LogRecord[] {
+    const logs = this.#logs;
+    if (this.#logsDropped > 0) {
+      const msg = `[nano] ${this.#logsDropped} console record(s) of a WebSocket dropped: at most ${MAX_LOG_CHARS / 1024} KiB wait to be logged`;
+      logs.push({ level: "warn", msg, time: Date.now() });
+    }
+    this.#logs = [];
+    this.#logChars = 0;
+    this.#logsDropped = 0;
+    return logs;
+  }
+
   /** `bytes` of what the app sent reached the client's connection. */
   written(bytes: number): void {
     this.#unsent = Math.max(0, this.#unsent - bytes);
@@ -111,7 +141,7 @@ export class HostSocket {
       done(0);
       return;
     }
-    this.#bridge.enter("socketMessage", [this.id, data], done);
+    this.#bridge.enter("socketMessage", [this.id, data], done, this);
   }
 
   /** The client's close frame (`clean`), or its connection was lost: the app hears `close` once. */
@@ -120,7 +150,7 @@ export class HostSocket {
     this.#closedToApp = true;
     // The client is gone: whatever the app still sends has nowhere to go.
     this.#closedByApp = true;
-    this.#bridge.enter("socketClosed", [this.id, code, reason, clean], () => {});
+    this.#bridge.enter("socketClosed", [this.id, code, reason, clean], () => {}, this);
     this.#bridge.settle(this);
   }
 
@@ -137,7 +167,7 @@ export class HostSocket {
 
 export interface WebSocketBridgeOptions {
   /** Runs an entry in the isolate as background work; `done` with its CPU once it ran (it may wait for the budget). */
-  enter(name: EntryPointName, args: unknown[], done: (cpuMs: number) => void): void;
+  enter(name: EntryPointName, args: unknown[], done: (cpuMs: number) => void, socket: HostSocket): void;
   /** The last open socket closed (an isolate with open sockets is never evicted or retired under them). */
   onIdle?: () => void;
 }
@@ -162,8 +192,8 @@ export class WebSocketBridge {
     return socket;
   }
 
-  enter(name: EntryPointName, args: unknown[], done: (cpuMs: number) => void): void {
-    this.#opts.enter(name, args, done);
+  enter(name: EntryPointName, args: unknown[], done: (cpuMs: number) => void, socket: HostSocket): void {
+    this.#opts.enter(name, args, done, socket);
   }
 
   /** Forgets a socket once both directions are closed. */

@@ -26,8 +26,14 @@ export function socketPort(socket: HostSocket): MessagePort {
       const ms = cpuMs;
       acked = 0;
       cpuMs = 0;
-      if (n > 0 && !clientClosed) port1.postMessage(["a", n, ms] satisfies SocketMessage);
+      if (clientClosed) return;
+      flushLogs();
+      if (n > 0) port1.postMessage(["a", n, ms] satisfies SocketMessage);
     });
+  };
+  const flushLogs = () => {
+    const logs = socket.takeLogs();
+    if (logs.length > 0) port1.postMessage(["l", logs] satisfies SocketMessage);
   };
   port1.on("message", (message: SocketMessage) => {
     if (!Array.isArray(message)) return;
@@ -36,6 +42,8 @@ export function socketPort(socket: HostSocket): MessagePort {
     else if (message[0] === "c") {
       clientClosed = true;
       socket.clientClosed(message[1], message[2], message[3] === true);
+      // What the app logged on its way out (its close handler) goes before the port closes.
+      flushLogs();
       // The connection is gone both ways now (an app's close is answered by the client's).
       port1.close();
     }
@@ -51,6 +59,7 @@ export function socketPort(socket: HostSocket): MessagePort {
       else port1.postMessage(["m", data] satisfies SocketMessage);
     },
     close(code, reason, errorCode) {
+      flushLogs();
       port1.postMessage((errorCode ? ["k", code, reason, errorCode] : ["c", code, reason]) satisfies SocketMessage);
     },
   });
