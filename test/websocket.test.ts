@@ -169,6 +169,7 @@ describe("WebSockets through nano start", () => {
     const line = (await recent()).find((l) => l.msg === "logged from a message handler on /logger");
     expect(line?.requestId).toMatch(/^[0-9a-f-]{36}$/);
     c.ws.close();
+    await c.closed;
   }, 30_000);
 
   it("answers a non-101 response to an upgrade request as plain HTTP", async () => {
@@ -204,6 +205,7 @@ describe("WebSockets through nano start", () => {
     ok.ws.send(Buffer.alloc(1024 * 1024, 7));
     expect(((await ok.next()) as Buffer).length).toBe(1024 * 1024);
     ok.ws.close();
+    await ok.closed;
     const big = await connect("/too-big");
     await big.next();
     big.ws.send(Buffer.alloc(1024 * 1024 + 1));
@@ -220,13 +222,16 @@ describe("WebSockets through nano start", () => {
     after.ws.send("still here");
     expect(await after.next()).toBe("echo: still here");
     after.ws.close();
+    await after.closed;
   }, 30_000);
 
   it("holds at most limits.websockets sockets open per app, and counts them in the metrics", async () => {
-    const open = await Promise.all([connect("/a"), connect("/b"), connect("/c")]);
-    await expect(connect("/d")).rejects.toThrow(/unexpected response 503/);
     const metrics = async () =>
       (await fetch(`${server.adminUrl}/metrics`, { headers: { authorization: `Bearer ${server.token}` } })).text();
+    // The sockets of the cases above are closed on both ends (the server's count follows the client's close).
+    await until(async () => !/nano_websockets_open\{app="ws-echo"\} [1-9]/.test(await metrics()), "no socket open");
+    const open = await Promise.all([connect("/a"), connect("/b"), connect("/c")]);
+    await expect(connect("/d")).rejects.toThrow(/unexpected response 503/);
     await until(async () => /nano_websockets_open\{app="ws-echo"\} 3/.test(await metrics()), "the open gauge");
     for (const c of open) c.ws.close();
     await Promise.all(open.map((c) => c.closed));
@@ -263,6 +268,7 @@ describe("WebSockets through nano start", () => {
     old.ws.close(1000);
     fresh.ws.close(1000);
     expect((await old.closed).code).toBe(1000);
+    await fresh.closed;
   }, 60_000);
 });
 
