@@ -313,4 +313,21 @@ describe("WebSockets through nano serve", () => {
     c.ws.send("close");
     expect(await c.closed).toEqual({ code: 4000, reason: "asked to" });
   }, 30_000);
+
+  it("tells open sockets the server is going away when it stops", async () => {
+    const c = await connect("/until-shutdown", serve.url);
+    await c.next();
+    await serve.stop();
+    expect((await c.closed).code).toBe(1001);
+  }, 30_000);
+});
+
+describe("nano start shutting down", () => {
+  it("tells open sockets the server is going away (1001), and exits", async () => {
+    const c = await connect("/until-shutdown");
+    await c.next();
+    const exited = server.stop();
+    expect((await c.closed).code).toBe(1001);
+    expect(await exited).toBe(0);
+  }, 60_000);
 });
