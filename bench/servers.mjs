@@ -83,9 +83,10 @@ const bench :Workerd.Worker = (
 `;
 }
 
-export async function startWorkerd(prefix = []) {
+/** `app`: a directory with another index.js to serve. */
+export async function startWorkerd(prefix = [], { app = APP_DIR } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "nano-bench-workerd-"));
-  copyFileSync(join(APP_DIR, "index.js"), join(dir, "index.js"));
+  copyFileSync(join(app, "index.js"), join(dir, "index.js"));
   const port = await freePort();
   writeFileSync(join(dir, "config.capnp"), workerdConfig(port));
   const proc = launch(prefix, workerd.default, ["serve", join(dir, "config.capnp")], {

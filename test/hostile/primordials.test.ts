@@ -240,6 +240,17 @@ export default {
       out.request = req.method + " " + req.url + " " + req.headers.get("x-a") + " " + (await req.text());
       return new Response(stringify(out));
     }
+    if (path === "/socket") {
+      const pair = new WebSocketPair();
+      const client = pair[0];
+      const server = pair[1];
+      server.accept();
+      server.addEventListener("message", (e) => {
+        if (e.data === "bye") server.close(4321, "sabotaged bye");
+        else server.send(e.data);
+      });
+      return new Response(null, { status: 101, webSocket: client });
+    }
     if (path === "/record") {
       // A record init: its names come from Object.keys, which the app replaced.
       return new Response("record", { headers: { "X-Mixed-Case": "kept", "Content-Length": "2" } });
@@ -427,6 +438,26 @@ describe("an app that sabotages every built-in it can reach (nano serve)", () =>
     expect(r.body.toString()).toBe("record");
     expect(values(r, "x-mixed-case")).toEqual(["kept"]);
     expect(values(r, "content-length")).toEqual(["6"]);
+  });
+
+  it("echoes on a WebSocket and closes with its code and reason", async () => {
+    const { default: WebSocket } = await import("ws");
+    const ws = new WebSocket(`${nano.url.replace("http", "ws")}/socket`);
+    const got: string[] = [];
+    const closed = new Promise<[number, string]>((resolve, reject) => {
+      ws.on("message", (d, binary) => {
+        got.push(binary ? `bytes ${[...(d as Buffer)]}` : String(d));
+        if (got.length === 2) ws.send("bye");
+      });
+      ws.on("close", (code, reason) => resolve([code, String(reason)]));
+      ws.on("error", reject);
+    });
+    ws.on("open", () => {
+      ws.send("text");
+      ws.send(Buffer.from([1, 2]));
+    });
+    expect(await closed).toEqual([4321, "sabotaged bye"]);
+    expect(got).toEqual(["text", "bytes 1,2"]);
   });
 
   it("digests with crypto.subtle", async () => {

@@ -26,6 +26,17 @@ describe("AppGovernor", () => {
     expect(g.admit("greedy")).toBeNull();
   });
 
+  it("counts kills and CPU of work that was never admitted (WebSocket messages) towards the throttle", () => {
+    const { g } = governor();
+    g.charge("sockets", 5, undefined);
+    expect(g.isThrottled("sockets")).toBe(false);
+    for (let i = 0; i < 3; i++) g.charge("sockets", 100, "NANO_ERR_CPU_LIMIT");
+    expect(g.isThrottled("sockets")).toBe(true);
+    expect(g.admit("sockets")?.code).toBe("NANO_ERR_APP_THROTTLED");
+    // Charging never takes an in-flight slot: another app is untouched.
+    expect(g.admit("other")).toBeNull();
+  });
+
   it("throttles an app after repeated CPU-limit kills, to a CPU rate, with Retry-After", () => {
     const { g, clock } = governor();
     for (let i = 0; i < 2; i++) {

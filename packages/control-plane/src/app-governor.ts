@@ -72,6 +72,24 @@ export class AppGovernor {
     const s = this.#apps.get(app);
     if (!s) return;
     s.inflight = Math.max(0, s.inflight - 1);
+    this.#charge(app, s, cpuMs, errorCode);
+  }
+
+  /**
+   * Work of the app that was never admitted as a request (its WebSocket messages): its CPU counts
+   * against a throttled app's allowance, and a CPU-limit kill towards the throttle, as a request's do.
+   */
+  charge(app: string, cpuMs: number, errorCode: string | undefined): void {
+    let s = this.#apps.get(app);
+    if (!s) {
+      if (errorCode !== "NANO_ERR_CPU_LIMIT") return;
+      s = { inflight: 0, kills: [], tokens: 0, refilledAt: this.#opts.now() };
+      this.#apps.set(app, s);
+    }
+    this.#charge(app, s, cpuMs, errorCode);
+  }
+
+  #charge(app: string, s: AppState, cpuMs: number, errorCode: string | undefined): void {
     const now = this.#opts.now();
     const wasThrottled = this.#throttled(s, now);
     if (errorCode === "NANO_ERR_CPU_LIMIT") s.kills.push(now);

@@ -13,6 +13,7 @@ import type { AssetGate } from "./assets/asset-gate.js";
 import { type Logger, logAppRecords } from "./logger.js";
 import { streamFromPort } from "./port-stream.js";
 import { type CfHeaderMap, requestCf } from "./request-cf.js";
+import { acceptWebSocket, type WebSocketGateway } from "./websocket-upgrade.js";
 
 export const MAX_REQUEST_BODY_BYTES = 32 * 1024 * 1024;
 
@@ -48,6 +49,8 @@ export interface IngressOptions {
   cfHeaders?: CfHeaderMap;
   /** Static assets: a matching GET or HEAD is answered before the pool (none: every request goes on). */
   assets?: AssetGate;
+  /** Completes WebSocket upgrades the app answers with 101 (websocket-upgrade.ts); none: such answers fail. */
+  websockets?: WebSocketGateway;
 }
 
 function bodyTooLarge(limit: number): NanoError {
@@ -310,10 +313,26 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
       body,
       cf: requestCf(incoming, opts.cfHeaders),
     };
-    const result = await opts.pool.fetch(version, request);
+    let result = await opts.pool.fetch(version, request);
     release(result);
     const fields = { requestId, app: version.app, version: version.id };
     logAppRecords(opts.logger, result.logs, fields);
+    if (result.webSocketPort) {
+      // 101 with a WebSocket: the gateway takes the connection; its request line is logged when it closes.
+      const refused = acceptWebSocket(opts.websockets, c.env, result.webSocketPort, {
+        ...fields,
+        method,
+        path,
+        started,
+        limit: version.limits.websockets,
+        headers: result.response?.headers ?? [],
+      });
+      if (refused === null) {
+        record(101, result);
+        return new Response(null, { status: 204 });
+      }
+      result = { ...result, response: null, error: { code: refused.code, message: refused.message } };
+    }
 
     let response: Response;
     if (result.error || !result.response) {

@@ -58,6 +58,14 @@ export type ToRuntime =
 /** What a scheduled run came to, with the version that ran it ("" if none could). */
 export type ScheduledReport = ScheduledResult & { version: string };
 
+/** An app's WebSocket work in a runtime process since its last report. */
+export interface SocketWork {
+  in: number;
+  out: number;
+  cpuMs: number;
+  kills: Record<string, number>;
+}
+
 export type FromRuntime =
   | { t: "ready"; port: number }
   | { t: "refreshed"; id: number; generation: number }
@@ -72,6 +80,16 @@ export type FromRuntime =
       rss: number;
       /** Its threads' warm and spare isolates, their heap, and evictions since it started. */
       isolates: PoolIsolateStats;
+      /**
+       * Its open WebSockets by app (now), and by app since the last report: their messages, the CPU
+       * their message entries used, and the limit kills during one (by error code).
+       */
+      websockets?: {
+        open: Record<string, number>;
+        messages: Record<string, SocketWork>;
+        /** Console output of the apps' message and close handlers, with the request that opened the socket. */
+        logs: { app: string; version: string; requestId: string; logs: LogRecord[] }[];
+      };
     };
 
 export interface CheckRequest {

@@ -36,6 +36,7 @@ const LIMIT_RANGES: Record<keyof AppLimits, [number, number]> = {
   wallMs: [1, 900_000],
   subrequests: [0, 10_000],
   kvOperations: [0, 1_000_000],
+  websockets: [0, 100_000],
 };
 
 /** A binding is a JavaScript identifier; a namespace a short name the CLI can type. */

@@ -16,6 +16,15 @@ export interface MetricSources {
   kvBytes?: () => { name: string; bytes: number }[];
   /** Warm and spare isolates and their heap, summed over the serving runtime processes. */
   isolates?: () => { warm: number; spare: number; heapBytes: number };
+  /** Open WebSockets by app, summed over the serving runtime processes. */
+  websocketsOpen?: () => Map<string, number>;
+}
+
+function killReason(errorCode: string | undefined): "cpu" | "memory" | "wall" | null {
+  if (errorCode === "NANO_ERR_CPU_LIMIT") return "cpu";
+  if (errorCode === "NANO_ERR_MEMORY_LIMIT") return "memory";
+  if (errorCode === "NANO_ERR_WALL_LIMIT") return "wall";
+  return null;
 }
 
 export class Metrics {
@@ -100,6 +109,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly #socketMessages = new Counter({
+    name: "nano_websocket_messages_total",
+    help: "WebSocket messages, by app and direction (in: from clients to the app, out: from the app)",
+    labelNames: ["app", "direction"] as const,
+    registers: [this.registry],
+  });
+
   readonly #evictions = new Counter({
     name: "nano_isolate_evictions_total",
     help: "Warm isolates let go: memory (over the warm budget), count, idle, replaced (a new version started)",
@@ -140,6 +156,16 @@ export class Metrics {
       },
     });
     new Gauge({
+      name: "nano_websockets_open",
+      help: "WebSockets open now, by app",
+      labelNames: ["app"] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [app, n] of sources.websocketsOpen?.() ?? []) this.set({ app }, n);
+      },
+    });
+    new Gauge({
       name: "nano_runtime_resident_memory_bytes",
       help: "Resident memory of each runtime process, as it last reported",
       labelNames: ["process"] as const,
@@ -173,14 +199,7 @@ export class Metrics {
     this.#duration.observe({ app }, seconds);
     this.#cpu.inc({ app }, cpuMs / 1000);
     this.#starts.inc({ app, kind: cold ? "cold" : "warm" });
-    const reason =
-      errorCode === "NANO_ERR_CPU_LIMIT"
-        ? "cpu"
-        : errorCode === "NANO_ERR_MEMORY_LIMIT"
-          ? "memory"
-          : errorCode === "NANO_ERR_WALL_LIMIT"
-            ? "wall"
-            : null;
+    const reason = killReason(errorCode);
     if (reason) this.#kills.inc({ app, reason });
     if (errorCode === "NANO_ERR_APP_THROTTLED") this.#throttled.inc({ app });
   }
@@ -198,6 +217,17 @@ export class Metrics {
 
   kvOperations(app: string, ops: Record<string, number>): void {
     for (const [op, n] of Object.entries(ops)) this.#kvOps.inc({ app, op }, n);
+  }
+
+  /** An app's WebSocket work in a runtime process: messages each way, their CPU, limit kills during one. */
+  websocketWork(app: string, work: { in: number; out: number; cpuMs: number; kills: Record<string, number> }): void {
+    if (work.in > 0) this.#socketMessages.inc({ app, direction: "in" }, work.in);
+    if (work.out > 0) this.#socketMessages.inc({ app, direction: "out" }, work.out);
+    if (work.cpuMs > 0) this.#cpu.inc({ app }, work.cpuMs / 1000);
+    for (const [code, n] of Object.entries(work.kills)) {
+      const reason = killReason(code);
+      if (reason) this.#kills.inc({ app, reason }, n);
+    }
   }
 
   backgroundStopped(app: string, n: number): void {

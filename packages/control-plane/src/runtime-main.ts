@@ -17,6 +17,7 @@ import {
   type RequestReport,
   RUNTIME_SETTINGS_ENV,
   type RuntimeSettings,
+  type SocketWork,
   type ToRuntime,
 } from "./ipc.js";
 import { createLogger } from "./logger.js";
@@ -25,6 +26,7 @@ import { SecretBox } from "./registry/secret-box.js";
 import { SqliteStore } from "./registry/sqlite-store.js";
 import { type Listening, listen } from "./server.js";
 import { ServingState } from "./serving-state.js";
+import { WebSocketGateway, type WebSocketObserver } from "./websocket-upgrade.js";
 
 const REPORT_EVERY_MS = 100;
 const HEARTBEAT_EVERY_MS = 1_000;
@@ -86,8 +88,12 @@ const flush = () => {
   lastReport = performance.now();
   const requests = batch;
   const counts = refused;
+  const messages = socketMessages;
+  const logs = socketLogs;
   batch = [];
   refused = {};
+  socketMessages = {};
+  socketLogs = [];
   pendingReports = 0;
   send({
     t: "report",
@@ -96,6 +102,7 @@ const flush = () => {
     queueDepth: pool.queueSize,
     rss: process.memoryUsage.rss(),
     isolates: pool.isolateStats(),
+    websockets: { open: Object.fromEntries(socketCounts), messages, logs },
   });
 };
 setInterval(() => {
@@ -137,18 +144,65 @@ const counting = <T>(p: Promise<T>) => {
   inflight++;
   return p.finally(() => inflight--);
 };
+// Open WebSockets by app (a gauge, sent whole) and their messages since the last report.
+const socketCounts = new Map<string, number>();
+let socketMessages: Record<string, SocketWork> = {};
+let socketLogs: NonNullable<Extract<FromRuntime, { t: "report" }>["websockets"]>["logs"] = [];
+const socketWork = (app: string): SocketWork => {
+  let w = socketMessages[app];
+  if (!w) {
+    w = { in: 0, out: 0, cpuMs: 0, kills: {} };
+    socketMessages[app] = w;
+  }
+  pendingReports++;
+  return w;
+};
+const socketObserver: WebSocketObserver = {
+  onOpen() {
+    pendingReports++;
+  },
+  onClose() {
+    pendingReports++;
+  },
+  onMessages(app, direction, count) {
+    socketWork(app)[direction] += count;
+  },
+  onCpu(app, cpuMs, errorCode) {
+    const w = socketWork(app);
+    w.cpuMs += cpuMs;
+    if (errorCode) w.kills[errorCode] = (w.kills[errorCode] ?? 0) + 1;
+    // A message handler that keeps running away throttles its app like a request that does.
+    governor.charge(app, cpuMs, errorCode);
+  },
+  onLogs(req, logs) {
+    socketLogs.push({ app: req.app, version: req.version, requestId: req.requestId, logs });
+    pendingReports++;
+  },
+};
+/** One ingress and its listener's WebSocket gateway (the open-socket count is shared by the process). */
 const ingressFor = (resolve: Parameters<typeof createIngress>[0]["resolve"]) => {
-  const ingress = createIngress({ pool, logger, observer, governor, resolve, cfHeaders: settings.cfHeaders, assets });
+  const websockets = new WebSocketGateway({ logger, observer: socketObserver, counts: socketCounts });
+  const ingress = createIngress({
+    pool,
+    logger,
+    observer,
+    governor,
+    resolve,
+    cfHeaders: settings.cfHeaders,
+    assets,
+    websockets,
+  });
   // Requests in flight, for the drain.
   const fetch = ingress.fetch;
   ingress.fetch = (req, env, ctx) => counting(Promise.resolve(fetch(req, env, ctx)));
-  return ingress;
+  return { ingress, websockets };
+};
+const serve = (resolve: Parameters<typeof createIngress>[0]["resolve"], port: number) => {
+  const { ingress, websockets } = ingressFor(resolve);
+  return listen(ingress, { port, host: settings.host, reusePort: true, websockets });
 };
 
-const main = await listen(
-  ingressFor((h, p) => state.resolve(h, p)),
-  { port: settings.port, host: settings.host, reusePort: true },
-);
+const main = await serve((h, p) => state.resolve(h, p), settings.port);
 
 // Dedicated app ports follow the registry, in every runtime process alike.
 const appListeners = new Map<number, Promise<Listening | null>>();
@@ -157,10 +211,7 @@ const reconcilePorts = () => {
     if (appListeners.has(port)) continue;
     appListeners.set(
       port,
-      listen(
-        ingressFor(() => state.resolvePort(port)),
-        { port, host: settings.host, reusePort: true },
-      ).catch((err: Error) => {
+      serve(() => state.resolvePort(port), port).catch((err: Error) => {
         logger.error({ port, err: err.message }, "cannot open the app's port");
         appListeners.delete(port);
         return null;

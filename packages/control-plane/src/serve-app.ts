@@ -13,6 +13,7 @@ import { DEFAULTS as CONFIG_DEFAULTS } from "./config.js";
 import { createIngress } from "./ingress.js";
 import { createLogger, type Logger } from "./logger.js";
 import { listen } from "./server.js";
+import { WebSocketGateway } from "./websocket-upgrade.js";
 
 export interface ServeOptions {
   path: string;
@@ -74,14 +75,16 @@ export async function serveApp(opts: ServeOptions): Promise<ServingApp> {
     throttleWindowMs: CONFIG_DEFAULTS.throttleWindowS * 1000,
     throttleCpuMsPerS: CONFIG_DEFAULTS.throttleCpuMsPerS,
   });
+  const websockets = new WebSocketGateway({ logger });
   const ingress = createIngress({
     pool,
     logger,
     governor,
     resolve: () => version,
+    websockets,
     ...(assets ? { assets: new AssetGate(assets.store) } : {}),
   });
-  const server = await listen(ingress, { port: opts.port ?? 8080, host: opts.host ?? "127.0.0.1" });
+  const server = await listen(ingress, { port: opts.port ?? 8080, host: opts.host ?? "127.0.0.1", websockets });
   return {
     name: bundle.name,
     url: server.url,

@@ -1,11 +1,12 @@
 /** The only file that opens sockets: serves a Hono app on a port and closes it gracefully. */
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { getRequestListener, RequestError } from "@hono/node-server";
 import { NanoError } from "@nano/worker";
 import type { Hono } from "hono";
+import { markUpgrade, type WebSocketGateway } from "./websocket-upgrade.js";
 
 export interface Listening {
   url: string;
@@ -25,6 +26,8 @@ export interface ListenOptions {
    * connections between them; when one dies the others keep accepting.
    */
   reusePort?: boolean;
+  /** WebSocket upgrades: GET requests with `Upgrade: websocket` go to the app, and a 101 answer upgrades (websocket-upgrade.ts). */
+  websockets?: WebSocketGateway;
 }
 
 /** How long a connection closed after a malformed request may linger for the client to read the answer. */
@@ -142,16 +145,43 @@ function handleClientErrors(server: Server): void {
   });
 }
 
+/**
+ * An upgrade request runs through the same listener as any request, on a response bound to its
+ * socket: the ingress either takes the socket (101 with a WebSocket) or the app's answer is written as
+ * HTTP, and the connection closes after it (the HTTP parser has let go of it).
+ */
+function handleUpgrades(server: Server, listener: (req: IncomingMessage, res: ServerResponse) => unknown): void {
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const pending = { socket, head, taken: false };
+    markUpgrade(req, pending);
+    socket.on("error", () => socket.destroy());
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket as never);
+    res.once("finish", () => {
+      if (!pending.taken) socket.end();
+    });
+    void listener(req, res);
+  });
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: any Hono app, whatever its bindings.
 export function listen(app: Hono<any>, opts: ListenOptions): Promise<Listening> {
   return new Promise((resolve, reject) => {
     // Node's own missing-Host check answers an empty 400; node-server refuses the same request with a
     // RequestError, which answers NANO's JSON one.
+    const listener = getRequestListener(app.fetch, { errorHandler: requestErrorResponse });
     const server = createServer(
-      { requireHostHeader: false },
-      getRequestListener(app.fetch, { errorHandler: requestErrorResponse }),
+      {
+        requireHostHeader: false,
+        // Only WebSocket upgrades leave the HTTP parser; any other Upgrade (h2c) is a plain request.
+        shouldUpgradeCallback: (req: IncomingMessage) =>
+          opts.websockets !== undefined && req.method === "GET" && /^websocket$/i.test(req.headers.upgrade ?? ""),
+      } as Parameters<typeof createServer>[0],
+      listener,
     );
     handleClientErrors(server);
+    if (opts.websockets) handleUpgrades(server, listener);
     server.once("error", reject);
     server.listen({ port: opts.port, host: opts.host, reusePort: opts.reusePort === true }, () => {
       server.off("error", reject);
@@ -164,8 +194,15 @@ export function listen(app: Hono<any>, opts: ListenOptions): Promise<Listening> 
           new Promise<void>((done) => {
             // Idle keep-alive sockets would hold close() open, and a busy one turns idle after its response.
             const idle = setInterval(() => server.closeIdleConnections(), 50);
+            // WebSockets are told the server is going away (their clients reconnect elsewhere), and cut at the deadline.
+            opts.websockets?.closeAll();
             const deadline =
-              deadlineMs === undefined ? null : setTimeout(() => server.closeAllConnections(), deadlineMs);
+              deadlineMs === undefined
+                ? null
+                : setTimeout(() => {
+                    server.closeAllConnections();
+                    opts.websockets?.terminateAll();
+                  }, deadlineMs);
             server.close(() => {
               clearInterval(idle);
               if (deadline) clearTimeout(deadline);

@@ -115,7 +115,15 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   await checker.start();
 
   let runtimes: RuntimeProcesses | null = null;
+  /** Each runtime process's open WebSockets by app, as it last reported. */
+  const socketsBySlot = new Map<number, Record<string, number>>();
   const metrics = new Metrics({
+    websocketsOpen: () => {
+      const sum = new Map<string, number>();
+      for (const open of socketsBySlot.values())
+        for (const [app, n] of Object.entries(open)) sum.set(app, (sum.get(app) ?? 0) + n);
+      return sum;
+    },
     queueDepth: () => runtimes?.queueDepth ?? 0,
     runtimeProcesses: () => runtimes?.ready ?? 0,
     quarantinedApps: () => store.listApps().filter((a) => (a.quarantine?.untilMs ?? 0) > Date.now()).length,
@@ -134,6 +142,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
 
   const onCrash = (crash: RuntimeCrash) => {
     metrics.runtimeRestart(crash.reason);
+    socketsBySlot.delete(crash.slot);
     const { pid: runtimePid, ...fields } = crash;
     logger.error(
       { event: "runtime-crash", runtimePid, ...fields },
@@ -187,6 +196,22 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     onReport(slot, report) {
       const pid = runtimes?.list().find((p) => p.slot === slot)?.pid;
       if (report.isolates && pid) metrics.isolateEvictions(slot, pid, report.isolates.evictions);
+      if (report.websockets) {
+        socketsBySlot.set(slot, report.websockets.open);
+        for (const [app, work] of Object.entries(report.websockets.messages)) metrics.websocketWork(app, work);
+        for (const s of report.websockets.logs ?? []) {
+          for (const l of s.logs) {
+            logs.add({
+              time: l.time,
+              app: s.app,
+              level: l.level,
+              msg: l.msg,
+              requestId: s.requestId,
+              version: s.version,
+            });
+          }
+        }
+      }
       for (const [app, codes] of Object.entries(report.refused)) {
         for (const [code, n] of Object.entries(codes)) metrics.refused(app, code, n);
       }

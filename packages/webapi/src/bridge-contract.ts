@@ -22,6 +22,9 @@ export const BRIDGE_FUNCTIONS = [
   "respondEnd",
   "kv",
   "lazySource",
+  "respondSocket",
+  "socketSend",
+  "socketClose",
 ] as const;
 
 export type BridgeFunctionName = (typeof BRIDGE_FUNCTIONS)[number];
@@ -54,6 +57,16 @@ export interface BridgeFunctions {
   respondChunk(id: number, bytes: ArrayBuffer): boolean;
   /** Request `id`'s streamed body ended: completely (""), or with this error message. */
   respondEnd(id: number, error: string): void;
+  /**
+   * Request `id` answers 101 with a WebSocket: the host takes the client end and returns its socket id
+   * (0: refused, the request had already failed). Messages then cross through socketSend/socketClose
+   * out, and the socketMessage/socketClosed entries in.
+   */
+  respondSocket(id: number, statusText: string, headerBlock: string): number;
+  /** One message to host socket `socket`'s client; "" when sent, else why not (the runtime throws it). */
+  socketSend(socket: number, data: string | ArrayBuffer): string;
+  /** Closes host socket `socket` with a close frame (code 1000 or 1007–1014 or 3000–4999, reason ≤ 123 bytes). */
+  socketClose(socket: number, code: number, reason: string): void;
   /** The source of a rarely used family the runtime loads on first use (LAZY_SCRIPTS), or null. */
   lazySource(name: string): string | null;
   /**
@@ -130,6 +143,8 @@ export const ENTRY_POINTS = [
   "cancelResponse",
   "pullResponse",
   "scheduled",
+  "socketMessage",
+  "socketClosed",
 ] as const;
 
 export type EntryPointName = (typeof ENTRY_POINTS)[number];
@@ -146,7 +161,11 @@ export interface EntryPoints {
   fetch(id: number, method: string, url: string, headerBlock: string, body: ArrayBuffer | null, cf?: string): void;
   fireTimer(id: number): void;
   evaluate(id: number, source: string): void;
-  /** Outbound fetch `id` got its response head (after redirects); `hasBody` false for a null body. */
+  /**
+   * Outbound fetch `id` got its response head (after redirects); `hasBody` false for a null body.
+   * `socket`: an `Upgrade: websocket` fetch the server accepted (101): the host socket the response's
+   * `webSocket` talks to (the app accept()s it; frames then cross as for an incoming socket).
+   */
   fetchHead(
     id: number,
     status: number,
@@ -155,6 +174,7 @@ export interface EntryPoints {
     url: string,
     redirected: boolean,
     hasBody: boolean,
+    socket?: number,
   ): void;
   /** One chunk of fetch `id`'s body, answering a fetchPull. */
   fetchChunk(id: number, bytes: ArrayBuffer): void;
@@ -173,6 +193,10 @@ export interface EntryPoints {
    * called `noRetry()`.
    */
   scheduled(id: number, cron: string, scheduledTime: number): void;
+  /** A message from the client of host socket `socket` (text as a string, binary as an ArrayBuffer). */
+  socketMessage(socket: number, data: string | ArrayBuffer): void;
+  /** Host socket `socket` closed: the client's close frame (`clean`), or the connection was lost. */
+  socketClosed(socket: number, code: number, reason: string, clean: boolean): void;
 }
 
 /** https://w3c.github.io/webcrypto/#dfn-KeyUsage — in the spec's order; both halves of crypto check against it. */

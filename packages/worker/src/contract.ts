@@ -17,6 +17,8 @@ export interface AppLimits {
   subrequests: number;
   /** KV operations per invocation (as on Workers, apart from subrequests). */
   kvOperations: number;
+  /** WebSockets the app may hold open at once (per runtime process). */
+  websockets: number;
 }
 
 export const DEFAULT_LIMITS: AppLimits = {
@@ -25,6 +27,7 @@ export const DEFAULT_LIMITS: AppLimits = {
   wallMs: 30_000,
   subrequests: 50,
   kvOperations: 1000,
+  websockets: 1000,
 };
 
 /**
@@ -162,10 +165,30 @@ export const PULL_BODY = "pull";
  */
 export const TRANSFER_MIN_BYTES = 4096;
 
+/**
+ * A WebSocket crossing between a worker thread and the runtime process, on a port of its own, in
+ * order. From the runtime process: ["m", data] a client message, ["c", code, reason, clean] the client
+ * closed (clean: its close frame; else the connection was lost), ["w", bytes] that many bytes the app
+ * sent have been written to the client (the app's send backpressure). From the thread: ["m", data] a
+ * message from the app, ["c", code, reason] the app's close (or 1011 when a limit stopped its
+ * isolate), ["l", records] the console output of the app's socket entries, ["a", n, cpuMs] n client messages have entered the isolate (the client's backpressure) and
+ * what they used, ["k", code, reason, errorCode] a limit stopped the app's isolate (the client is closed
+ * with `code`, 1011).
+ */
+export type SocketMessage =
+  | ["m", string | ArrayBuffer]
+  | ["c", number, string, boolean?]
+  | ["a", number, number]
+  | ["k", number, string, string]
+  | ["l", LogRecord[]]
+  | ["w", number];
+
 export interface FetchResult {
   /** `body` null with `bodyPort` set: the body streams through that port (BodyMessage). */
   response: ResponseWire | null;
   bodyPort?: MessagePort;
+  /** Status 101: the app's WebSocket, whose frames cross through this port (SocketMessage). */
+  webSocketPort?: MessagePort;
   error: { code: string; message: string; stack?: string } | null;
   logs: LogRecord[];
   /** Console records dropped over the per-record, per-request and per-isolate bounds. */

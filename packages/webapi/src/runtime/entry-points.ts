@@ -41,7 +41,7 @@ import {
   wholeBuffer,
 } from "./primordials.js";
 import { type Request, requestFromHost } from "./request.js";
-import { responseHead, takeResponseBody } from "./response.js";
+import { responseHead, responseWebSocket, takeResponseBody } from "./response.js";
 import { ScheduledController } from "./scheduled.js";
 import {
   type ReadableStream,
@@ -51,6 +51,7 @@ import {
   ReadableStreamPrototypeGetReader,
   type ReadableStreamReadResult,
 } from "./streams.js";
+import { checkWebSocketHandOff, handOffWebSocket, socketClosed, socketMessage } from "./websocket.js";
 
 // Captured before app code can replace it: `nano eval` and the REPL evaluate with the real one.
 // biome-ignore lint/security/noGlobalEval: evaluating the user's code is what `nano eval` and the REPL do.
@@ -223,6 +224,13 @@ export function createEntryPoints(
       const status = state.status;
       const statusText = state.statusText;
       const head = encodeHeaderBlock(flattenHeaders(state.headers));
+      const webSocket = responseWebSocket(res);
+      if (webSocket !== null) {
+        // 101 with the client end of a pair: the host takes that end and answers with its socket id.
+        checkWebSocketHandOff(webSocket);
+        handOffWebSocket(webSocket, bridge.respondSocket(id, statusText, head));
+        return;
+      }
       // A buffered body answers in this turn, in one piece; a stream body is streamed out.
       const body = takeResponseBody(res);
       if (body === null || isUint8Array(body)) {
@@ -289,6 +297,14 @@ export function createEntryPoints(
           noop,
         );
       }
+    },
+
+    socketMessage(socket, data) {
+      socketMessage(socket, data);
+    },
+
+    socketClosed(socket, code, reason, clean) {
+      socketClosed(socket, code, reason, clean);
     },
 
     pullResponse(id) {

@@ -44,6 +44,7 @@ import {
   type ReadableStreamReadResult,
 } from "./streams.js";
 import type { URL } from "./url.js";
+import { webSocketFromHost } from "./websocket.js";
 
 type FetchHost = Pick<BridgeFunctions, "fetchStart" | "fetchPull" | "fetchAbort" | "fetchBodyChunk">;
 export type FetchEntryPoints = Pick<EntryPoints, "fetchHead" | "fetchChunk" | "fetchEnd" | "fetchBodyPull">;
@@ -197,7 +198,7 @@ export function createFetch(host: FetchHost): { fetch: Fetch; assetsFetch: Fetch
   }
 
   const entries: FetchEntryPoints = {
-    fetchHead(id, status, statusText, headerBlock, url, redirected, hasBody) {
+    fetchHead(id, status, statusText, headerBlock, url, redirected, hasBody, socket) {
       const f = inflight.get(id);
       if (!f) return;
       f.headReceived = true;
@@ -228,7 +229,17 @@ export function createFetch(host: FetchHost): { fetch: Fetch; assetsFetch: Fetch
         } else {
           forget(id);
         }
-        response = responseFromHost(status, statusText, decodeHeaderBlock(headerBlock), body, url, redirected);
+        // An accepted `Upgrade: websocket` fetch: the response carries the socket the host opened.
+        const webSocket = typeof socket === "number" && socket > 0 ? webSocketFromHost(socket) : null;
+        response = responseFromHost(
+          status,
+          statusText,
+          decodeHeaderBlock(headerBlock),
+          body,
+          url,
+          redirected,
+          webSocket,
+        );
       } catch (err) {
         // The response could not be made (an app may have broken what the stream polyfill relies on):
         // the fetch fails rather than waiting forever.

@@ -48,6 +48,7 @@ import {
 import { structuredClone } from "./structured-clone.js";
 import { queueMicrotask } from "./timers.js";
 import { URL, URLPattern, URLSearchParams } from "./url.js";
+import { CloseEvent, WebSocket, WebSocketPair } from "./websocket.js";
 
 interface GlobalDef {
   value: unknown;
@@ -83,6 +84,10 @@ export const CLASSES: Record<string, GlobalDef> = {
   Navigator: { value: Navigator },
   Performance: { value: Performance },
   PromiseRejectionEvent: { value: PromiseRejectionEvent },
+  // WebSockets (the Workers API: WebSocketPair, a 101 Response's webSocket).
+  CloseEvent: { value: CloseEvent },
+  WebSocket: { value: WebSocket },
+  WebSocketPair: { value: WebSocketPair },
   // Operations and objects of the global scope are enumerable, as in browsers.
   atob: { value: atob, enumerable: true },
   btoa: { value: btoa, enumerable: true },

@@ -19,6 +19,7 @@ import { removeSnapshotShims } from "./snapshot-shims.js";
 import { registerPlatformClasses } from "./structured-clone.js";
 import { createTimers, queueTask } from "./timers.js";
 import { installWebAssembly } from "./wasm.js";
+import { setWebSocketHost } from "./websocket.js";
 
 installGlobals(CLASSES);
 // Instances of the Web classes are platform objects: structuredClone refuses those not serializable.
@@ -40,6 +41,7 @@ function init(...fns: unknown[]) {
 
   startClock();
   setLazySource(host.lazySource);
+  setWebSocketHost({ socketSend: host.socketSend, socketClose: host.socketClose });
   installWebAssembly(memoryMb);
   const timers = createTimers(host);
   // The global becomes an EventTarget whose `error`/`unhandledrejection` events log when not canceled.

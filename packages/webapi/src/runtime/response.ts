@@ -20,11 +20,14 @@ import type { ReadableStream } from "./streams.js";
 import { URL } from "./url.js";
 import { utf8Encode } from "./utf8.js";
 import { dictionary, requireArgs, toByteString, toUnsignedShort, toUSVString } from "./webidl.js";
+import { isWebSocket, type WebSocket } from "./websocket.js";
 
 export interface ResponseInit {
   status?: number;
   statusText?: string;
   headers?: HeadersInit;
+  /** Workers: the client end of a WebSocketPair, with status 101. */
+  webSocket?: WebSocket | null;
 }
 
 const NULL_BODY_STATUS = safeSetOf([101, 103, 204, 205, 304]);
@@ -38,18 +41,24 @@ interface ConvertedResponseInit {
   headers?: Headers | [string, string][];
   status: number;
   statusText: string;
+  webSocket: WebSocket | null;
 }
 
 /** https://fetch.spec.whatwg.org/#responseinit — members in lexicographic order, each read once. */
 function convertResponseInit(value: unknown): ConvertedResponseInit {
   const dict = dictionary(value, "ResponseInit");
-  const out: ConvertedResponseInit = nullProto({ status: 200, statusText: "" });
+  const out: ConvertedResponseInit = nullProto({ status: 200, statusText: "", webSocket: null });
   const headers = dict.headers;
   if (headers !== undefined) out.headers = convertHeadersInit(headers);
   const status = dict.status;
   if (status !== undefined) out.status = toUnsignedShort(status, "ResponseInit.status");
   const statusText = dict.statusText;
   if (statusText !== undefined) out.statusText = toByteString(statusText, "ResponseInit.statusText");
+  const webSocket = dict.webSocket;
+  if (webSocket !== undefined && webSocket !== null) {
+    if (!isWebSocket(webSocket)) throw new TypeError("ResponseInit.webSocket must be a WebSocket");
+    out.webSocket = webSocket;
+  }
   return out;
 }
 
@@ -62,6 +71,7 @@ let isResponse: (value: unknown) => value is Response;
 let stateOf: (res: Response) => { status: number; statusText: string; headers: Headers };
 let makeFromHost: typeof responseFromHost;
 let bodyOf: (res: Response) => Body | null;
+let webSocketOf: (res: Response) => WebSocket | null;
 
 export class Response {
   #status = 200;
@@ -72,6 +82,7 @@ export class Response {
   #type: ResponseType = "default";
   #url = "";
   #redirected = false;
+  #webSocket: WebSocket | null = null;
 
   /** https://fetch.spec.whatwg.org/#dom-response */
   constructor(body: BodyInit = null, init: ResponseInit = {}) {
@@ -85,8 +96,14 @@ export class Response {
   /** https://fetch.spec.whatwg.org/#initialize-a-response */
   #initialize(init: ConvertedResponseInit, extracted: { body: Body; contentType: string | null } | null): void {
     const status = init.status;
-    if (status < 200 || status > 599)
+    // Workers: 101 Switching Protocols answers a WebSocket upgrade, and only with the socket.
+    if (init.webSocket !== null && status !== 101)
+      throw new RangeError("a Response with a webSocket must have status 101");
+    if (status === 101 && init.webSocket === null)
+      throw new RangeError("a Response with status 101 needs a webSocket (the client end of a WebSocketPair)");
+    if ((status < 200 || status > 599) && status !== 101)
       throw new RangeError(`Response status must be between 200 and 599, got ${status}`);
+    this.#webSocket = init.webSocket;
     if (!regExpTest(REASON_PHRASE, init.statusText)) throw new TypeError("Invalid statusText");
     this.#status = status;
     this.#statusText = init.statusText;
@@ -168,6 +185,10 @@ export class Response {
   get body(): ReadableStream<Uint8Array> | null {
     return this.#body === null ? null : this.#body.stream;
   }
+  /** Workers: the WebSocket of a 101 answer (or of an outbound upgrade), else null. */
+  get webSocket(): WebSocket | null {
+    return this.#webSocket;
+  }
   get bodyUsed(): boolean {
     return this.#body?.disturbed ?? false;
   }
@@ -196,6 +217,7 @@ export class Response {
   /** https://fetch.spec.whatwg.org/#dom-response-clone */
   clone(): Response {
     if (this.#body?.unusable) throw new TypeError("Cannot clone a Response whose body was used");
+    if (this.#webSocket !== null) throw new TypeError("Cannot clone a Response that carries a WebSocket");
     const res = new Response(null, EMPTY_INIT);
     res.#status = this.#status;
     res.#statusText = this.#statusText;
@@ -212,8 +234,10 @@ export class Response {
     isResponse = (value): value is Response => typeof value === "object" && value !== null && #status in value;
     stateOf = (res) => ({ status: res.#status, statusText: res.#statusText, headers: res.#headers });
     bodyOf = (res) => res.#body;
-    makeFromHost = (status, statusText, headers, body, url, redirected) => {
+    webSocketOf = (res) => res.#webSocket;
+    makeFromHost = (status, statusText, headers, body, url, redirected, webSocket = null) => {
       const res = new Response(null, EMPTY_INIT);
+      res.#webSocket = webSocket;
       res.#status = status;
       res.#statusText = statusText;
       res.#headers = headersFromFlat(headers, "immutable");
@@ -235,8 +259,9 @@ export function responseFromHost(
   body: Body | null,
   url: string,
   redirected: boolean,
+  webSocket: WebSocket | null = null,
 ): Response {
-  return makeFromHost(status, statusText, headers, body, url, redirected);
+  return makeFromHost(status, statusText, headers, body, url, redirected, webSocket);
 }
 
 /** Brand check (not `instanceof`, which an app can fake with `Response[Symbol.hasInstance]`). */
@@ -253,4 +278,9 @@ export function responseHead(res: Response): { status: number; statusText: strin
 export function takeResponseBody(res: Response): Uint8Array | null | ReadableStream<Uint8Array> {
   const body = bodyOf(res);
   return body === null ? null : body.take();
+}
+
+/** The WebSocket a 101 answer carries (the private state, not the getter), or null. */
+export function responseWebSocket(res: Response): WebSocket | null {
+  return webSocketOf(res);
 }

@@ -20,6 +20,8 @@ import {
   type Send,
 } from "./outbound-http.js";
 import { AddressPolicy, type Resolver } from "./outbound-policy.js";
+import type { HostSocket } from "./websocket-bridge.js";
+import { connectWebSocket, joinClient, wantsWebSocket } from "./websocket-client.js";
 
 export type FetchEntryName = "fetchHead" | "fetchChunk" | "fetchEnd" | "fetchBodyPull";
 
@@ -37,6 +39,8 @@ export interface FetchBridgeOptions {
   idleMs?: number;
   /** `env.ASSETS.fetch`: the app's static assets answer (throws when the app has none). */
   assets?: (request: AssetServerRequest) => Promise<AssetServerResponse>;
+  /** A host socket for an outbound WebSocket (`Upgrade: websocket`); none: such fetches are refused. */
+  openSocket?: () => HostSocket | string;
 }
 
 interface HostFetch {
@@ -165,10 +169,15 @@ export class FetchBridge {
       uploadPull: null,
     };
     this.#fetches.set(id, entry);
+    const headers = decodeHeaderBlock(headerBlock);
+    if (!assets && wantsWebSocket(headers)) {
+      this.#connect(id, entry, parsed, headers);
+      return "";
+    }
     const request = {
       method,
       url: parsed.href,
-      headers: decodeHeaderBlock(headerBlock),
+      headers,
       body: streamedBody ? this.#upload(id, entry) : body ? new Uint8Array(body) : null,
       redirect: (REDIRECT_MODES.has(redirect) ? redirect : "follow") as RedirectMode,
       signal: entry.abort.signal,
@@ -210,6 +219,51 @@ export class FetchBridge {
       redirected: false,
       body: bytes === null ? null : chunked(bytes),
     };
+  }
+
+  /**
+   * An outbound WebSocket: on 101 the isolate gets a response head with the id of the socket it then
+   * accept()s; any other answer is a response without a body; a failure rejects the fetch.
+   */
+  #connect(id: number, entry: HostFetch, url: URL, headers: string[]): void {
+    connectWebSocket(
+      {
+        url,
+        headers,
+        policy: this.#policy,
+        ...(this.#opts.resolve ? { resolve: this.#opts.resolve } : {}),
+        signal: entry.abort.signal,
+      },
+      {
+        open: (ws, head) => {
+          const socket = this.#fetches.get(id) === entry ? this.#opts.openSocket?.() : "the fetch was aborted";
+          if (socket === undefined || typeof socket === "string") {
+            ws.terminate();
+            return this.#finish(id, entry, socket ?? "outbound WebSockets are not available here");
+          }
+          this.#fetches.delete(id);
+          joinClient(ws, socket);
+          const block = encodeHeaderBlock(head.headers);
+          this.#opts.enter(entry.owner, "fetchHead", [
+            id,
+            101,
+            head.statusText,
+            block,
+            url.href,
+            false,
+            false,
+            socket.id,
+          ]);
+        },
+        refused: (head) => {
+          if (this.#fetches.get(id) !== entry) return;
+          this.#fetches.delete(id);
+          const block = encodeHeaderBlock(head.headers);
+          this.#opts.enter(entry.owner, "fetchHead", [id, head.status, head.statusText, block, url.href, false, false]);
+        },
+        failed: (message) => this.#finish(id, entry, message),
+      },
+    );
   }
 
   /**

@@ -37,10 +37,17 @@ function bad(message: string): never {
   throw new NanoError("NANO_ERR_BAD_RESPONSE", `the app's response is malformed: ${message}`);
 }
 
-export function checkResponseHead(status: unknown, statusText: unknown, flat: unknown): ResponseHead {
+/** `webSocket`: the head of a 101 answer that carries a WebSocket (its only non-final status). */
+export function checkResponseHead(
+  status: unknown,
+  statusText: unknown,
+  flat: unknown,
+  webSocket = false,
+): ResponseHead {
   if (typeof status !== "number" || !Number.isInteger(status)) bad("the status is not an integer");
   // Response.error() (status 0) and anything outside the final-response range are not answers.
-  if (status < 200 || status > 599) bad(`status ${status} is not a status an app may answer with`);
+  if ((status < 200 || status > 599) && !(webSocket && status === 101))
+    bad(`status ${status} is not a status an app may answer with`);
   if (typeof statusText !== "string" || statusText.length > MAX_REASON || !FIELD_VALUE.test(statusText))
     bad("the status text is not a valid reason phrase");
   if (!Array.isArray(flat) || flat.length % 2 !== 0) bad("the header list is not name/value pairs");

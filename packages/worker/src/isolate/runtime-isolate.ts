@@ -36,6 +36,7 @@ import { FetchBridge } from "./fetch-bridge.js";
 import { HostBodyStream } from "./host-body-stream.js";
 import { KvBridge } from "./kv-bridge.js";
 import { checkResponseHead, type ResponseHead } from "./response-head.js";
+import { type HostSocket, WebSocketBridge } from "./websocket-bridge.js";
 
 export interface RuntimeIsolateOptions {
   snapshot: ivm.ExternalCopy<ArrayBuffer>;
@@ -50,6 +51,8 @@ export interface RuntimeIsolateOptions {
   onBackgroundStopped?: () => void;
   /** Called once when the isolate is killed by a limit or disposed. */
   onDispose?: (reason: NanoError) => void;
+  /** Its last open WebSocket closed (an isolate is never evicted or retired under open sockets). */
+  onSocketsIdle?: () => void;
   /** Marks every synchronous entry (the runtime process's flight recorder). */
   recorder?: EntryRecorder;
   /** The calling thread's CPU share, which sizes entry timeouts; default: this isolate's own. */
@@ -72,6 +75,8 @@ export interface FetchOutcome {
   /** With `body` null when the app streams its body: then `stream` carries it. */
   response: ResponseWire;
   stream?: HostBodyStream;
+  /** A 101 answer's WebSocket: the caller attaches the client connection to it. */
+  socket?: HostSocket;
   logs: LogRecord[];
   /** Console records dropped over the bounds (console-budget.ts). */
   logsDropped: number;
@@ -79,7 +84,13 @@ export interface FetchOutcome {
 }
 
 interface Pending {
-  resolve(value: { response?: ResponseWire; stream?: HostBodyStream; text?: string; ok?: boolean }): void;
+  resolve(value: {
+    response?: ResponseWire;
+    stream?: HostBodyStream;
+    socket?: HostSocket;
+    text?: string;
+    ok?: boolean;
+  }): void;
   reject(err: NanoError): void;
   budgetNs: bigint;
   cpuNs: bigint;
@@ -90,6 +101,10 @@ interface Pending {
   wall: NodeJS.Timeout | null;
 }
 
+/** WebSockets (incoming and outbound) one isolate may hold open: each holds host memory and a connection. */
+const MAX_SOCKETS = 10_000;
+/** #run's answer when it queued the entry for later (the background budget is spent). */
+const DEFERRED = Symbol("deferred");
 /** How often deferred background entries look for budget again. */
 const DEFER_MS = 50;
 const NS_PER_MS = 1_000_000n;
@@ -121,7 +136,7 @@ export class RuntimeIsolate {
   /** Response bodies being streamed out, by request id. */
   readonly #responseBodies = new Map<number, HostBodyStream>();
   #dead: NanoError | null = null;
-  readonly #deferred: [EntryPointName, unknown[]][] = [];
+  readonly #deferred: [EntryPointName, unknown[], ((cpuMs: number) => void) | undefined, HostSocket | undefined][] = [];
   #drainTimer: NodeJS.Timeout | null = null;
   readonly #host: BridgeFunctions;
   /** This isolate's CryptoKeys (host KeyObjects behind the handles the isolate holds). */
@@ -132,6 +147,10 @@ export class RuntimeIsolate {
   readonly #kv: KvBridge;
   /** The loaded version's asset index (for `env.ASSETS`), or null. */
   #assetIndex: SharedArrayBuffer | null = null;
+  /** This isolate's WebSockets (their client ends are in the runtime process). */
+  readonly #sockets: WebSocketBridge;
+  /** The socket whose message or close is being entered: its console output is its own. */
+  #socketEntry: HostSocket | null = null;
   readonly #consoleRate = new ConsoleRate();
   /** CPU time the app's top-level code may use when its isolate starts. */
   #startupBudgetMs = 1_000;
@@ -172,8 +191,19 @@ export class RuntimeIsolate {
       owner: () => this.#current,
       // Charged to the request that called fetch while it is pending, like its timers.
       enter: (owner, name, args) => this.#enter(owner !== null && this.#pending.has(owner) ? owner : null, name, args),
+      openSocket: () =>
+        this.#dead
+          ? "the isolate was stopped"
+          : this.#sockets.size >= MAX_SOCKETS
+            ? `an isolate may hold at most ${MAX_SOCKETS} WebSockets`
+            : this.#sockets.open(),
     });
     this.#kv = new KvBridge({ store: opts.kv ?? null, owner: () => this.#current });
+    this.#sockets = new WebSocketBridge({
+      // Each message is an entry of its own, charged like a timer (the background budget).
+      enter: (name, args, done, socket) => this.#enter(null, name, args, false, done, socket),
+      onIdle: () => this.#opts.onSocketsIdle?.(),
+    });
     this.#host = this.#bridge();
     const bridge = this.#host;
     const entries = init.applySync(
@@ -208,7 +238,10 @@ export class RuntimeIsolate {
 
   /** Re-points the log and dispose hooks: a spare isolate gets them when an app takes it. */
   setHooks(
-    hooks: Pick<RuntimeIsolateOptions, "onLog" | "onLogDropped" | "onBackgroundStopped" | "onDispose" | "recorder">,
+    hooks: Pick<
+      RuntimeIsolateOptions,
+      "onLog" | "onLogDropped" | "onBackgroundStopped" | "onDispose" | "onSocketsIdle" | "recorder"
+    >,
   ): void {
     this.#opts = { ...this.#opts, ...hooks };
   }
@@ -217,9 +250,14 @@ export class RuntimeIsolate {
     return this.#dead === null;
   }
 
-  /** Requests in flight or bodies still streaming out: evicting it now would fail them. */
+  /** Requests in flight, bodies still streaming out or open WebSockets: evicting it now would fail them. */
   get busy(): boolean {
-    return this.#pending.size > 0 || this.#responseBodies.size > 0;
+    return this.#pending.size > 0 || this.#responseBodies.size > 0 || this.#sockets.size > 0;
+  }
+
+  /** Open WebSockets. */
+  get openSockets(): number {
+    return this.#sockets.size;
   }
 
   /** Host side of the bridge: every function the runtime may call, bound to this isolate. */
@@ -237,7 +275,8 @@ export class RuntimeIsolate {
         if (owner) {
           owner.logChars += msg.length;
           owner.logs.push(record);
-        } else this.#opts.onLog?.(record);
+        } else if (this.#socketEntry) this.#socketEntry.log(record);
+        else this.#opts.onLog?.(record);
       },
       setTimer: (id, delayMs) => {
         if (this.#timers.size >= MAX_TIMERS) throw new RangeError(`an isolate may hold at most ${MAX_TIMERS} timers`);
@@ -269,6 +308,21 @@ export class RuntimeIsolate {
             : "NANO_ERR_APP_EXCEPTION";
         this.#settle(id)?.reject(new NanoError(code, String(stack || message)));
       },
+      respondSocket: (id, statusText, headerBlock) => {
+        const pending = this.#settle(id);
+        if (!pending) return 0;
+        let head: ResponseHead;
+        try {
+          head = this.#head(101, statusText, headerBlock, true);
+        } catch (err) {
+          pending.reject(err as NanoError);
+          return 0;
+        }
+        const socket = this.#sockets.open();
+        pending.resolve({ response: { ...head, body: null }, socket });
+        return socket.id;
+      },
+      ...this.#sockets.functions,
       complete: (id, ok, text) => {
         this.#settle(id)?.resolve({ ok, text });
       },
@@ -317,9 +371,9 @@ export class RuntimeIsolate {
   }
 
   /** The app's response head, checked: whatever the isolate hands over is untrusted. */
-  #head(status: unknown, statusText: unknown, headerBlock: unknown) {
+  #head(status: unknown, statusText: unknown, headerBlock: unknown, webSocket = false) {
     if (typeof headerBlock !== "string") throw new NanoError("NANO_ERR_BAD_RESPONSE", "the response head is malformed");
-    return checkResponseHead(status, statusText, decodeHeaderBlock(headerBlock));
+    return checkResponseHead(status, statusText, decodeHeaderBlock(headerBlock), webSocket);
   }
 
   #settle(id: number): Pending | undefined {
@@ -336,7 +390,40 @@ export class RuntimeIsolate {
    * Runs one synchronous entry on behalf of `owner` (a pending request, or null), charging its CPU
    * time and stopping it at the owner's remaining budget. A timeout or a memory kill disposes the isolate.
    */
-  #enter(owner: number | null, name: EntryPointName, args: unknown[], draining = false): void {
+  #enter(
+    owner: number | null,
+    name: EntryPointName,
+    args: unknown[],
+    draining = false,
+    done?: (cpuMs: number) => void,
+    socket?: HostSocket,
+  ): void {
+    if (done === undefined) {
+      this.#run(owner, name, args, draining);
+      return;
+    }
+    // `done` hears when the entry ran (or will never run) and its CPU: a deferred entry takes it along.
+    let deferred = false;
+    const before = this.isolate.isDisposed ? null : this.isolate.cpuTime;
+    const previous = this.#socketEntry;
+    this.#socketEntry = socket ?? null;
+    try {
+      deferred = this.#run(owner, name, args, draining, done, socket) === DEFERRED;
+    } finally {
+      this.#socketEntry = previous;
+      const used = before === null || this.isolate.isDisposed ? 0 : Number(this.isolate.cpuTime - before) / 1e6;
+      if (!deferred) done(used);
+    }
+  }
+
+  #run(
+    owner: number | null,
+    name: EntryPointName,
+    args: unknown[],
+    draining: boolean,
+    done?: (cpuMs: number) => void,
+    socket?: HostSocket,
+  ): typeof DEFERRED | undefined {
     if (this.#dead) {
       if (owner !== null) this.#settle(owner)?.reject(new NanoError(this.#dead.code, this.#dead.message));
       return;
@@ -347,9 +434,9 @@ export class RuntimeIsolate {
     else {
       const available = this.#background.available();
       if (name !== "fireTimer" && (available < MIN_ENTRY_MS || (this.#deferred.length > 0 && !draining))) {
-        // A fetch continuation or a stream pull is never dropped: it waits, in order, for the budget.
-        this.#defer(name, args);
-        return;
+        // A fetch continuation, a stream pull or a socket message is never dropped: it waits, in order, for the budget.
+        this.#defer(name, args, done, socket);
+        return DEFERRED;
       }
       if (available < MIN_ENTRY_MS) {
         this.#stopBackground();
@@ -433,8 +520,8 @@ export class RuntimeIsolate {
   }
 
   /** Background entries waiting for the budget to refill (drained in order). */
-  #defer(name: EntryPointName, args: unknown[]): void {
-    this.#deferred.push([name, args]);
+  #defer(name: EntryPointName, args: unknown[], done?: (cpuMs: number) => void, socket?: HostSocket): void {
+    this.#deferred.push([name, args, done, socket]);
     if (this.#drainTimer === null) this.#drainTimer = setTimeout(() => this.#drain(), DEFER_MS);
   }
 
@@ -445,8 +532,13 @@ export class RuntimeIsolate {
         this.#drainTimer = setTimeout(() => this.#drain(), DEFER_MS);
         return;
       }
-      const [name, args] = this.#deferred.shift() as [EntryPointName, unknown[]];
-      this.#enter(null, name, args, true);
+      const [name, args, done, socket] = this.#deferred.shift() as [
+        EntryPointName,
+        unknown[],
+        ((cpuMs: number) => void) | undefined,
+        HostSocket | undefined,
+      ];
+      this.#enter(null, name, args, true, done, socket);
     }
   }
 
@@ -565,6 +657,7 @@ export class RuntimeIsolate {
     return promise.then((v) => ({
       response: v.response as ResponseWire,
       ...(v.stream ? { stream: v.stream } : {}),
+      ...(v.socket ? { socket: v.socket } : {}),
       logs: v.logs,
       logsDropped: v.logsDropped,
       cpuMs: v.cpuMs(),
@@ -610,6 +703,7 @@ export class RuntimeIsolate {
     return new Promise<{
       response?: ResponseWire;
       stream?: HostBodyStream;
+      socket?: HostSocket;
       text?: string;
       ok?: boolean;
       logs: LogRecord[];
@@ -650,8 +744,11 @@ export class RuntimeIsolate {
     this.#dead = reason;
     for (const t of this.#timers.values()) clearTimeout(t.handle);
     this.#timers.clear();
-    this.#deferred.length = 0;
+    for (const [, , done] of this.#deferred.splice(0)) done?.(0);
     if (this.#drainTimer) clearTimeout(this.#drainTimer);
+    // Its WebSockets' clients hear why: 1011 for a limit kill, 1001 (going away) for a plain dispose.
+    const disposed = reason.code === "NANO_ERR_ISOLATE_DISPOSED";
+    this.#sockets.abortAll(disposed ? 1001 : 1011, reason.message, disposed ? undefined : reason.code);
     for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(new NanoError(reason.code, reason.message));
     for (const stream of this.#responseBodies.values()) stream.end(reason.message);
     this.#responseBodies.clear();

@@ -23,6 +23,7 @@ import { snapshotCopy } from "../isolate/snapshot.js";
 import type { KvStore } from "../kv/kv-store.js";
 import { FlightRecorder } from "./flight-recorder.js";
 import { IsolateHost } from "./isolate-host.js";
+import { socketPort } from "./socket-port.js";
 import { reportStats } from "./stats-reporter.js";
 
 /** How long a connect task waits for the others to reach their threads. */
@@ -63,7 +64,11 @@ function createHandler(): (task: FetchTask | ConnectTask | ScheduledTask) => Pro
 
   /** One request: its result and what to transfer with it. */
   async function run(task: FetchTask): Promise<{ result: FetchResult; transfer: Transfer }> {
-    const { stream, ...result } = await host.fetch(task);
+    const { stream, socket, ...result } = await host.fetch(task);
+    if (socket) {
+      const port = socketPort(socket);
+      return { result: { ...result, webSocketPort: port }, transfer: [port] };
+    }
     if (stream) {
       // A streamed body goes back through its own port, chunk by chunk, as the app produces it.
       const { port1, port2 } = new MessageChannel();

@@ -26,6 +26,7 @@ import { NanoError } from "../errors.js";
 import { CpuShare } from "../isolate/cpu-share.js";
 import type { HostBodyStream } from "../isolate/host-body-stream.js";
 import { RuntimeIsolate } from "../isolate/runtime-isolate.js";
+import type { HostSocket } from "../isolate/websocket-bridge.js";
 import type { KvStore } from "../kv/kv-store.js";
 import type { FlightRecorder } from "./flight-recorder.js";
 
@@ -240,8 +241,8 @@ export class IsolateHost {
     return this.#warm.size;
   }
 
-  /** The result, and the app's streamed body when it streams one (the caller sends it on). */
-  async fetch(task: FetchTask): Promise<FetchResult & { stream?: HostBodyStream }> {
+  /** The result, and the app's streamed body or WebSocket when it has one (the caller connects it). */
+  async fetch(task: FetchTask): Promise<FetchResult & { stream?: HostBodyStream; socket?: HostSocket }> {
     const { version, request } = task;
     let warm = this.#warm.get(version.id);
     const coldStart = !warm;
@@ -278,6 +279,7 @@ export class IsolateHost {
         cpuMs: out.cpuMs,
         kvOps: warm.isolate.takeKvOps(),
       });
+      if (out.socket) return { ...done, socket: out.socket };
       return out.stream ? { ...done, stream: out.stream } : done;
     } catch (err) {
       const e = err instanceof NanoError ? err : new NanoError("NANO_ERR_INTERNAL", String(err));
@@ -404,6 +406,10 @@ export class IsolateHost {
       },
       onBackgroundStopped: () => {
         warm.notes.backgroundStops++;
+      },
+      // A retired version's isolate lives on while its WebSockets are open, and goes with the last one.
+      onSocketsIdle: () => {
+        if (warm.retired) setImmediate(() => !warm.isolate.busy && warm.isolate.dispose());
       },
       onDispose: (reason: NanoError) => {
         if (this.#warm.get(version.id) !== warm) return;

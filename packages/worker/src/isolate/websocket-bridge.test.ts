@@ -1,0 +1,131 @@
+/** An isolate's WebSockets on the host: a 101 answer opens one, frames cross both ways, limits close it. */
+import { afterEach, describe, expect, it } from "vitest";
+import type { RequestWire } from "../contract.js";
+import { RuntimeIsolate } from "./runtime-isolate.js";
+import { loadRuntimeSnapshot, snapshotCopy } from "./snapshot.js";
+import { type HostSocket, MAX_MESSAGE_BYTES } from "./websocket-bridge.js";
+
+const snapshot = loadRuntimeSnapshot();
+const live: RuntimeIsolate[] = [];
+afterEach(() => {
+  for (const i of live.splice(0)) i.dispose();
+});
+
+const ECHO = `__nano_define(function (module) {
+  module.exports = { default: { fetch(request) {
+    const path = new URL(request.url).pathname;
+    if (path === "/plain") return new Response("plain");
+    const [client, server] = Object.values(new WebSocketPair());
+    server.accept();
+    server.addEventListener("message", (e) => {
+      if (e.data === "spin") for (;;);
+      if (e.data === "big") { try { server.send("x".repeat(${MAX_MESSAGE_BYTES} + 1)); } catch (err) { server.send(String(err)); } return; }
+      if (e.data === "bye") return server.close(4000, "bye");
+      if (e.data === "log") return console.log("seen", e.data);
+      server.send(e.data);
+    });
+    server.addEventListener("close", (e) => { globalThis.lastClose = e.code + " " + e.reason; });
+    server.send("hi");
+    return new Response(null, { status: 101, headers: { "sec-websocket-protocol": "echo" }, webSocket: client });
+  } } };
+});`;
+
+const req = (path = "/"): RequestWire => ({
+  requestId: "r",
+  method: "GET",
+  url: `http://example.test${path}`,
+  headers: ["upgrade", "websocket"],
+  body: null,
+});
+const limits = { cpuMs: 50, wallMs: 5_000 };
+
+async function open(): Promise<{ iso: RuntimeIsolate; socket: HostSocket; out: unknown[] }> {
+  const iso = new RuntimeIsolate({ snapshot: snapshotCopy(snapshot), memoryMb: 64 });
+  live.push(iso);
+  iso.loadApp(ECHO, { filename: "ws.js" });
+  const res = await iso.fetch(req(), limits);
+  expect(res.response.status).toBe(101);
+  expect(res.response.headers).toEqual(["sec-websocket-protocol", "echo"]);
+  const socket = res.socket as HostSocket;
+  const out: unknown[] = [];
+  socket.attach({
+    message: (data) =>
+      out.push(
+        data instanceof ArrayBuffer ? (data.byteLength > 64 ? data.byteLength : [...new Uint8Array(data)]) : data,
+      ),
+    close: (code, reason) => out.push({ code, reason }),
+  });
+  return { iso, socket, out };
+}
+
+describe("an isolate's WebSockets", () => {
+  it("opens on a 101 answer: what the app sent before goes first, then messages echo both ways", async () => {
+    const { iso, socket, out } = await open();
+    expect(iso.openSockets).toBe(1);
+    expect(iso.busy).toBe(true);
+    const acks: number[] = [];
+    socket.deliver("text", () => acks.push(1));
+    socket.deliver(new Uint8Array([9, 8]).buffer, () => acks.push(2));
+    expect(acks).toEqual([1, 2]);
+    expect(out).toEqual(["hi", "text", [9, 8]]);
+  });
+
+  it("keeps a message handler's console output with its socket", async () => {
+    const { socket } = await open();
+    socket.deliver("log", () => {});
+    expect(socket.takeLogs().map((l) => l.msg)).toEqual(["seen log"]);
+    expect(socket.takeLogs()).toEqual([]);
+  });
+
+  it("refuses an app's message over the size limit (the app catches the TypeError)", async () => {
+    const { socket, out } = await open();
+    socket.deliver("big", () => {});
+    expect(String(out[1])).toMatch(/TypeError: a WebSocket message is at most 1048576 bytes/);
+  });
+
+  it("refuses an app's send while 16 MiB it sent are still unwritten to the client", async () => {
+    const { socket, out } = await open();
+    const mib = () => new ArrayBuffer(1024 * 1024);
+    // What the app's sends look like to the host: "hi" (2 bytes) is unwritten too.
+    const answers = Array.from({ length: 15 }, () => socket.send(mib()));
+    answers.push(socket.send(new ArrayBuffer(1024 * 1024 - 2)));
+    expect(answers).toEqual(Array(16).fill(""));
+    expect(socket.send("x")).toMatch(/the WebSocket's client is not reading: 16777216 bytes/);
+    const before = out.length;
+    socket.deliver("refused", () => {}); // the app's echo throws; its listener's error is reported
+    expect(out.length).toBe(before);
+    socket.written(16 * 1024 * 1024);
+    socket.deliver("taken", () => {});
+    expect(out.at(-1)).toBe("taken");
+  });
+
+  it("hands the app's close to the client; the client's close reaches the app and frees the isolate", async () => {
+    const { iso, socket, out } = await open();
+    socket.deliver("bye", () => {});
+    expect(out[1]).toEqual({ code: 4000, reason: "bye" });
+    expect(iso.openSockets).toBe(1);
+    socket.clientClosed(4000, "bye", true);
+    expect(iso.openSockets).toBe(0);
+    expect(iso.busy).toBe(false);
+    expect((await iso.evaluate("globalThis.lastClose")).text).toBe("4000 bye");
+  });
+
+  it("closes with 1011 when a message handler runs away, and with 1001 when the isolate is let go", async () => {
+    const spun = await open();
+    spun.socket.deliver("spin", () => {});
+    expect(spun.iso.alive).toBe(false);
+    expect(spun.out.at(-1)).toEqual({ code: 1011, reason: "the app exceeded its CPU time limit" });
+    const other = await open();
+    other.iso.dispose();
+    expect(other.out.at(-1)).toMatchObject({ code: 1001 });
+  });
+
+  it("answers a plain request as before", async () => {
+    const iso = new RuntimeIsolate({ snapshot: snapshotCopy(snapshot), memoryMb: 64 });
+    live.push(iso);
+    iso.loadApp(ECHO, { filename: "ws.js" });
+    const res = await iso.fetch(req("/plain"), limits);
+    expect(res.socket).toBeUndefined();
+    expect(Buffer.from(res.response.body as ArrayBuffer).toString()).toBe("plain");
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * Outbound WebSockets: `fetch(url, { headers: { Upgrade: "websocket" } })` from an isolate to a real
+ * `ws` server on loopback, under the outbound address policy.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { WebSocketServer } from "ws";
+import { RuntimeIsolate } from "./runtime-isolate.js";
+import { loadRuntimeSnapshot, snapshotCopy } from "./snapshot.js";
+
+const snapshot = loadRuntimeSnapshot();
+const live: RuntimeIsolate[] = [];
+afterEach(() => {
+  for (const i of live.splice(0)) i.dispose();
+});
+
+let http: Server;
+let wss: WebSocketServer;
+let url: string;
+const serverSaw: { headers: Record<string, unknown>; closes: number[] } = { headers: {}, closes: [] };
+
+beforeAll(async () => {
+  http = createServer((_req, res) => {
+    res.writeHead(404, { "x-why": "no socket here" });
+    res.end("nope");
+  });
+  wss = new WebSocketServer({ noServer: true });
+  http.on("upgrade", (req, socket, head) => {
+    if (req.url === "/refuse") {
+      socket.end("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nX-Why: refused\r\n\r\n");
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      serverSaw.headers = req.headers;
+      ws.send("welcome");
+      ws.on("message", (data, isBinary) => ws.send(isBinary ? data : `pong ${data}`, { binary: isBinary }));
+      ws.on("close", (code) => serverSaw.closes.push(code));
+    });
+  });
+  await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
+  url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  wss.close();
+  await new Promise((r) => http.close(r));
+});
+
+function isolate(allowPrivate: boolean): RuntimeIsolate {
+  const iso = new RuntimeIsolate({ snapshot: snapshotCopy(snapshot), memoryMb: 64, outbound: { allowPrivate } });
+  live.push(iso);
+  return iso;
+}
+
+describe("outbound WebSockets", () => {
+  it("opens one the app accepts: messages both ways, then the app's close reaches the server", async () => {
+    const iso = isolate(true);
+    const r = await iso.evaluate(
+      `(async () => {
+        const res = await fetch(${JSON.stringify(`${url}/chat`)}, { headers: { Upgrade: "websocket", "X-Token": "t1" } });
+        const ws = res.webSocket;
+        const got = [];
+        const done = new Promise((resolve) => ws.addEventListener("message", (e) => {
+          got.push(typeof e.data === "string" ? e.data : [...new Uint8Array(e.data)]);
+          if (got.length === 3) resolve();
+        }));
+        ws.accept();
+        ws.send("ping");
+        ws.send(new Uint8Array([7, 8]));
+        await done;
+        const closed = new Promise((resolve) => ws.addEventListener("close", (e) => resolve(e.code)));
+        ws.close(1000, "done");
+        return [res.status, got, await closed];
+      })()`,
+      10_000,
+    );
+    expect(r.text).toBe("[ 101, [ 'welcome', 'pong ping', [ 7, 8 ] ], 1000 ]");
+    expect(serverSaw.headers["x-token"]).toBe("t1");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(serverSaw.closes).toContain(1000);
+    expect(iso.openSockets).toBe(0);
+  });
+
+  it("gives a server's refusal as a response without a webSocket", async () => {
+    const iso = isolate(true);
+    const r = await iso.evaluate(
+      `fetch(${JSON.stringify(`${url}/refuse`)}, { headers: { upgrade: "websocket" } })
+        .then((res) => [res.status, res.webSocket, res.headers.get("x-why")])`,
+    );
+    expect(r.text).toBe("[ 403, null, 'refused' ]");
+  });
+
+  it("refuses private addresses under the default policy, as fetch does", async () => {
+    const iso = isolate(false);
+    const r = await iso.evaluate(
+      `fetch(${JSON.stringify(`${url}/chat`)}, { headers: { upgrade: "websocket" } }).then(() => "opened", (e) => String(e))`,
+    );
+    expect(r.text).toMatch(/TypeError: .*refused: private\/loopback addresses are not allowed/);
+  });
+
+  it("closes the connection with 1011 when the isolate is stopped by a limit", async () => {
+    const iso = isolate(true);
+    serverSaw.closes.length = 0;
+    await iso.evaluate(
+      `fetch(${JSON.stringify(`${url}/chat`)}, { headers: { upgrade: "websocket" } }).then((res) => {
+        globalThis.ws = res.webSocket;
+        ws.accept();
+        ws.addEventListener("message", (e) => { if (e.data === "pong spin") for (;;); });
+      })`,
+    );
+    expect(iso.openSockets).toBe(1);
+    await iso.evaluate(`ws.send("spin"); 1`);
+    const until = Date.now() + 5_000;
+    while (serverSaw.closes.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(iso.alive).toBe(false);
+    expect(serverSaw.closes).toEqual([1011]);
+  });
+});
