@@ -9,7 +9,7 @@
 import { nextOccurrence } from "./cron.js";
 import type { ScheduledReport } from "./ipc.js";
 import type { CronRun, CronStore } from "./registry/cron-store.js";
-import type { RegistryStore } from "./registry/store.js";
+import type { RegistryReader } from "./registry/store.js";
 
 export interface CronOutcome {
   app: string;
@@ -22,7 +22,7 @@ export interface CronOutcome {
 }
 
 export interface CronSchedulerOptions {
-  store: RegistryStore;
+  store: RegistryReader;
   runs: CronStore;
   /** This server, as the claims name it. */
   node: string;

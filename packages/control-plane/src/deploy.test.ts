@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { AppLimits } from "@nano/worker";
 import { afterAll, describe, expect, it } from "vitest";
 import { type AppChecker, type DeployContext, deployVersion } from "./deploy.js";
+import { asyncStore } from "./registry/async-store.js";
 import { SecretBox } from "./registry/secret-box.js";
 import { SqliteStore } from "./registry/sqlite-store.js";
 
@@ -21,7 +22,7 @@ const check: AppChecker = async (_code, opts) => {
   return { kind: "module", cachedData: null };
 };
 const ctx = (maxLimits?: Partial<AppLimits>): DeployContext => ({
-  store,
+  store: asyncStore(store),
   check,
   reservedPorts: [8080],
   ...(maxLimits ? { maxLimits } : {}),
