@@ -5,15 +5,18 @@
  * last state (the runtime processes go on serving it), reports why (/readyz), and retries with
  * backoff until it catches up.
  */
+import postgres from "postgres";
 import type { Logger } from "./logger.js";
 import { readSnapshot } from "./registry/mirror-snapshot.js";
-import { isUnavailable } from "./registry/pg-errors.js";
+import { isUnavailable, registryError } from "./registry/pg-errors.js";
 import { NOTIFY_CHANNEL, type PostgresStore } from "./registry/postgres-store.js";
 import type { SqliteMirror } from "./registry/sqlite-mirror.js";
 
 const CHECK_EVERY_MS = 1_000;
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 5_000;
+/** With no answer for this long the registry counts as unavailable, and a sync as failed. */
+const STALE_MS = 4_000;
 
 export interface RegistryHealth {
   available: boolean;
@@ -40,6 +43,7 @@ export class RegistryReplicator {
   #failures = 0;
   #retryAt = 0;
   #listening: { unlisten(): Promise<void> } | null = null;
+  #client: postgres.Sql | null = null;
   #stopped = false;
   #lastCheck = 0;
 
@@ -50,14 +54,22 @@ export class RegistryReplicator {
   /** The first full copy (before the runtime processes start), then LISTEN and the periodic check. */
   async start(): Promise<void> {
     await this.sync();
-    await this.#listen();
     this.#timer = setInterval(() => {
       const due = this.#health.available ? this.#lastCheck + CHECK_EVERY_MS : this.#retryAt;
       if (Date.now() >= due) void this.sync().catch(() => {});
     }, BACKOFF_MIN_MS).unref();
   }
 
+  /** Unavailable after a failed check, or when no check has answered for a while (a hung connection). */
   get health(): RegistryHealth {
+    const silent = Date.now() - this.#lastCheck;
+    if (this.#health.available && this.#lastCheck > 0 && silent > STALE_MS) {
+      return {
+        available: false,
+        reason: `the registry database has not answered for ${Math.round(silent / 1000)} s`,
+        since: new Date(this.#lastCheck).toISOString(),
+      };
+    }
     return this.#health;
   }
 
@@ -84,12 +96,21 @@ export class RegistryReplicator {
 
   async #syncOnce(): Promise<void> {
     if (this.#stopped) return;
-    const { pg, mirror } = this.#opts;
+    const { mirror } = this.#opts;
     try {
       const local = mirror.generation();
-      const remote = await pg.generation();
+      // A connection that hangs (no RST from a host that is gone) must not stop the checks.
+      const fresh = this.#client === null;
+      const sql = this.#connection();
+      const [row] = await withTimeout(
+        sql<{ value: string }[]>`SELECT value FROM meta WHERE key = 'generation'`,
+        STALE_MS,
+      );
+      const remote = Number(row?.value ?? 0);
+      // A new connection LISTENs again (the notifications of the old one are lost with it).
+      if (fresh) await this.#listen(sql);
       if (remote !== local || this.#forced) {
-        const snapshot = await readSnapshot(pg.sql, mirror.held());
+        const snapshot = await readSnapshot(sql, mirror.held());
         mirror.apply(snapshot);
         this.#forced = false;
         await this.#opts.onApplied();
@@ -98,8 +119,26 @@ export class RegistryReplicator {
       this.#lastCheck = Date.now();
     } catch (err) {
       this.#failed(err);
+      this.#drop();
       throw err;
     }
+  }
+
+  /**
+   * The replicator's own connection (LISTEN and checks), apart from the admin side's pool: after
+   * any failure it is dropped and made again, so a connection left hanging by a database that went
+   * away never stalls the checks.
+   */
+  #connection(): postgres.Sql {
+    this.#client ??= postgres(this.#opts.pg.url, { max: 1, connect_timeout: 3, onnotice: () => {} });
+    return this.#client;
+  }
+
+  #drop(): void {
+    const old = this.#client;
+    this.#client = null;
+    this.#listening = null;
+    void old?.end({ timeout: 0 }).catch(() => {});
   }
 
   async #recovered(): Promise<void> {
@@ -108,12 +147,11 @@ export class RegistryReplicator {
     this.#health = { available: true };
     this.#failures = 0;
     this.#retryAt = 0;
-    // The client re-LISTENs once after a dropped connection; if that attempt failed too, do it now.
-    await this.#listen();
   }
 
   #failed(err: unknown): void {
-    const reason = `the registry database is unreachable: ${(err as Error).message?.split("\n")[0] ?? String(err)}`;
+    const message = (registryError(err) as Error).message?.split("\n")[0] ?? String(err);
+    const reason = isUnavailable(err) ? message : `the registry could not be copied: ${message}`;
     this.#failures++;
     this.#retryAt = Date.now() + Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** (this.#failures - 1));
     if (this.#health.available) {
@@ -125,27 +163,35 @@ export class RegistryReplicator {
     }
   }
 
-  async #listen(): Promise<void> {
-    const previous = this.#listening;
-    this.#listening = null;
-    await previous?.unlisten().catch(() => {});
-    try {
-      this.#listening = await this.#opts.pg.sql.listen(
+  async #listen(sql: postgres.Sql): Promise<void> {
+    this.#listening = await withTimeout(
+      sql.listen(
         NOTIFY_CHANNEL,
         () => void this.sync().catch(() => {}),
         // After every (re)connection of the listener: catch up on what was missed meanwhile.
         () => void this.sync().catch(() => {}),
-      );
-    } catch (err) {
-      this.#failed(err);
-    }
+      ),
+      STALE_MS,
+    );
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
-    await this.#listening?.unlisten().catch(() => {});
     await this.#running?.catch(() => {});
+    await this.#listening?.unlisten().catch(() => {});
+    await this.#client?.end({ timeout: 1 }).catch(() => {});
   }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`no answer within ${ms / 1000} s`), { code: "CONNECT_TIMEOUT" })),
+      ms,
+    );
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
