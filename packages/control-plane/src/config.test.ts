@@ -112,6 +112,7 @@ describe("resolveConfig", () => {
     writeFileSync(badFile, JSON.stringify({ prot: 1 }));
     expect(() => resolveConfig({ config: badFile }, {})).toThrow(/unknown field "prot"/);
   });
+});
 
 describe("the shared registry settings", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "nano-cfg-pg-"));
