@@ -219,7 +219,7 @@ export function createAdminApi(opts: AdminOptions): Hono {
       versions: await store.listVersions(app.name),
       secrets: await store.listSecretNames(app.name),
       requests: await opts.metrics.requestCounts(app.name),
-      ...(opts.cron ? { crons: opts.cron.describe(app.name) } : {}),
+      ...(opts.cron ? { crons: await opts.cron.describe(app.name) } : {}),
     });
   });
 

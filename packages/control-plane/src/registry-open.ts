@@ -8,6 +8,9 @@ import { join } from "node:path";
 import type { ServerConfig } from "./config.js";
 import type { Logger } from "./logger.js";
 import { asyncStore } from "./registry/async-store.js";
+import { PostgresCronStore } from "./registry/cron-postgres-store.js";
+import { SqliteCronStore } from "./registry/cron-sqlite-store.js";
+import type { CronStore } from "./registry/cron-store.js";
 import { PostgresStore, redactUrl } from "./registry/postgres-store.js";
 import { SecretBox } from "./registry/secret-box.js";
 import { configuredKey } from "./registry/secret-key.js";
@@ -21,6 +24,8 @@ export interface OpenRegistry {
   store: RegistryStore;
   /** The node's local file, read synchronously (the cron scheduler, KV bindings, crash handling). */
   local: SqliteStore;
+  /** Cron claims and outcomes, where every node sees them. */
+  cronRuns: CronStore;
   /** The shared database's state; always available on one node. */
   health(): RegistryHealth;
   /** After an admin write: resolves when the local file has it (at once on one node). */
@@ -36,13 +41,18 @@ export async function openRegistry(config: ServerConfig, logger: Logger): Promis
   // A new key file only for a registry without sealed secrets; a key that is not theirs is refused.
   const local = new SqliteStore(path, key ?? ((o) => SecretBox.fromFile(join(config.dataDir, "secret.key"), o)));
   if (config.databaseUrl === null) {
+    const cronRuns = new SqliteCronStore(path);
     return {
       store: asyncStore(local),
       local,
+      cronRuns,
       health: () => ({ available: true }),
       changed: async () => {},
       onApplied: () => {},
-      close: async () => local.close(),
+      async close() {
+        await cronRuns.close();
+        local.close();
+      },
     };
   }
   let pg: PostgresStore;
@@ -71,6 +81,7 @@ export async function openRegistry(config: ServerConfig, logger: Logger): Promis
   return {
     store: pg,
     local,
+    cronRuns: new PostgresCronStore(pg.sql),
     health: () => replicator.health,
     // The write is in PostgreSQL already: if the mirror cannot follow now, it catches up later.
     changed: () => replicator.sync().catch(() => {}),

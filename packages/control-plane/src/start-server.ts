@@ -19,7 +19,6 @@ import { CronScheduler } from "./cron-scheduler.js";
 import { LogRing } from "./log-ring.js";
 import { createLogger, type Logger } from "./logger.js";
 import { Metrics } from "./metrics.js";
-import { SqliteCronStore } from "./registry/cron-sqlite-store.js";
 import { SqliteKvStore } from "./registry/kv-sqlite-store.js";
 import { openRegistry } from "./registry-open.js";
 import { type RuntimeCrash, RuntimeProcesses } from "./runtime-processes.js";
@@ -89,7 +88,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   // KV shares the registry's file (its own tables); the supervisor reads sizes and purges expired keys.
   const kv = new SqliteKvStore(join(config.dataDir, "registry.db"));
   const purge = setInterval(() => kv.purgeExpired(), KV_PURGE_EVERY_MS).unref();
-  const cronRuns = new SqliteCronStore(join(config.dataDir, "registry.db"));
+  const { cronRuns } = registry;
   const count = config.processes ?? defaultProcesses();
   const logs = new LogRing();
   const policy = new QuarantinePolicy({
@@ -219,7 +218,6 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     await checker.close();
     clearInterval(purge);
     kv.close();
-    cronRuns.close();
     await registry.close();
     throw err;
   }
@@ -302,7 +300,6 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       await Promise.all([admin.close(1_000), checker.close()]);
       clearInterval(purge);
       kv.close();
-      cronRuns.close();
       await registry.close();
     },
   };
