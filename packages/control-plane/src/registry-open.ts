@@ -63,6 +63,14 @@ export async function openRegistry(config: ServerConfig, logger: Logger): Promis
     throw err;
   }
   const mirror = new SqliteMirror(path);
+  try {
+    mirror.adopt(path);
+  } catch (err) {
+    mirror.close();
+    local.close();
+    await pg.close();
+    throw err;
+  }
   let applied: () => Promise<void> = async () => {};
   const replicator = new RegistryReplicator({ pg, mirror, logger, onApplied: () => applied() });
   try {

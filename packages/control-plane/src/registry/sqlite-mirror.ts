@@ -5,6 +5,7 @@
  * and keep serving the last one while PostgreSQL is away. Activation history is not copied: only
  * the admin API reads it, from PostgreSQL.
  */
+import { NanoError } from "@nano/worker";
 import Database from "better-sqlite3";
 import { type MirrorSnapshot, versionKey } from "./mirror-snapshot.js";
 
@@ -17,6 +18,24 @@ export class SqliteMirror {
     this.#db.pragma("busy_timeout = 5000");
     this.#db.pragma("synchronous = FULL");
     this.#db.pragma("foreign_keys = ON");
+  }
+
+  /**
+   * Marks the file as a mirror. A file that holds apps of its own (a single node's registry) is
+   * refused rather than overwritten: the first copy would delete them.
+   */
+  adopt(path: string): void {
+    const marked = this.#db.prepare("SELECT 1 FROM meta WHERE key = 'mirror'").get();
+    if (marked) return;
+    const { n } = this.#db.prepare("SELECT COUNT(*) AS n FROM apps").get() as { n: number };
+    if (n > 0) {
+      throw new NanoError(
+        "NANO_ERR_CONFIG",
+        `${path} is a single node's registry with ${n} app${n === 1 ? "" : "s"}, not a copy of the PostgreSQL registry: ` +
+          "start this node with an empty data directory and deploy the apps to the shared registry",
+      );
+    }
+    this.#db.prepare("INSERT INTO meta (key, value) VALUES ('mirror', 1)").run();
   }
 
   generation(): number {
