@@ -146,9 +146,9 @@ describe("faults", () => {
     try {
       for (const s of [a, b])
         expect(await tryGet(s.url, "cached.localhost")).toMatchObject({ status: 200, body: "v1" });
-      const refused = await deploy(a, "cached", "v2");
-      expect(refused.status).toBe(503);
-      expect(refused.body.error?.code).toBe("NANO_ERR_REGISTRY_UNAVAILABLE");
+      const write = await deploy(a, "cached", "v2");
+      expect(write.status).toBe(503);
+      expect(write.body.error?.code).toBe("NANO_ERR_REGISTRY_UNAVAILABLE");
       const secret = await admin(b, "PUT", "/v1/apps/cached/secrets/K", { value: "v" });
       expect(secret.status).toBe(503);
       expect(secret.body.error?.code).toBe("NANO_ERR_REGISTRY_UNAVAILABLE");
@@ -163,6 +163,11 @@ describe("faults", () => {
       expect(ready.reason).toMatch(/registry database is unreachable/);
       // Still serving from the local copy after the failed writes.
       expect(await tryGet(b.url, "cached.localhost")).toMatchObject({ status: 200, body: "v1" });
+      // A node does not start without the database (it could not check the key): one line, exit 1.
+      const refused = await node(url).catch((e: Error) => e);
+      expect((refused as Error).message).toMatch(
+        /exited with 1:\nnano: the registry database is unreachable \(.*\) \[NANO_ERR_REGISTRY_UNAVAILABLE\]\n$/,
+      );
     } finally {
       await pg.start();
     }
@@ -186,6 +191,8 @@ describe("faults", () => {
     const err = await node(url, randomBytes(32).toString("hex")).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
     const message = (err as Error).message;
+    // The launcher's line, then nano's one line.
+    expect(message.trim().split("\n")).toHaveLength(2);
     expect(message).toMatch(/exited with 1/);
     expect(message).toMatch(/the secret key \(NANO_SECRET_KEY or --secret-key-file\) is not the key of the registry/);
     expect(message).not.toContain(KEY);
