@@ -17,6 +17,7 @@ const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 5_000;
 /** With no answer for this long the registry counts as unavailable, and a sync as failed. */
 const STALE_MS = 4_000;
+const COPY_TIMEOUT_MS = 120_000;
 
 export interface RegistryHealth {
   available: boolean;
@@ -110,7 +111,8 @@ export class RegistryReplicator {
       // A new connection LISTENs again (the notifications of the old one are lost with it).
       if (fresh) await this.#listen(sql);
       if (remote !== local || this.#forced) {
-        const snapshot = await readSnapshot(sql, mirror.held());
+        // Bounded too: a first copy of many bundles takes a while, a hung one must not take forever.
+        const snapshot = await withTimeout(readSnapshot(sql, mirror.held()), COPY_TIMEOUT_MS);
         mirror.apply(snapshot);
         this.#forced = false;
         await this.#opts.onApplied();
