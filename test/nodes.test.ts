@@ -120,6 +120,37 @@ describe("two nodes on one PostgreSQL registry", () => {
   });
 });
 
+describe("cron on two nodes", () => {
+  afterAll(stopAll);
+
+  it("an occurrence runs on one node only (claimed in PostgreSQL)", { timeout: 150_000 }, async () => {
+    const url = await pg.createDatabase();
+    const [a, b] = await Promise.all([node(url), node(url)]);
+    const code = `__nano_define(function (module) { module.exports = { default: {
+      fetch() { return new Response("ok"); },
+      scheduled(event) { console.log("tick " + event.scheduledTime); },
+    } } });`;
+    const r = await admin(a, "POST", "/v1/apps/ticker/versions", {
+      bundle: code,
+      manifest: { triggers: { crons: ["* * * * *"] } },
+    });
+    expect(r.status).toBe(201);
+    const ticks = async () => {
+      const all = await Promise.all(
+        [a, b].map(
+          async (s) => (await admin(s, "GET", "/v1/apps/ticker/logs?limit=1000")).body.logs as { msg: string }[],
+        ),
+      );
+      return all.flat().filter((l) => l.msg.startsWith("tick "));
+    };
+    // The next minute starts within 60 s; both nodes have the cron scheduled.
+    await until(async () => (await ticks()).length > 0, "a scheduled run on either node", 90_000);
+    await new Promise((r) => setTimeout(r, 3_000));
+    const seen = await ticks();
+    expect(seen).toHaveLength(1);
+  });
+});
+
 describe("faults", () => {
   afterEach(stopAll);
 
