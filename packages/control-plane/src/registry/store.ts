@@ -1,7 +1,8 @@
 /**
  * The registry as an interface: apps, their immutable versions, the active version, secrets. One
- * SQLite file serves one node; a PostgreSQL store for several nodes implements the same interface
- * and runs the same shared test suite (store.case.ts).
+ * SQLite file serves one node (sqlite-store.ts); PostgreSQL serves several (postgres-store.ts), each
+ * node keeping its SQLite file as a local copy for serving (sqlite-mirror.ts). Both run the same
+ * shared test suite (store.case.ts) through the asynchronous `RegistryStore`.
  */
 import type { Manifest } from "../manifest.js";
 
