@@ -162,7 +162,9 @@ export function createAdminApi(opts: AdminOptions): Hono {
     if (registry?.available === false) {
       return c.json({ status: "degraded", reason: registry.reason, registry, ...counts });
     }
-    return c.json({ status: "ready", apps: (await store.listApps()).length, ...counts });
+    // Counted in the local file when there is one: readiness never waits on (or fails with) the database.
+    const apps = opts.reader ? opts.reader.listApps().length : (await store.listApps()).length;
+    return c.json({ status: "ready", apps, ...counts });
   });
 
   api.use("*", async (c, next) => {
