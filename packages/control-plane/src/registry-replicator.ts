@@ -5,9 +5,10 @@
  * last state (the runtime processes go on serving it), reports why (/readyz), and retries with
  * backoff until it catches up.
  */
-import postgres from "postgres";
+import type postgres from "postgres";
 import type { Logger } from "./logger.js";
 import { readSnapshot } from "./registry/mirror-snapshot.js";
+import { pgClient } from "./registry/pg-client.js";
 import { isUnavailable, registryError } from "./registry/pg-errors.js";
 import { NOTIFY_CHANNEL, type PostgresStore } from "./registry/postgres-store.js";
 import type { SqliteMirror } from "./registry/sqlite-mirror.js";
@@ -132,7 +133,7 @@ export class RegistryReplicator {
    * away never stalls the checks.
    */
   #connection(): postgres.Sql {
-    this.#client ??= postgres(this.#opts.pg.url, { max: 1, connect_timeout: 3, onnotice: () => {} });
+    this.#client ??= pgClient(this.#opts.pg.url, { max: 1 });
     return this.#client;
   }
 

@@ -7,8 +7,9 @@
  * under it (`key_check`), and a node with another key is refused before it serves anything.
  */
 import { NanoError } from "@nano/worker";
-import postgres from "postgres";
+import type postgres from "postgres";
 import type { Manifest } from "../manifest.js";
+import { pgClient } from "./pg-client.js";
 import { registryError } from "./pg-errors.js";
 import { PG_MIGRATIONS } from "./pg-migrations.js";
 import type { SecretBox } from "./secret-box.js";
@@ -102,10 +103,9 @@ export class PostgresStore implements RegistryStore {
 
   /** Connects, applies the migrations (once, under a lock) and checks the key; refuses another key. */
   static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
-    const sql = postgres(opts.url, {
+    const sql = pgClient(opts.url, {
       max: opts.max ?? 4,
-      connect_timeout: opts.connectTimeoutS ?? 3,
-      onnotice: () => {},
+      ...(opts.connectTimeoutS ? { connectTimeoutS: opts.connectTimeoutS } : {}),
     });
     const store = new PostgresStore(sql, opts.url, opts.box);
     try {
