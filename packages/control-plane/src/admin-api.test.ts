@@ -11,6 +11,7 @@ import { checkApp } from "./app-check.js";
 import { LogRing } from "./log-ring.js";
 import { createLogger } from "./logger.js";
 import { Metrics } from "./metrics.js";
+import { asyncStore } from "./registry/async-store.js";
 import { SecretBox } from "./registry/secret-box.js";
 import { SqliteStore } from "./registry/sqlite-store.js";
 import { listen } from "./server.js";
@@ -35,7 +36,8 @@ beforeAll(() => {
   logs = new LogRing();
   const sink = new Writable({ write: (_c, _e, done) => done() });
   api = createAdminApi({
-    store,
+    store: asyncStore(store),
+    reader: store,
     changed: async () => {
       state.refresh();
     },
@@ -45,7 +47,7 @@ beforeAll(() => {
     token: TOKEN,
     logger: createLogger({ destination: sink }),
     deploy: {
-      store,
+      store: asyncStore(store),
       check: async (code, o) => checkApp(snapshot, code, o),
       reservedPorts: [8080, 8788],
     },

@@ -17,11 +17,15 @@ import type { LogRing } from "./log-ring.js";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
 import type { KvAdminStore } from "./registry/kv-admin-store.js";
-import type { AppRecord, RegistryStore } from "./registry/store.js";
+import type { AppRecord, RegistryReader, RegistryStore } from "./registry/store.js";
 import type { RuntimeInfo } from "./runtime-processes.js";
 
 export interface AdminOptions {
   store: RegistryStore;
+  /** The node's local registry file, read synchronously (KV bindings); `store` itself on one node. */
+  reader?: RegistryReader;
+  /** The shared registry database's state (PostgreSQL mode): /readyz says why it is unavailable. */
+  registryHealth?(): { available: boolean; reason?: string; since?: string };
   /** Called after every registry change; resolves when the serving side sees it. */
   changed(): Promise<void>;
   /** The runtime processes, under `nano start`: /readyz and /v1/processes report them. */
@@ -121,9 +125,9 @@ function publicApp(app: AppRecord) {
   };
 }
 
-function requireApp(store: RegistryStore, name: string) {
+async function requireApp(store: RegistryStore, name: string) {
   checkAppName(name);
-  const app = store.getApp(name);
+  const app = await store.getApp(name);
   if (!app) throw new NanoError("NANO_ERR_NOT_FOUND", `no app named "${name}"`);
   return app;
 }
@@ -146,10 +150,22 @@ export function createAdminApi(opts: AdminOptions): Hono {
 
   api.get("/healthz", (c) => c.json({ status: "ok" }));
   // Ready while at least one runtime process serves (always, without runtime processes).
-  api.get("/readyz", (c) => {
+  // With a shared registry that is away, the node still serves its last known state: it stays in the
+  // load balancer ("degraded", with the reason), while admin writes answer 503.
+  api.get("/readyz", async (c) => {
     const processes = opts.runtime?.ready ?? null;
-    if (processes === 0) return c.json({ status: "not ready", processes }, 503);
-    return c.json({ status: "ready", apps: store.listApps().length, ...(processes === null ? {} : { processes }) });
+    const registry = opts.registryHealth?.() ?? null;
+    const counts = processes === null ? {} : { processes };
+    if (processes === 0) {
+      const why = registry?.available === false ? { registry } : {};
+      return c.json({ status: "not ready", reason: "no runtime process is serving", ...counts, ...why }, 503);
+    }
+    if (registry?.available === false) {
+      return c.json({ status: "degraded", reason: registry.reason, registry, ...counts });
+    }
+    // Counted in the local file when there is one: readiness never waits on (or fails with) the database.
+    const apps = opts.reader ? opts.reader.listApps().length : (await store.listApps()).length;
+    return c.json({ status: "ready", apps, ...counts });
   });
 
   api.use("*", async (c, next) => {
@@ -162,7 +178,7 @@ export function createAdminApi(opts: AdminOptions): Hono {
     return c.body(await opts.metrics.registry.metrics(), 200, { "content-type": opts.metrics.registry.contentType });
   });
 
-  api.get("/v1/apps", (c) => c.json({ apps: store.listApps().map(publicApp) }));
+  api.get("/v1/apps", async (c) => c.json({ apps: (await store.listApps()).map(publicApp) }));
 
   api.get("/v1/processes", (c) => c.json({ processes: opts.runtime?.list() ?? [] }));
 
@@ -201,18 +217,18 @@ export function createAdminApi(opts: AdminOptions): Hono {
   );
 
   api.get("/v1/apps/:name", async (c) => {
-    const app = requireApp(store, c.req.param("name"));
+    const app = await requireApp(store, c.req.param("name"));
     return c.json({
       ...publicApp(app),
-      versions: store.listVersions(app.name),
-      secrets: store.listSecretNames(app.name),
+      versions: await store.listVersions(app.name),
+      secrets: await store.listSecretNames(app.name),
       requests: await opts.metrics.requestCounts(app.name),
-      ...(opts.cron ? { crons: opts.cron.describe(app.name) } : {}),
+      ...(opts.cron ? { crons: await opts.cron.describe(app.name) } : {}),
     });
   });
 
   api.post("/v1/apps/:name/scheduled", smallBody, async (c) => {
-    const app = requireApp(store, c.req.param("name"));
+    const app = await requireApp(store, c.req.param("name"));
     if (!opts.cron) throw new NanoError("NANO_ERR_NOT_FOUND", "this server runs no scheduled handlers");
     if (app.activeVersion === null)
       throw new NanoError("NANO_ERR_APP_DISABLED", `app "${app.name}" has no active version`);
@@ -241,21 +257,21 @@ export function createAdminApi(opts: AdminOptions): Hono {
   });
 
   api.delete("/v1/apps/:name", smallBody, async (c) => {
-    const app = requireApp(store, c.req.param("name"));
-    store.deleteApp(app.name);
+    const app = await requireApp(store, c.req.param("name"));
+    await store.deleteApp(app.name);
     opts.logs.drop(app.name);
     opts.onLift?.(app.name);
     await opts.changed();
     return c.json({ deleted: app.name });
   });
 
-  api.get("/v1/apps/:name/versions", (c) => {
-    const app = requireApp(store, c.req.param("name"));
-    return c.json({ versions: store.listVersions(app.name) });
+  api.get("/v1/apps/:name/versions", async (c) => {
+    const app = await requireApp(store, c.req.param("name"));
+    return c.json({ versions: await store.listVersions(app.name) });
   });
 
   api.post("/v1/apps/:name/rollback", smallBody, async (c) => {
-    const app = requireApp(store, c.req.param("name"));
+    const app = await requireApp(store, c.req.param("name"));
     const text = await bodyText(c.req.raw);
     const body = text.trim() === "" ? {} : jsonObject(text);
     onlyFields(body, ["version"]);
@@ -265,18 +281,18 @@ export function createAdminApi(opts: AdminOptions): Hono {
         throw new NanoError("NANO_ERR_BAD_REQUEST", `"version" must be a positive integer`);
       }
       target = body.version as number;
-      if (!store.getVersion(app.name, target)) {
+      if (!(await store.getVersion(app.name, target))) {
         throw new NanoError("NANO_ERR_VERSION_NOT_FOUND", `app "${app.name}" has no version ${target}`);
       }
     } else {
-      const previous = store.activations(app.name).find((a) => a.version !== app.activeVersion);
+      const previous = (await store.activations(app.name)).find((a) => a.version !== app.activeVersion);
       if (!previous)
         throw new NanoError("NANO_ERR_VERSION_NOT_FOUND", `app "${app.name}" has no earlier version to roll back to`);
       target = previous.version;
     }
-    store.activate(app.name, target, "rollback");
+    await store.activate(app.name, target, "rollback");
     if (target !== app.activeVersion) {
-      store.liftQuarantine(app.name);
+      await store.liftQuarantine(app.name);
       opts.onLift?.(app.name);
     }
     await opts.changed();
@@ -284,25 +300,25 @@ export function createAdminApi(opts: AdminOptions): Hono {
   });
 
   api.post("/v1/apps/:name/unquarantine", smallBody, async (c) => {
-    const app = requireApp(store, c.req.param("name"));
+    const app = await requireApp(store, c.req.param("name"));
     const lifted = app.quarantine !== null && app.quarantine.untilMs > Date.now();
-    store.liftQuarantine(app.name);
+    await store.liftQuarantine(app.name);
     opts.onLift?.(app.name);
     await opts.changed();
     opts.logger.info({ app: app.name, lifted }, "unquarantine");
     return c.json({ app: app.name, lifted });
   });
 
-  api.get("/v1/apps/:name/secrets", (c) => {
-    const app = requireApp(store, c.req.param("name"));
-    return c.json({ secrets: store.listSecretNames(app.name) });
+  api.get("/v1/apps/:name/secrets", async (c) => {
+    const app = await requireApp(store, c.req.param("name"));
+    return c.json({ secrets: await store.listSecretNames(app.name) });
   });
 
   api.put(
     "/v1/apps/:name/secrets/:key",
     limitBody(MAX_SECRET_BODY, `a secret may be at most ${MAX_SECRET_BYTES / 1024} KiB`),
     async (c) => {
-      const app = requireApp(store, c.req.param("name"));
+      const app = await requireApp(store, c.req.param("name"));
       const key = c.req.param("key");
       if (!SECRET_KEY.test(key))
         throw new NanoError("NANO_ERR_BAD_REQUEST", `invalid secret name "${key.slice(0, 64)}"`);
@@ -312,26 +328,26 @@ export function createAdminApi(opts: AdminOptions): Hono {
       if (Buffer.byteLength(body.value) > MAX_SECRET_BYTES) {
         throw new NanoError("NANO_ERR_PAYLOAD_TOO_LARGE", "a secret may be at most 64 KiB");
       }
-      store.setSecret(app.name, key, body.value);
+      await store.setSecret(app.name, key, body.value);
       await opts.changed();
       return c.json({ app: app.name, secret: key });
     },
   );
 
   api.delete("/v1/apps/:name/secrets/:key", smallBody, async (c) => {
-    const app = requireApp(store, c.req.param("name"));
+    const app = await requireApp(store, c.req.param("name"));
     const key = c.req.param("key");
-    if (!store.deleteSecret(app.name, key))
+    if (!(await store.deleteSecret(app.name, key)))
       throw new NanoError("NANO_ERR_NOT_FOUND", `app "${app.name}" has no secret "${key}"`);
     await opts.changed();
     return c.json({ app: app.name, deleted: key });
   });
 
-  if (opts.kv) mountKvRoutes(api, store, opts.kv);
+  if (opts.kv && opts.reader) mountKvRoutes(api, opts.reader, opts.kv);
   if (opts.deploy.assets) mountAssetRoutes(api, opts.deploy.assets, opts.deploy.assetLimits);
 
-  api.get("/v1/apps/:name/logs", (c) => {
-    const app = requireApp(store, c.req.param("name"));
+  api.get("/v1/apps/:name/logs", async (c) => {
+    const app = await requireApp(store, c.req.param("name"));
     const limit = Math.min(1000, Math.max(1, Number(c.req.query("limit") ?? 100) || 100));
     const recent = opts.logs.recent(app.name, limit);
     if (c.req.query("follow") !== "1") return c.json({ logs: recent });

@@ -8,7 +8,7 @@ import type { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { KV_NAMESPACE_NAME } from "./manifest.js";
 import type { KvAdminStore } from "./registry/kv-admin-store.js";
-import type { RegistryStore } from "./registry/store.js";
+import type { RegistryReader } from "./registry/store.js";
 
 function invalid(message: string): never {
   throw new NanoError("NANO_ERR_KV_INVALID", message);
@@ -27,7 +27,7 @@ function keyParam(key: string): string {
 }
 
 /** Which apps bind each namespace, from their active versions' manifests. */
-function bindings(store: RegistryStore): Map<string, string[]> {
+function bindings(store: RegistryReader): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const app of store.listApps()) {
     if (app.activeVersion === null) continue;
@@ -37,7 +37,7 @@ function bindings(store: RegistryStore): Map<string, string[]> {
   return out;
 }
 
-export function mountKvRoutes(api: Hono, store: RegistryStore, kv: KvAdminStore): void {
+export function mountKvRoutes(api: Hono, store: RegistryReader, kv: KvAdminStore): void {
   api.get("/v1/kv", (c) => {
     const bound = bindings(store);
     const stats = new Map(kv.namespaces().map((s) => [s.name, s]));

@@ -113,3 +113,33 @@ describe("resolveConfig", () => {
     expect(() => resolveConfig({ config: badFile }, {})).toThrow(/unknown field "prot"/);
   });
 });
+
+describe("the shared registry settings", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "nano-cfg-pg-"));
+  const KEY = "ab".repeat(32);
+
+  it("takes a database URL with a key from the environment", () => {
+    const c = resolveConfig({ dataDir }, { NANO_DATABASE_URL: "postgres://u:p@db:5432/nano", NANO_SECRET_KEY: KEY });
+    expect(c).toMatchObject({ databaseUrl: "postgres://u:p@db:5432/nano", secretKey: KEY, secretKeyFile: null });
+    expect(resolveConfig({ dataDir }, {})).toMatchObject({ databaseUrl: null, secretKey: null, secretKeyFile: null });
+  });
+
+  it("refuses a database URL without the key, a malformed key (never echoing it), both key forms, a non-postgres URL", () => {
+    expect(() => resolveConfig({ dataDir }, { NANO_DATABASE_URL: "postgres://db/nano" })).toThrow(
+      /needs the secret-sealing key, the same on every node: set NANO_SECRET_KEY/,
+    );
+    const bad = "zz".repeat(32);
+    let message = "";
+    try {
+      resolveConfig({ dataDir }, { NANO_SECRET_KEY: bad });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/NANO_SECRET_KEY: secretKey must be 64 hex characters/);
+    expect(message).not.toContain(bad);
+    expect(() => resolveConfig({ dataDir, secretKeyFile: "/k" }, { NANO_SECRET_KEY: KEY })).toThrow(/not both/);
+    expect(() => resolveConfig({ dataDir, databaseUrl: "mysql://db" }, { NANO_SECRET_KEY: KEY })).toThrow(
+      /postgres:\/\/ or postgresql:\/\/ URL/,
+    );
+  });
+});

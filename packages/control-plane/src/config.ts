@@ -56,6 +56,12 @@ export interface ServerConfig {
   assetMaxTotalMb: number;
   /** The asset blobs each runtime process keeps in memory (a bytes-bounded LRU), in MiB. */
   assetCacheMb: number;
+  /** A PostgreSQL URL: the registry shared by several nodes (null: SQLite in the data directory). */
+  databaseUrl: string | null;
+  /** The secret-sealing key as 64 hex characters; every node of a PostgreSQL registry needs the same. */
+  secretKey: string | null;
+  /** A file holding that key (64 hex characters, or 32 bytes); instead of `secretKey`. */
+  secretKeyFile: string | null;
 }
 
 export const DEFAULTS: ServerConfig = {
@@ -88,6 +94,9 @@ export const DEFAULTS: ServerConfig = {
   assetMaxFiles: 20_000,
   assetMaxTotalMb: 500,
   assetCacheMb: 64,
+  databaseUrl: null,
+  secretKey: null,
+  secretKeyFile: null,
 };
 
 type Source = Partial<Record<keyof ServerConfig, unknown>>;
@@ -121,6 +130,9 @@ const ENV: Record<keyof ServerConfig, string> = {
   assetMaxFiles: "NANO_ASSET_MAX_FILES",
   assetMaxTotalMb: "NANO_ASSET_MAX_TOTAL_MB",
   assetCacheMb: "NANO_ASSET_CACHE_MB",
+  databaseUrl: "NANO_DATABASE_URL",
+  secretKey: "NANO_SECRET_KEY",
+  secretKeyFile: "NANO_SECRET_KEY_FILE",
 };
 
 /** Integer settings and their allowed ranges. */
@@ -170,6 +182,15 @@ function coerce(key: keyof ServerConfig, value: unknown, where: string): unknown
       return bad(where, `${key} must be true or false`);
     case "cfHeaders":
       return parseCfHeaders(value, where);
+    case "databaseUrl":
+      if (typeof value !== "string" || !/^postgres(ql)?:\/\/./.test(value))
+        bad(where, `${key} must be a postgres:// or postgresql:// URL`);
+      return value;
+    case "secretKey":
+      // Never echo the value: it is the key.
+      if (typeof value !== "string" || !/^[0-9a-fA-F]{64}$/.test(value.trim()))
+        bad(where, `${key} must be 64 hex characters (32 bytes; e.g. openssl rand -hex 32)`);
+      return value.trim().toLowerCase();
     default:
       if (typeof value !== "string" || value === "") bad(where, `${key} must be a non-empty string`);
       return value;
@@ -213,6 +234,14 @@ export function resolveConfig(flags: Source & { config?: string }, env: NodeJS.P
     }
   }
   out.dataDir = resolve(out.dataDir as string);
+  if (out.secretKeyFile !== null) out.secretKeyFile = resolve(out.secretKeyFile as string);
+  if (out.secretKey !== null && out.secretKeyFile !== null)
+    bad("secretKey", "give the key once: NANO_SECRET_KEY or a key file (--secret-key-file), not both");
+  if (out.databaseUrl !== null && out.secretKey === null && out.secretKeyFile === null)
+    bad(
+      "databaseUrl",
+      "a PostgreSQL registry needs the secret-sealing key, the same on every node: set NANO_SECRET_KEY (64 hex characters) or --secret-key-file",
+    );
   return out as unknown as ServerConfig;
 }
 

@@ -43,12 +43,14 @@ describe("CronScheduler", () => {
     const b = node("b");
     a.scheduler.reload();
     b.scheduler.reload();
-    expect(a.scheduler.describe("app")).toEqual([{ cron: "* * * * *", next: "2026-03-01T10:01:00.000Z", last: null }]);
+    expect(await a.scheduler.describe("app")).toEqual([
+      { cron: "* * * * *", next: "2026-03-01T10:01:00.000Z", last: null },
+    ]);
     await vi.advanceTimersByTimeAsync(30_000);
     await vi.advanceTimersByTimeAsync(60_000);
     const calls = [...a.run.mock.calls, ...b.run.mock.calls].map((c) => c[2]);
     expect(calls.sort()).toEqual([Date.parse("2026-03-01T10:01:00Z"), Date.parse("2026-03-01T10:02:00Z")]);
-    expect(a.scheduler.describe("app")[0]?.last).toMatchObject({
+    expect((await a.scheduler.describe("app"))[0]?.last).toMatchObject({
       scheduledMs: Date.parse("2026-03-01T10:02:00Z"),
       outcome: "ok",
     });
@@ -66,7 +68,9 @@ describe("CronScheduler", () => {
     await vi.advanceTimersByTimeAsync(30_000);
     expect(a.run).not.toHaveBeenCalled();
     a.scheduler.reload();
-    expect(a.scheduler.describe("app")).toEqual([{ cron: "0 0 * * *", next: "2026-03-02T00:00:00.000Z", last: null }]);
+    expect(await a.scheduler.describe("app")).toEqual([
+      { cron: "0 0 * * *", next: "2026-03-02T00:00:00.000Z", last: null },
+    ]);
     store.activate("app", 1, "rollback");
     a.scheduler.reload();
     await vi.advanceTimersByTimeAsync(60_000);

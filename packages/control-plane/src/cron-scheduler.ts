@@ -9,7 +9,7 @@
 import { nextOccurrence } from "./cron.js";
 import type { ScheduledReport } from "./ipc.js";
 import type { CronRun, CronStore } from "./registry/cron-store.js";
-import type { RegistryStore } from "./registry/store.js";
+import type { RegistryReader } from "./registry/store.js";
 
 export interface CronOutcome {
   app: string;
@@ -22,7 +22,7 @@ export interface CronOutcome {
 }
 
 export interface CronSchedulerOptions {
-  store: RegistryStore;
+  store: RegistryReader;
   runs: CronStore;
   /** This server, as the claims name it. */
   node: string;
@@ -63,8 +63,8 @@ export class CronScheduler {
   }
 
   /** The app's crons with their next occurrence and their last run. */
-  describe(app: string): { cron: string; next: string | null; last: CronRun | null }[] {
-    const last = new Map(this.#opts.runs.lastRuns(app).map((r) => [r.cron, r]));
+  async describe(app: string): Promise<{ cron: string; next: string | null; last: CronRun | null }[]> {
+    const last = new Map((await this.#opts.runs.lastRuns(app)).map((r) => [r.cron, r]));
     return this.#cronsOf(app).map((cron) => {
       const at = this.#next.get(key(app, cron))?.at;
       return { cron, next: at === undefined ? null : new Date(at).toISOString(), last: last.get(cron) ?? null };
@@ -129,11 +129,11 @@ export class CronScheduler {
     let report: ScheduledReport;
     try {
       // Another node (or an earlier manual run at the same millisecond) has it: nothing to do here.
-      if (!this.#opts.runs.claim(app, cron, scheduledTime, node, started) && !manual) {
+      if (!(await this.#opts.runs.claim(app, cron, scheduledTime, node, started)) && !manual) {
         return { app, cron, scheduledTime, manual, durationMs: 0, report: skipped() };
       }
       report = await this.#opts.run(app, cron, scheduledTime);
-      this.#opts.runs.finish(
+      await this.#opts.runs.finish(
         app,
         cron,
         scheduledTime,

@@ -10,6 +10,7 @@ import type { AppLimits } from "@nano/worker";
 import { afterAll, describe, expect, it } from "vitest";
 import { type AppChecker, type DeployContext, deployVersion } from "./deploy.js";
 import { SqliteAssetStore } from "./registry/asset-sqlite-store.js";
+import { asyncStore } from "./registry/async-store.js";
 import { SecretBox } from "./registry/secret-box.js";
 import { SqliteStore } from "./registry/sqlite-store.js";
 
@@ -23,7 +24,7 @@ const check: AppChecker = async (_code, opts) => {
   return { kind: "module", cachedData: null };
 };
 const ctx = (maxLimits?: Partial<AppLimits>): DeployContext => ({
-  store,
+  store: asyncStore(store),
   check,
   reservedPorts: [8080],
   ...(maxLimits ? { maxLimits } : {}),
@@ -143,7 +144,7 @@ describe("a dedicated port another process holds", () => {
 describe("static assets", () => {
   const assets = new SqliteAssetStore(join(dir, "registry.db"));
   afterAll(() => assets.close());
-  const withAssets: DeployContext = { store, check, reservedPorts: [8080], assets };
+  const withAssets: DeployContext = { store: asyncStore(store), check, reservedPorts: [8080], assets };
   const put = async (text: string) => {
     const bytes = new TextEncoder().encode(text);
     const hash = createHash("sha256").update(bytes).digest("hex");

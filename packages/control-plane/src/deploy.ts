@@ -97,17 +97,17 @@ export async function deployVersion(
   if (Buffer.byteLength(bundle) > MAX_BUNDLE_BYTES) {
     throw new NanoError("NANO_ERR_PAYLOAD_TOO_LARGE", `the bundle is larger than ${MAX_BUNDLE_BYTES / 1048576} MiB`);
   }
-  checkConflicts(app, manifest, ctx.store.listApps(), ctx.reservedPorts);
+  checkConflicts(app, manifest, await ctx.store.listApps(), ctx.reservedPorts);
   if (manifest.port !== undefined && ctx.portAvailable) {
     const port = manifest.port;
-    if (!ctx.store.listApps().some((a) => a.port === port) && !(await ctx.portAvailable(port))) {
+    if (!(await ctx.store.listApps()).some((a) => a.port === port) && !(await ctx.portAvailable(port))) {
       throw new NanoError(
         "NANO_ERR_ROUTE_CONFLICT",
         `port ${port} is held by another process on this machine: the server cannot listen on it`,
       );
     }
     // Other deploys may have landed while the port was probed.
-    checkConflicts(app, manifest, ctx.store.listApps(), ctx.reservedPorts);
+    checkConflicts(app, manifest, await ctx.store.listApps(), ctx.reservedPorts);
   }
   // The index goes into the stored manifest, so the content hash below covers every file.
   const assets = await buildAssetIndex(
@@ -120,10 +120,14 @@ export async function deployVersion(
   const hash = createHash("sha256")
     .update(JSON.stringify([bundle, manifest]))
     .digest("hex");
-  const known = ctx.store.listVersions(app).find((v) => v.hash === hash);
+  const known = (await ctx.store.listVersions(app)).find((v) => v.hash === hash);
   if (known) {
     // Known content: activated again (lifting a quarantine) unless it is the active version already.
-    const { version } = ctx.store.putVersionAndActivate(app, { hash, code: bundle, manifest, cachedData: null }, by);
+    const { version } = await ctx.store.putVersionAndActivate(
+      app,
+      { hash, code: bundle, manifest, cachedData: null },
+      by,
+    );
     return { app, version, hash, created: false };
   }
   const checked = await ctx.check(bundle, {
@@ -134,10 +138,10 @@ export async function deployVersion(
     ...(manifest.kv ? { kv: manifest.kv } : {}),
   });
   // Other deploys may have landed while this one was checked: their routes count too.
-  checkConflicts(app, manifest, ctx.store.listApps(), ctx.reservedPorts);
+  checkConflicts(app, manifest, await ctx.store.listApps(), ctx.reservedPorts);
   // One transaction: the version, its activation, and the end of a quarantine (a quarantine is about
   // the code that crashed: a new version starts with a clean record).
-  const { version, created } = ctx.store.putVersionAndActivate(
+  const { version, created } = await ctx.store.putVersionAndActivate(
     app,
     { hash, code: bundle, manifest, cachedData: checked.cachedData ? new Uint8Array(checked.cachedData) : null },
     by,

@@ -27,6 +27,12 @@ export interface RuntimeSettings {
   /** The asset blobs this process keeps in memory, in MiB (config assetCacheMb). */
   assetCacheMb: number;
   warmIdleMs: number;
+  /**
+   * The configured secret-sealing key (hex) or key file, to open the mirror's sealed secrets; null:
+   * the data directory's secret.key. In the environment of the child only, never on its command line.
+   */
+  secretKey: string | null;
+  secretKeyFile: string | null;
 }
 
 /** One request a runtime process answered, as the supervisor's metrics and log rings need it. */

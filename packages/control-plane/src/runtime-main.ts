@@ -23,6 +23,7 @@ import {
 import { createLogger } from "./logger.js";
 import { SqliteAssetStore } from "./registry/asset-sqlite-store.js";
 import { SecretBox } from "./registry/secret-box.js";
+import { configuredKey } from "./registry/secret-key.js";
 import { SqliteStore } from "./registry/sqlite-store.js";
 import { type Listening, listen } from "./server.js";
 import { ServingState } from "./serving-state.js";
@@ -44,7 +45,7 @@ process.on("disconnect", () => process.exit(0));
 const logger = createLogger({ buffered: true }).child({ runtime: settings.slot });
 const store = new SqliteStore(
   join(settings.dataDir, "registry.db"),
-  SecretBox.fromFile(join(settings.dataDir, "secret.key"), { create: false }),
+  configuredKey(settings) ?? SecretBox.fromFile(join(settings.dataDir, "secret.key"), { create: false }),
   { readonly: true },
 );
 const state = new ServingState(store);

@@ -6,13 +6,13 @@
  */
 import { createHash } from "node:crypto";
 import { NanoError, prepareVersion, type VersionWire } from "@nano/worker";
-import type { RegistryStore } from "./registry/store.js";
+import type { RegistryReader } from "./registry/store.js";
 import { Router } from "./router.js";
 
 export type Resolution = VersionWire | NanoError | null;
 
 export class ServingState {
-  readonly #store: RegistryStore;
+  readonly #store: RegistryReader;
   #generation = -1;
   #router = new Router([]);
   #active = new Map<string, number>();
@@ -25,7 +25,7 @@ export class ServingState {
   #timer: NodeJS.Timeout | null = null;
   #listeners: (() => void)[] = [];
 
-  constructor(store: RegistryStore) {
+  constructor(store: RegistryReader) {
     this.#store = store;
     this.refresh();
   }

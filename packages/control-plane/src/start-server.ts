@@ -20,10 +20,8 @@ import { LogRing } from "./log-ring.js";
 import { createLogger, type Logger } from "./logger.js";
 import { Metrics } from "./metrics.js";
 import { SqliteAssetStore } from "./registry/asset-sqlite-store.js";
-import { SqliteCronStore } from "./registry/cron-sqlite-store.js";
 import { SqliteKvStore } from "./registry/kv-sqlite-store.js";
-import { SecretBox } from "./registry/secret-box.js";
-import { SqliteStore } from "./registry/sqlite-store.js";
+import { openRegistry } from "./registry-open.js";
 import { type RuntimeCrash, RuntimeProcesses } from "./runtime-processes.js";
 import { listen } from "./server.js";
 
@@ -91,15 +89,13 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const tokenInfo = config.token ? null : loadOrCreateToken(config.dataDir);
   const token = config.token ?? (tokenInfo?.token as string);
-  // A new key only for a registry without sealed secrets; a key that is not theirs is refused.
-  const store = new SqliteStore(join(config.dataDir, "registry.db"), (o) =>
-    SecretBox.fromFile(join(config.dataDir, "secret.key"), o),
-  );
+  const registry = await openRegistry(config, logger);
+  const { local, store } = registry;
   // KV shares the registry's file (its own tables); the supervisor reads sizes and purges expired keys.
   const kv = new SqliteKvStore(join(config.dataDir, "registry.db"));
   const purge = setInterval(() => kv.purgeExpired(), KV_PURGE_EVERY_MS).unref();
-  const cronRuns = new SqliteCronStore(join(config.dataDir, "registry.db"));
-  // Asset blobs too: the supervisor stores uploads; runtime processes read them (read-only).
+  const { cronRuns } = registry;
+  // Asset blobs are in the local registry file: the supervisor stores uploads; runtime processes read them (read-only).
   const assets = new SqliteAssetStore(join(config.dataDir, "registry.db"));
   const count = config.processes ?? defaultProcesses();
   const logs = new LogRing();
@@ -126,7 +122,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     },
     queueDepth: () => runtimes?.queueDepth ?? 0,
     runtimeProcesses: () => runtimes?.ready ?? 0,
-    quarantinedApps: () => store.listApps().filter((a) => (a.quarantine?.untilMs ?? 0) > Date.now()).length,
+    quarantinedApps: () => local.listApps().filter((a) => (a.quarantine?.untilMs ?? 0) > Date.now()).length,
     runtimeMemory: () => (runtimes?.list() ?? []).filter((p) => p.pid !== null).map((p) => [p.slot, p.rss]),
     kvBytes: () => kv.usage(),
     isolates: () => {
@@ -154,7 +150,7 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     // it was running; kill -9, the OOM killer or an exit are not theirs to answer for.
     const fatal = crash.signal !== null && FATAL_SIGNALS.has(crash.signal);
     for (const app of crash.apps) {
-      const record = store.getApp(app);
+      const record = local.getApp(app);
       if (!record) continue;
       logs.add({
         time: now,
@@ -165,12 +161,15 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       if (!fatal) continue;
       const q = policy.crashed(app, now, record.quarantine);
       if (!q) continue;
-      store.quarantine(app, q);
+      // The quarantine is written to the registry (every node's serving sees it); failing that, logged.
+      void store.quarantine(app, q).then(
+        () => registry.changed().then(() => runtimes?.refreshAll()),
+        (err) => logger.error({ err, app }, "could not record the quarantine in the registry"),
+      );
       const until = new Date(q.untilMs).toISOString();
       const fields = { event: "quarantine", app, untilMs: q.untilMs, quarantineLevel: q.level, reason: q.reason };
       logger.error(fields, `app ${app} quarantined until ${until}: ${q.reason}`);
       logs.add({ time: now, app, level: "error", msg: `quarantined until ${until}: ${q.reason}` });
-      void runtimes?.refreshAll();
     }
   };
 
@@ -192,6 +191,8 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       throttleWindowMs: config.throttleWindowS * 1000,
       throttleCpuMsPerS: config.throttleCpuMsPerS,
       drainTimeoutMs: config.drainTimeoutS * 1000,
+      secretKey: config.secretKey,
+      secretKeyFile: config.secretKeyFile,
     },
     onReport(slot, report) {
       const pid = runtimes?.list().find((p) => p.slot === slot)?.pid;
@@ -255,15 +256,14 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     await checker.close();
     clearInterval(purge);
     kv.close();
-    cronRuns.close();
     assets.close();
-    store.close();
+    await registry.close();
     throw err;
   }
 
   const live = runtimes;
   const scheduler = new CronScheduler({
-    store,
+    store: local,
     runs: cronRuns,
     node: `${hostname()}:${process.pid}`,
     run: (app, cron, at) => live.runScheduled(app, cron, at),
@@ -289,12 +289,20 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     },
   });
   scheduler.reload();
+  // A change another node made reached the mirror: the runtime processes and the scheduler see it now.
+  registry.onApplied(async () => {
+    scheduler.reload();
+    await live.refreshAll();
+  });
   // The server's own ports, which no app may claim (the admin port is known once it listens).
   const reservedPorts = [port];
   const admin = await listen(
     createAdminApi({
       store,
+      reader: local,
+      registryHealth: registry.health,
       changed: async () => {
+        await registry.changed();
         scheduler.reload();
         await live.refreshAll();
       },
@@ -333,9 +341,8 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       await Promise.all([admin.close(1_000), checker.close()]);
       clearInterval(purge);
       kv.close();
-      cronRuns.close();
       assets.close();
-      store.close();
+      await registry.close();
     },
   };
 }

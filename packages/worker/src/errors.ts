@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   NANO_ERR_OVERLOADED: { status: 503, message: "the server is overloaded" },
   NANO_ERR_APP_CHECK_CRASHED: { status: 400, message: "the app crashed the process that checked it" },
   NANO_ERR_UNAVAILABLE: { status: 503, message: "the server is not ready" },
+  NANO_ERR_REGISTRY_UNAVAILABLE: { status: 503, message: "the registry database is unreachable; try again" },
   NANO_ERR_KV_KEY_NOT_FOUND: { status: 404, message: "no such key in the KV namespace" },
   NANO_ERR_WEBSOCKET_LIMIT: { status: 503, message: "the app has too many WebSockets open" },
   NANO_ERR_KV_INVALID: { status: 400, message: "the KV key, value or option is invalid" },

@@ -37,6 +37,14 @@ export function startCommand(): Command {
       "the most limits.subrequests an app may set (default 10000; NANO_MAX_SUBREQUESTS)",
       (v) => Number(v),
     )
+    .option(
+      "--database-url <url>",
+      "a PostgreSQL registry shared by several nodes (NANO_DATABASE_URL; prefer the variable: a flag shows in ps)",
+    )
+    .option(
+      "--secret-key-file <file>",
+      "the secret-sealing key, 64 hex characters (NANO_SECRET_KEY_FILE, or the key itself in NANO_SECRET_KEY)",
+    )
     .action(async (opts: Record<string, unknown>) => {
       const { warmMemory, ...rest } = opts;
       const named = warmMemory === undefined ? rest : { ...rest, warmMemoryMb: warmMemory };

@@ -14,7 +14,7 @@ export class SqliteCronStore implements CronStore {
     this.#db.pragma("synchronous = FULL");
   }
 
-  claim(app: string, cron: string, scheduledMs: number, node: string, startedMs: number): boolean {
+  async claim(app: string, cron: string, scheduledMs: number, node: string, startedMs: number): Promise<boolean> {
     const claimed =
       this.#db
         .prepare(
@@ -33,7 +33,13 @@ export class SqliteCronStore implements CronStore {
     return claimed;
   }
 
-  finish(app: string, cron: string, scheduledMs: number, outcome: "ok" | "error", error: string | null): void {
+  async finish(
+    app: string,
+    cron: string,
+    scheduledMs: number,
+    outcome: "ok" | "error",
+    error: string | null,
+  ): Promise<void> {
     this.#db
       .prepare(
         "UPDATE cron_runs SET finished_ms = ?, outcome = ?, error = ? WHERE app = ? AND cron = ? AND scheduled_ms = ?",
@@ -41,7 +47,7 @@ export class SqliteCronStore implements CronStore {
       .run(Date.now(), outcome, error, app, cron, scheduledMs);
   }
 
-  lastRuns(app: string): CronRun[] {
+  async lastRuns(app: string): Promise<CronRun[]> {
     const rows = this.#db
       .prepare(
         `SELECT cron, scheduled_ms, started_ms, finished_ms, outcome, error FROM cron_runs r WHERE app = ?
@@ -66,7 +72,7 @@ export class SqliteCronStore implements CronStore {
     }));
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.#db.close();
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Cron runs as storage: the claim that makes an occurrence run once (on one node of several sharing
- * the database), and each run's outcome. SQLite now (cron-sqlite-store.ts); a PostgreSQL store does
- * the claim as INSERT … ON CONFLICT DO NOTHING the same way.
+ * the database), and each run's outcome. SQLite on one node (cron-sqlite-store.ts), PostgreSQL for
+ * several (cron-postgres-store.ts): the claim is INSERT … ON CONFLICT DO NOTHING in both.
  */
 export interface CronRun {
   cron: string;
@@ -15,9 +15,9 @@ export interface CronRun {
 
 export interface CronStore {
   /** Claims the occurrence for `node`; false if it was claimed already (by any node). */
-  claim(app: string, cron: string, scheduledMs: number, node: string, startedMs: number): boolean;
-  finish(app: string, cron: string, scheduledMs: number, outcome: "ok" | "error", error: string | null): void;
+  claim(app: string, cron: string, scheduledMs: number, node: string, startedMs: number): Promise<boolean>;
+  finish(app: string, cron: string, scheduledMs: number, outcome: "ok" | "error", error: string | null): Promise<void>;
   /** The latest run of each of the app's crons. */
-  lastRuns(app: string): CronRun[];
-  close(): void;
+  lastRuns(app: string): Promise<CronRun[]>;
+  close(): Promise<void>;
 }

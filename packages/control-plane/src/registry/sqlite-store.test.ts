@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { asyncStore } from "./async-store.js";
 import { SecretBox } from "./secret-box.js";
 import { SqliteStore } from "./sqlite-store.js";
 import { runStoreSuite, version } from "./store.case.js";
@@ -18,7 +19,14 @@ const openAsServer = (dir: string) =>
 const here = fileURLToPath(new URL(".", import.meta.url));
 const DIST = join(here, "../../dist/registry");
 
-runStoreSuite("SqliteStore", () => openIn(fresh()));
+runStoreSuite(
+  "SqliteStore",
+  async () => asyncStore(openIn(fresh())),
+  async () => {
+    const dir = fresh();
+    return [asyncStore(openIn(dir)), asyncStore(openIn(dir))];
+  },
+);
 
 describe("SqliteStore on disk", () => {
   it("applies migrations once and reopens with everything in place", () => {

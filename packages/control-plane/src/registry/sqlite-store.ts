@@ -14,7 +14,7 @@ import type {
   Activation,
   AppRecord,
   Quarantine,
-  RegistryStore,
+  SyncRegistryStore,
   VersionInput,
   VersionRecord,
   VersionSummary,
@@ -40,7 +40,7 @@ const now = () => new Date().toISOString();
  */
 export type KeySource = SecretBox | ((opts: { create: boolean }) => SecretBox);
 
-export class SqliteStore implements RegistryStore {
+export class SqliteStore implements SyncRegistryStore {
   readonly #db: Database.Database;
   readonly #box: SecretBox;
 

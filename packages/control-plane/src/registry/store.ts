@@ -1,7 +1,8 @@
 /**
  * The registry as an interface: apps, their immutable versions, the active version, secrets. One
- * SQLite file serves one node; a PostgreSQL store for several nodes implements the same interface
- * and runs the same shared test suite (store.case.ts).
+ * SQLite file serves one node (sqlite-store.ts); PostgreSQL serves several (postgres-store.ts), each
+ * node keeping its SQLite file as a local copy for serving (sqlite-mirror.ts). Both run the same
+ * shared test suite (store.case.ts) through the asynchronous `RegistryStore`.
  */
 import type { Manifest } from "../manifest.js";
 
@@ -54,34 +55,56 @@ export interface Activation {
   by: string;
 }
 
+/**
+ * The registry as the admin side sees it (admin API, deploy pipeline, supervisor): every call is
+ * asynchronous, because a PostgreSQL registry cannot answer synchronously. SQLite implements it
+ * through `asyncStore` (async-store.ts), PostgreSQL as `PostgresStore`.
+ */
 export interface RegistryStore {
-  listApps(): AppRecord[];
-  getApp(name: string): AppRecord | null;
+  listApps(): Promise<AppRecord[]>;
+  getApp(name: string): Promise<AppRecord | null>;
   /** Stores a version (creating the app on first deploy); returns the existing one for a known hash. */
-  putVersion(app: string, input: VersionInput): { version: number; created: boolean };
-  getVersion(app: string, version: number): VersionRecord | null;
-  listVersions(app: string): VersionSummary[];
+  putVersion(app: string, input: VersionInput): Promise<{ version: number; created: boolean }>;
+  getVersion(app: string, version: number): Promise<VersionRecord | null>;
+  listVersions(app: string): Promise<VersionSummary[]>;
   /** Makes `version` the app's active version, atomically, recording who did it. */
-  activate(app: string, version: number, by: string): void;
+  activate(app: string, version: number, by: string): Promise<void>;
   /**
    * A deploy's write, in one transaction: stores the version (creating the app on first deploy; the
    * existing one for a known hash), makes it active and lifts the app's quarantine. A crash leaves
    * all of it or none: never an app whose only version is stored but not active. A known version
-   * that is already active is left as it is.
+   * that is already active is left as it is. Two concurrent deploys of one app (from two nodes) get
+   * distinct consecutive versions, and the later one is active.
    */
-  putVersionAndActivate(app: string, input: VersionInput, by: string): { version: number; created: boolean };
-  activations(app: string): Activation[];
-  deleteApp(name: string): boolean;
-  setSecret(app: string, key: string, value: string): void;
-  deleteSecret(app: string, key: string): boolean;
-  listSecretNames(app: string): string[];
+  putVersionAndActivate(app: string, input: VersionInput, by: string): Promise<{ version: number; created: boolean }>;
+  activations(app: string): Promise<Activation[]>;
+  deleteApp(name: string): Promise<boolean>;
+  setSecret(app: string, key: string, value: string): Promise<void>;
+  deleteSecret(app: string, key: string): Promise<boolean>;
+  listSecretNames(app: string): Promise<string[]>;
   /** Decrypted secrets, for the serving side only; never returned by the API. */
-  getSecrets(app: string): Record<string, string>;
+  getSecrets(app: string): Promise<Record<string, string>>;
   /** Quarantines an app (or extends its quarantine) until `untilMs`. */
-  quarantine(app: string, q: Omit<Quarantine, "since">): void;
+  quarantine(app: string, q: Omit<Quarantine, "since">): Promise<void>;
   /** Lifts and forgets an app's quarantine (a new version, or the operator); false if it had none. */
-  liftQuarantine(app: string): boolean;
+  liftQuarantine(app: string): Promise<boolean>;
   /** Increases on every change a serving process must see (deploy, activation, delete, secret, quarantine). */
-  generation(): number;
-  close(): void;
+  generation(): Promise<number>;
+  close(): Promise<void>;
 }
+
+/** The same registry, synchronous: what one SQLite file answers (SqliteStore). */
+export type SyncRegistryStore = {
+  [K in keyof RegistryStore]: RegistryStore[K] extends (...args: infer A) => Promise<infer R>
+    ? (...args: A) => R
+    : never;
+};
+
+/**
+ * What the serving side reads, synchronously, 4 times a second (ServingState) and the supervisor's
+ * cron scheduler and KV routes read: the node's local SQLite file (in PostgreSQL mode, its mirror).
+ */
+export type RegistryReader = Pick<
+  SyncRegistryStore,
+  "generation" | "listApps" | "getApp" | "getVersion" | "getSecrets"
+>;
