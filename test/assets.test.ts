@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { startServe } from "./helpers.js";
 import { cli, type Server, startServer, until } from "./start-helpers.js";
 
@@ -425,7 +426,7 @@ describe("limits", () => {
 });
 
 describe("examples/site", () => {
-  it("deploys unchanged and serves its pages, its API and its 404 page", async () => {
+  it("deploys unchanged and serves its pages, its API, its WebSocket route and its 404 page", async () => {
     const r = await cli(server, ["deploy", "examples/site", "--name", "example-site"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/assets: 5 files/);
@@ -434,6 +435,16 @@ describe("examples/site", () => {
     expect((await raw("example-site", "/api/greeting")).body.toString()).toBe("hello from the app");
     const missing = await raw("example-site", "/no/such/page");
     expect([missing.status, missing.body.toString().includes("Nothing here")]).toEqual([404, true]);
+    const ws = new WebSocket(`${server.url.replace("http", "ws")}/api/chat`, {
+      headers: { host: "example-site.localhost" },
+    });
+    const reply = await new Promise<string>((resolve, reject) => {
+      ws.once("open", () => ws.send("hi"));
+      ws.once("message", (data) => resolve(String(data)));
+      ws.once("error", reject);
+    });
+    ws.close(1000);
+    expect(reply).toBe("you said: hi");
   }, 120_000);
 });
 
