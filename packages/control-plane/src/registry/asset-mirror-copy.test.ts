@@ -56,7 +56,9 @@ describe("copyMissingBlobs", () => {
     expect(Buffer.from((await local.get(sha(big), "identity")) ?? []).equals(big)).toBe(true);
     expect([...((await local.get(sha(css), "br")) ?? [])]).toEqual([1, 2]);
     expect([...((await local.get(sha(css), "gzip")) ?? [])]).toEqual([3]);
-    expect((await local.info([sha(css)])).get(sha(css))).toEqual({ sizes: { identity: css.byteLength, br: 2, gzip: 1 } });
+    expect((await local.info([sha(css)])).get(sha(css))).toEqual({
+      sizes: { identity: css.byteLength, br: 2, gzip: 1 },
+    });
     expect((await copyMissingBlobs(registry.sql, local, wanted)).copied).toBe(0);
     local.close();
   });
