@@ -3,9 +3,14 @@
  * with their own data directories and ports, the same NANO_DATABASE_URL and NANO_SECRET_KEY, on a
  * real PostgreSQL server this file starts (test/support/postgres.ts).
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { brotliDecompressSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Server, startServer, tryGet, until } from "./start-helpers.js";
+import { cli, type Server, startServer, tryGet, until } from "./start-helpers.js";
 import { startPostgres, type TestPostgres } from "./support/postgres.js";
 
 /** Coarse bound for a change to be served by the other node (the target is 1 s; the machine is loaded). */
@@ -117,6 +122,101 @@ describe("two nodes on one PostgreSQL registry", () => {
     const text = `r${results.findIndex((r) => r.body.version === active[0]?.version)}`;
     await servedWithin(a, "race", `200 ${text}`);
     await servedWithin(b, "race", `200 ${text}`);
+  });
+});
+
+/** GET `path` of `<app>.localhost` on a node, with its bytes and headers. */
+function getAsset(
+  s: Server,
+  app: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  const url = new URL(s.url);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path, headers: { host: `${app}.localhost`, ...headers }, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (d: Buffer) => chunks.push(d));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** Waits until the node answers `path` with 200 and `body`, within the propagation bound. */
+async function assetWithin(s: Server, app: string, path: string, body: string | Buffer): Promise<void> {
+  let last = "";
+  await until(
+    async () => {
+      const r = await getAsset(s, app, path).catch((e: Error) => ({ status: 0, body: Buffer.from(e.message) }));
+      last = `${r.status} ${r.body.subarray(0, 80).toString()}`;
+      return r.status === 200 && r.body.equals(Buffer.from(body));
+    },
+    `${s.url} to answer ${path} of ${app} (last: ${last})`,
+    PROPAGATION_MS,
+  );
+}
+
+describe("static assets on two nodes", () => {
+  afterAll(stopAll);
+
+  it("files deployed through one node are served by the other; a second deploy through it uploads only the changed file; rollback reaches both", {
+    timeout: 180_000,
+  }, async () => {
+    const url = await pg.createDatabase();
+    const [a, b] = await Promise.all([node(url), node(url)]);
+    const css = "body { color: #333; margin: 0 auto; max-width: 40em; }\n".repeat(100);
+    const png = randomBytes(5000);
+    const dir = mkdtempSync(join(tmpdir(), "nano-nodes-assets-"));
+    mkdirSync(join(dir, "public"));
+    mkdirSync(join(dir, "src"));
+    writeFileSync(join(dir, "public", "index.html"), "<h1>home</h1>");
+    writeFileSync(join(dir, "public", "style.css"), css);
+    writeFileSync(join(dir, "public", "logo.png"), png);
+    writeFileSync(join(dir, "src", "index.js"), 'export default { fetch() { return new Response("app"); } };');
+    writeFileSync(
+      join(dir, "nano.json"),
+      JSON.stringify({ name: "site", assets: { directory: "./public" }, limits: { cpuMs: 1000 } }),
+    );
+
+    const first = await cli(a, ["deploy", dir]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/assets: 3 files, 3 uploaded/);
+    // The shared store answers: node B already has what node A took.
+    const sha = (x: string | Buffer) => createHash("sha256").update(x).digest("hex");
+    const missing = await admin(b, "POST", "/v1/apps/site/assets/missing", { hashes: [sha(css), sha(png)] });
+    expect(missing.body).toEqual({ missing: [] });
+
+    await assetWithin(b, "site", "/logo.png", png);
+    const logo = await getAsset(b, "site", "/logo.png");
+    expect([logo.headers["content-type"], logo.headers.etag]).toEqual(["image/png", `"${sha(png)}"`]);
+    const style = await getAsset(b, "site", "/style.css", { "accept-encoding": "br" });
+    expect([style.status, style.headers["content-type"], style.headers["content-encoding"]]).toEqual([
+      200,
+      "text/css; charset=utf-8",
+      "br",
+    ]);
+    expect(brotliDecompressSync(style.body).toString()).toBe(css);
+    expect((await getAsset(b, "site", "/")).body.toString()).toBe("<h1>home</h1>");
+
+    writeFileSync(join(dir, "public", "style.css"), `${css}/* v2 */\n`);
+    const second = await cli(b, ["deploy", dir]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain("deployed site version 2");
+    expect(second.stdout).toMatch(/assets: 3 files, 1 uploaded/);
+    await assetWithin(a, "site", "/style.css", `${css}/* v2 */\n`);
+    expect((await getAsset(a, "site", "/style.css")).headers.etag).toBe(`"${sha(`${css}/* v2 */\n`)}"`);
+
+    const back = await cli(a, ["apps", "rollback", "site"]);
+    expect(back.code, back.stderr).toBe(0);
+    await assetWithin(b, "site", "/style.css", css);
+    await assetWithin(a, "site", "/style.css", css);
   });
 });
 

@@ -2,11 +2,15 @@
  * The supervisor's registry, by configuration. One node: SQLite in the data directory, which the
  * runtime processes read. Several nodes (`databaseUrl`): PostgreSQL is the registry, and the data
  * directory's SQLite file becomes this node's mirror of it (registry-replicator.ts), which the
- * runtime processes read exactly as on one node.
+ * runtime processes read exactly as on one node. Asset blobs follow the registry: in PostgreSQL for
+ * the admin side, copied into each node's file before a version that names them serves there.
  */
 import { join } from "node:path";
 import type { ServerConfig } from "./config.js";
 import type { Logger } from "./logger.js";
+import { PostgresAssetStore } from "./registry/asset-postgres-store.js";
+import { SqliteAssetStore } from "./registry/asset-sqlite-store.js";
+import type { AssetStore } from "./registry/asset-store.js";
 import { asyncStore } from "./registry/async-store.js";
 import { PostgresCronStore } from "./registry/cron-postgres-store.js";
 import { SqliteCronStore } from "./registry/cron-sqlite-store.js";
@@ -24,6 +28,8 @@ export interface OpenRegistry {
   store: RegistryStore;
   /** The node's local file, read synchronously (the cron scheduler, KV bindings, crash handling). */
   local: SqliteStore;
+  /** Asset blobs for uploads and the deploy's checks (PostgreSQL, or the local file). */
+  assets: AssetStore;
   /** Cron claims and outcomes, where every node sees them. */
   cronRuns: CronStore;
   /** The shared database's state; always available on one node. */
@@ -42,15 +48,18 @@ export async function openRegistry(config: ServerConfig, logger: Logger): Promis
   const local = new SqliteStore(path, key ?? ((o) => SecretBox.fromFile(join(config.dataDir, "secret.key"), o)));
   if (config.databaseUrl === null) {
     const cronRuns = new SqliteCronStore(path);
+    const assets = new SqliteAssetStore(path);
     return {
       store: asyncStore(local),
       local,
+      assets,
       cronRuns,
       health: () => ({ available: true }),
       changed: async () => {},
       onApplied: () => {},
       async close() {
         await cronRuns.close();
+        assets.close();
         local.close();
       },
     };
@@ -63,20 +72,24 @@ export async function openRegistry(config: ServerConfig, logger: Logger): Promis
     throw err;
   }
   const mirror = new SqliteMirror(path);
+  // Written by the replicator only (blobs copied from PostgreSQL); the runtime processes read it.
+  const localAssets = new SqliteAssetStore(path);
   try {
     mirror.adopt(path);
   } catch (err) {
+    localAssets.close();
     mirror.close();
     local.close();
     await pg.close();
     throw err;
   }
   let applied: () => Promise<void> = async () => {};
-  const replicator = new RegistryReplicator({ pg, mirror, logger, onApplied: () => applied() });
+  const replicator = new RegistryReplicator({ pg, mirror, assets: localAssets, logger, onApplied: () => applied() });
   try {
     await replicator.start();
   } catch (err) {
     await replicator.stop();
+    localAssets.close();
     mirror.close();
     local.close();
     await pg.close();
@@ -89,6 +102,7 @@ export async function openRegistry(config: ServerConfig, logger: Logger): Promis
   return {
     store: pg,
     local,
+    assets: new PostgresAssetStore(pg.sql),
     cronRuns: new PostgresCronStore(pg.sql),
     health: () => replicator.health,
     // The write is in PostgreSQL already: if the mirror cannot follow now, it catches up later.
@@ -98,6 +112,7 @@ export async function openRegistry(config: ServerConfig, logger: Logger): Promis
     },
     async close() {
       await replicator.stop();
+      localAssets.close();
       mirror.close();
       local.close();
       await pg.close();

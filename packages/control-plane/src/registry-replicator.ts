@@ -7,9 +7,12 @@
  */
 import type postgres from "postgres";
 import type { Logger } from "./logger.js";
-import { readSnapshot } from "./registry/mirror-snapshot.js";
+import { copyMissingBlobs, manifestAssetHashes } from "./registry/asset-mirror-copy.js";
+import type { SqliteAssetStore } from "./registry/asset-sqlite-store.js";
+import { type MirrorSnapshot, readSnapshot, versionKey } from "./registry/mirror-snapshot.js";
 import { pgClient } from "./registry/pg-client.js";
 import { isUnavailable, registryError } from "./registry/pg-errors.js";
+import { withTimeout } from "./registry/pg-timeout.js";
 import { NOTIFY_CHANNEL, type PostgresStore } from "./registry/postgres-store.js";
 import type { SqliteMirror } from "./registry/sqlite-mirror.js";
 
@@ -30,6 +33,8 @@ export interface RegistryHealth {
 export interface ReplicatorOptions {
   pg: PostgresStore;
   mirror: SqliteMirror;
+  /** The local file's asset blobs, written here only: a snapshot's blobs are copied before it applies. */
+  assets: SqliteAssetStore;
   logger: Logger;
   /** The mirror changed: tell the runtime processes (and the cron scheduler) now. */
   onApplied(): Promise<void> | void;
@@ -48,6 +53,8 @@ export class RegistryReplicator {
   #client: postgres.Sql | null = null;
   #stopped = false;
   #lastCheck = 0;
+  /** Versions (versionKey) whose blobs are local: checked once per process, not at every sync. */
+  #blobsHeld = new Set<string>();
 
   constructor(opts: ReplicatorOptions) {
     this.#opts = opts;
@@ -114,6 +121,7 @@ export class RegistryReplicator {
       if (remote !== local || this.#forced) {
         // Bounded too: a first copy of many bundles takes a while, a hung one must not take forever.
         const snapshot = await withTimeout(readSnapshot(sql, mirror.held()), COPY_TIMEOUT_MS);
+        await this.#copyBlobs(sql, snapshot);
         mirror.apply(snapshot);
         this.#forced = false;
         await this.#opts.onApplied();
@@ -125,6 +133,41 @@ export class RegistryReplicator {
       this.#drop();
       throw err;
     }
+  }
+
+  /**
+   * Copies the blobs the snapshot's versions name that the local file lacks, before the snapshot
+   * applies. Held versions are checked too (once per process): a node whose mirror predates the copy.
+   */
+  async #copyBlobs(sql: postgres.Sql, snapshot: MirrorSnapshot): Promise<void> {
+    const keys = new Set<string>();
+    const hashes: string[] = [];
+    for (const v of snapshot.versions) {
+      const key = versionKey(v.app, v.version, v.hash);
+      keys.add(key);
+      if (this.#blobsHeld.has(key)) continue;
+      const manifest = v.body?.manifest ?? this.#opts.mirror.manifest(v.app, v.version);
+      if (manifest) hashes.push(...manifestAssetHashes(manifest));
+    }
+    if (hashes.length > 0) {
+      // Each answer is progress: a long copy does not count as a silent database (/readyz).
+      const r = await copyMissingBlobs(sql, this.#opts.assets, hashes, () => {
+        this.#lastCheck = Date.now();
+      });
+      if (r.copied > 0) {
+        this.#opts.logger.info(
+          { event: "assets-copied", blobs: r.copied, bytes: r.bytes },
+          `copied ${r.copied} asset file(s) from the registry database`,
+        );
+      }
+      if (r.absent.length > 0) {
+        this.#opts.logger.error(
+          { event: "assets-absent", blobs: r.absent.length, first: r.absent[0] },
+          `${r.absent.length} asset file(s) named by versions are not in the registry database; their requests fail`,
+        );
+      }
+    }
+    this.#blobsHeld = keys;
   }
 
   /**
@@ -186,15 +229,4 @@ export class RegistryReplicator {
     await this.#listening?.unlisten().catch(() => {});
     await this.#client?.end({ timeout: 1 }).catch(() => {});
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(Object.assign(new Error(`no answer within ${ms / 1000} s`), { code: "CONNECT_TIMEOUT" })),
-      ms,
-    );
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

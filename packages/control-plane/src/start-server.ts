@@ -19,7 +19,6 @@ import { CronScheduler } from "./cron-scheduler.js";
 import { LogRing } from "./log-ring.js";
 import { createLogger, type Logger } from "./logger.js";
 import { Metrics } from "./metrics.js";
-import { SqliteAssetStore } from "./registry/asset-sqlite-store.js";
 import { SqliteKvStore } from "./registry/kv-sqlite-store.js";
 import { openRegistry } from "./registry-open.js";
 import { type RuntimeCrash, RuntimeProcesses } from "./runtime-processes.js";
@@ -94,9 +93,9 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
   // KV shares the registry's file (its own tables); the supervisor reads sizes and purges expired keys.
   const kv = new SqliteKvStore(join(config.dataDir, "registry.db"));
   const purge = setInterval(() => kv.purgeExpired(), KV_PURGE_EVERY_MS).unref();
-  const { cronRuns } = registry;
-  // Asset blobs are in the local registry file: the supervisor stores uploads; runtime processes read them (read-only).
-  const assets = new SqliteAssetStore(join(config.dataDir, "registry.db"));
+  // Uploads go to the registry's asset store (PostgreSQL with several nodes); runtime processes read
+  // the blobs from the local file, read-only (on several nodes the replicator copies them there).
+  const { cronRuns, assets } = registry;
   const count = config.processes ?? defaultProcesses();
   const logs = new LogRing();
   const policy = new QuarantinePolicy({
@@ -256,7 +255,6 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
     await checker.close();
     clearInterval(purge);
     kv.close();
-    assets.close();
     await registry.close();
     throw err;
   }
@@ -341,7 +339,6 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       await Promise.all([admin.close(1_000), checker.close()]);
       clearInterval(purge);
       kv.close();
-      assets.close();
       await registry.close();
     },
   };

@@ -64,6 +64,14 @@ export class SqliteAssetStore implements AssetStore {
     this.#putAll(hash, forms);
   }
 
+  /**
+   * Stores every form of a hash as given, in one transaction (a node's mirror copying a blob from
+   * PostgreSQL, asset-mirror-copy.ts): a reader never sees some of a hash's forms without the others.
+   */
+  putForms(hash: string, forms: [BlobEncoding, Uint8Array][]): void {
+    this.#putAll(hash, forms);
+  }
+
   async get(hash: string, encoding: BlobEncoding): Promise<Uint8Array | null> {
     const row = this.#get.get(hash, encoding) as { bytes: Buffer } | undefined;
     return row ? row.bytes : null;

@@ -1,5 +1,5 @@
 /**
- * The shared suite every asset store runs (SQLite now; PostgreSQL when the registry has one): what the
+ * The shared suite every asset store runs (SQLite, and PostgreSQL for several nodes): what the
  * deploy and the serving side rely on.
  */
 import { createHash } from "node:crypto";
@@ -10,10 +10,10 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const text = (b: Uint8Array | null) => (b === null ? null : new TextDecoder().decode(b));
 
-export function runAssetStoreSuite(name: string, open: () => AssetStore): void {
+export function runAssetStoreSuite(name: string, open: () => AssetStore | Promise<AssetStore>): void {
   describe(`${name} (assets)`, () => {
     it("stores a blob with its compressed forms and reads each form back", async () => {
-      const store = open();
+      const store = await open();
       const a = bytes("body { color: red }");
       const h = sha(a);
       expect(await store.missing([h])).toEqual([h]);
@@ -27,7 +27,7 @@ export function runAssetStoreSuite(name: string, open: () => AssetStore): void {
     });
 
     it("answers which of many hashes are missing, in order and once each", async () => {
-      const store = open();
+      const store = await open();
       const have = Array.from({ length: 1200 }, (_, i) => bytes(`file ${i}`));
       for (const b of have) await store.put(sha(b), b, {});
       const absent = [sha(bytes("x")), sha(bytes("y"))];
@@ -40,7 +40,7 @@ export function runAssetStoreSuite(name: string, open: () => AssetStore): void {
     });
 
     it("keeps the first copy when a hash is stored again, and has no form it was not given", async () => {
-      const store = open();
+      const store = await open();
       const a = bytes("same");
       await store.put(sha(a), a, {});
       await store.put(sha(a), a, {});
@@ -51,7 +51,7 @@ export function runAssetStoreSuite(name: string, open: () => AssetStore): void {
     });
 
     it("stores empty files", async () => {
-      const store = open();
+      const store = await open();
       const empty = new Uint8Array(0);
       await store.put(sha(empty), empty, {});
       expect((await store.get(sha(empty), "identity"))?.byteLength).toBe(0);

@@ -66,4 +66,18 @@ export const PG_MIGRATIONS: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- Asset blobs (asset-postgres-store.ts), as SQLite's migration 6: one row per form of each hash.
+      -- Each node copies the ones its mirrored versions name into its local file (asset-mirror-copy.ts).
+      CREATE TABLE asset_blobs (
+        hash TEXT NOT NULL,
+        encoding TEXT NOT NULL,
+        bytes BYTEA NOT NULL,
+        size INTEGER NOT NULL,
+        PRIMARY KEY (hash, encoding)
+      );
+    `,
+  },
 ];

@@ -52,6 +52,14 @@ export class SqliteMirror {
     return new Set(rows.map((r) => versionKey(r.app, r.version, r.hash)));
   }
 
+  /** The stored manifest (JSON) of a version the mirror holds, or null. */
+  manifest(app: string, version: number): string | null {
+    const row = this.#db.prepare("SELECT manifest FROM versions WHERE app = ? AND version = ?").get(app, version) as
+      | { manifest: string }
+      | undefined;
+    return row?.manifest ?? null;
+  }
+
   apply(s: MirrorSnapshot): void {
     this.#db.transaction(() => {
       const apps = new Set(s.apps.map((a) => a.name));
