@@ -8,7 +8,7 @@
 import type postgres from "postgres";
 import type { AssetEncoding } from "../assets/asset-index.js";
 import type { AssetBlobInfo, AssetStore, BlobEncoding } from "./asset-store.js";
-import { registryError } from "./pg-errors.js";
+import { registryCall } from "./pg-errors.js";
 
 /** Hashes per query: a version holds up to 20,000 files; each array parameter stays small. */
 const CHUNK = 1_000;
@@ -18,14 +18,6 @@ export class PostgresAssetStore implements AssetStore {
 
   constructor(sql: postgres.Sql) {
     this.#sql = sql;
-  }
-
-  async #run<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw registryError(err);
-    }
   }
 
   async #rows(hashes: readonly string[]): Promise<{ hash: string; encoding: BlobEncoding; size: number }[]> {
@@ -41,7 +33,7 @@ export class PostgresAssetStore implements AssetStore {
   }
 
   missing(hashes: readonly string[]): Promise<string[]> {
-    return this.#run(async () => {
+    return registryCall(async () => {
       const unique = [...new Set(hashes)];
       const have = new Set((await this.#rows(unique)).map((r) => r.hash));
       return unique.filter((h) => !have.has(h));
@@ -49,7 +41,7 @@ export class PostgresAssetStore implements AssetStore {
   }
 
   info(hashes: readonly string[]): Promise<Map<string, AssetBlobInfo>> {
-    return this.#run(async () => {
+    return registryCall(async () => {
       const sizes = new Map<string, Partial<Record<BlobEncoding, number>>>();
       for (const r of await this.#rows([...new Set(hashes)])) {
         const s = sizes.get(r.hash) ?? {};
@@ -68,7 +60,7 @@ export class PostgresAssetStore implements AssetStore {
   put(hash: string, bytes: Uint8Array, compressed: Partial<Record<AssetEncoding, Uint8Array>>): Promise<void> {
     const forms: [BlobEncoding, Uint8Array][] = [["identity", bytes]];
     for (const [enc, b] of Object.entries(compressed)) if (b) forms.push([enc as AssetEncoding, b]);
-    return this.#run(async () => {
+    return registryCall(async () => {
       await this.#sql.begin(async (tx) => {
         for (const [encoding, b] of forms) {
           await tx`INSERT INTO asset_blobs (hash, encoding, bytes, size)
@@ -80,7 +72,7 @@ export class PostgresAssetStore implements AssetStore {
   }
 
   get(hash: string, encoding: BlobEncoding): Promise<Uint8Array | null> {
-    return this.#run(async () => {
+    return registryCall(async () => {
       const [row] = await this.#sql<{ bytes: Buffer }[]>`
         SELECT bytes FROM asset_blobs WHERE hash = ${hash} AND encoding = ${encoding}`;
       return row ? row.bytes : null;

@@ -6,7 +6,7 @@
  */
 import type postgres from "postgres";
 import type { CronRun, CronStore } from "./cron-store.js";
-import { registryError } from "./pg-errors.js";
+import { registryCall } from "./pg-errors.js";
 
 /** Runs kept per app and cron; older rows are deleted as new ones are claimed. */
 const KEEP_RUNS = 20;
@@ -18,16 +18,8 @@ export class PostgresCronStore implements CronStore {
     this.#sql = sql;
   }
 
-  async #run<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw registryError(err);
-    }
-  }
-
   claim(app: string, cron: string, scheduledMs: number, node: string, startedMs: number): Promise<boolean> {
-    return this.#run(async () => {
+    return registryCall(async () => {
       const r = await this.#sql`INSERT INTO cron_runs (app, cron, scheduled_ms, node, started_ms)
         VALUES (${app}, ${cron}, ${scheduledMs}, ${node}, ${startedMs}) ON CONFLICT (app, cron, scheduled_ms) DO NOTHING`;
       if (r.count !== 1) return false;
@@ -38,14 +30,14 @@ export class PostgresCronStore implements CronStore {
   }
 
   finish(app: string, cron: string, scheduledMs: number, outcome: "ok" | "error", error: string | null): Promise<void> {
-    return this.#run(async () => {
+    return registryCall(async () => {
       await this.#sql`UPDATE cron_runs SET finished_ms = ${Date.now()}, outcome = ${outcome}, error = ${error}
         WHERE app = ${app} AND cron = ${cron} AND scheduled_ms = ${scheduledMs}`;
     });
   }
 
   lastRuns(app: string): Promise<CronRun[]> {
-    return this.#run(async () => {
+    return registryCall(async () => {
       const rows = await this.#sql<
         {
           cron: string;

@@ -24,3 +24,12 @@ export function registryError(err: unknown): unknown {
     cause: err,
   });
 }
+
+/** Runs one database call, turning "the database is away" into the admin API's retryable 503. */
+export async function registryCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw registryError(err);
+  }
+}
