@@ -316,6 +316,45 @@ describe("faults", () => {
     );
   });
 
+  it("PostgreSQL stopped: an app that crashes its runtime process is not quarantined, and the node says so, naming it", async () => {
+    const url = await pg.createDatabase();
+    // One crash is enough to quarantine (NANO_QUARANTINE_CRASHES=1).
+    const a = await node(url, KEY, { NANO_QUARANTINE_CRASHES: "1" });
+    const crasher = `__nano_define(function (module) { module.exports = { default: { fetch(request) {
+      if (new URL(request.url).pathname === "/crash") return new Response(String("x".repeat(2 ** 27).split("").length));
+      return new Response("alive");
+    } } } });`;
+    expect((await admin(a, "POST", "/v1/apps/crasher/versions", { bundle: crasher })).status).toBe(201);
+    await pg.stop();
+    try {
+      // The process dies with the request in flight (a V8 fatal error).
+      expect(await tryGet(`${a.url}/crash`, "crasher.localhost")).toHaveProperty("error");
+      await until(
+        async () => /"event":"quarantine-failed"/.test(a.output()),
+        "the failed quarantine to be logged",
+        20_000,
+      );
+      expect(a.output()).toMatch(
+        /"msg":"app crasher NOT quarantined \(1 crashes of its runtime processes within 60 s\): the registry did not record it \(.+\); it keeps serving"/,
+      );
+      expect(a.output()).not.toMatch(/"event":"quarantine",/);
+      // It keeps serving once its process is back.
+      await servedWithin(a, "crasher", "200 alive");
+    } finally {
+      await pg.start();
+    }
+    // The app's own log says so too, and the registry has no quarantine for it.
+    let logs = await admin(a, "GET", "/v1/apps/crasher/logs");
+    for (let i = 0; i < 50 && logs.status === 503; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      logs = await admin(a, "GET", "/v1/apps/crasher/logs");
+    }
+    expect(logs.body.logs).toContainEqual(
+      expect.objectContaining({ level: "error", msg: expect.stringMatching(/^NOT quarantined \(1 crashes/) }),
+    );
+    expect((await admin(a, "GET", "/v1/apps/crasher")).body).toMatchObject({ quarantine: null });
+  });
+
   it("a node with another secret key refuses to start, with one clear line", async () => {
     const url = await pg.createDatabase();
     await node(url);

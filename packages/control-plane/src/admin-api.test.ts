@@ -129,6 +129,28 @@ describe("deploys, versions and rollback", () => {
     });
   });
 
+  it("refuses with 409 a rollback to routes another app has claimed since, and keeps the active version", async () => {
+    const deployRoutes = (name: string, text: string, routes: string[]) =>
+      call("POST", `/v1/apps/${name}/versions`, { bundle: ok(text), manifest: { routes } });
+    expect((await deployRoutes("gamma", "g1", ["gamma.example.com/*"])).status).toBe(201);
+    expect((await deployRoutes("gamma", "g2", ["gamma2.example.com"])).status).toBe(201);
+    expect((await deployRoutes("delta", "d1", ["gamma.example.com/shop"])).status).toBe(201);
+    await expectError(
+      call("POST", "/v1/apps/gamma/rollback"),
+      409,
+      "NANO_ERR_ROUTE_CONFLICT",
+      /^route "gamma\.example\.com\/\*" overlaps route "gamma\.example\.com\/shop", already served by app "delta"$/,
+    );
+    expect(await (await call("GET", "/v1/apps/gamma")).json()).toMatchObject({ activeVersion: 2 });
+    expect((await call("DELETE", "/v1/apps/delta")).status).toBe(200);
+    expect(await (await call("POST", "/v1/apps/gamma/rollback")).json()).toEqual({
+      app: "gamma",
+      version: 1,
+      previous: 2,
+    });
+    expect((await call("DELETE", "/v1/apps/gamma")).status).toBe(200);
+  });
+
   it("reports app details without secret values", async () => {
     expect((await call("PUT", "/v1/apps/alpha/secrets/API_KEY", { value: "hunter2" })).status).toBe(200);
     const r = await call("GET", "/v1/apps/alpha");

@@ -18,6 +18,7 @@ import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
 import type { KvAdminStore } from "./registry/kv-admin-store.js";
 import type { AppRecord, RegistryReader, RegistryStore } from "./registry/store.js";
+import { checkConflicts } from "./router.js";
 import type { RuntimeInfo } from "./runtime-processes.js";
 
 export interface AdminOptions {
@@ -290,7 +291,12 @@ export function createAdminApi(opts: AdminOptions): Hono {
         throw new NanoError("NANO_ERR_VERSION_NOT_FOUND", `app "${app.name}" has no earlier version to roll back to`);
       target = previous.version;
     }
-    await store.activate(app.name, target, "rollback");
+    const manifest = (await store.getVersion(app.name, target))?.manifest ?? {};
+    // The target's routes and port may have been claimed by another app since it was active: checked
+    // inside the activation's transaction, as a deploy's are.
+    await store.activate(app.name, target, "rollback", (apps) =>
+      checkConflicts(app.name, manifest, apps, opts.deploy.reservedPorts),
+    );
     if (target !== app.activeVersion) {
       await store.liftQuarantine(app.name);
       opts.onLift?.(app.name);

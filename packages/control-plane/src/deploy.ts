@@ -5,7 +5,9 @@
  * previous version serving. Identical content returns the existing version. The check runs tenant
  * code, so under `nano start` it runs in a checker process of its own (checker.ts), never here.
  * Storing the version, activating it and lifting a quarantine are one registry transaction: a crash
- * leaves the old state or the new one, never a stored version with nothing active.
+ * leaves the old state or the new one, never a stored version with nothing active. The route/port
+ * checks before the write fail early; the one that counts runs inside that transaction, so two nodes
+ * deploying overlapping claims at once cannot both succeed.
  */
 import { createHash } from "node:crypto";
 import { type AppLimits, DEFAULT_LIMITS, NanoError } from "@nano/worker";
@@ -15,7 +17,7 @@ import type { AssetLimits } from "./assets/asset-index.js";
 import { MAX_BUNDLE_BYTES } from "./bundler.js";
 import { APP_NAME, parseManifest } from "./manifest.js";
 import type { AssetStore } from "./registry/asset-store.js";
-import type { RegistryStore } from "./registry/store.js";
+import type { AppRecord, RegistryStore } from "./registry/store.js";
 import { checkConflicts } from "./router.js";
 
 /** Loads a bundle in a throwaway isolate: resolves with its code cache or rejects with a NanoError. */
@@ -120,6 +122,8 @@ export async function deployVersion(
   const hash = createHash("sha256")
     .update(JSON.stringify([bundle, manifest]))
     .digest("hex");
+  // Run again inside the write's transaction, on the apps as it reads them (see ConflictCheck).
+  const conflicts = (apps: AppRecord[]) => checkConflicts(app, manifest, apps, ctx.reservedPorts);
   const known = (await ctx.store.listVersions(app)).find((v) => v.hash === hash);
   if (known) {
     // Known content: activated again (lifting a quarantine) unless it is the active version already.
@@ -127,6 +131,7 @@ export async function deployVersion(
       app,
       { hash, code: bundle, manifest, cachedData: null },
       by,
+      conflicts,
     );
     return { app, version, hash, created: false };
   }
@@ -137,14 +142,14 @@ export async function deployVersion(
     // Bound without storage: the app's top level sees its bindings, and a KV call there rejects.
     ...(manifest.kv ? { kv: manifest.kv } : {}),
   });
-  // Other deploys may have landed while this one was checked: their routes count too.
-  checkConflicts(app, manifest, await ctx.store.listApps(), ctx.reservedPorts);
-  // One transaction: the version, its activation, and the end of a quarantine (a quarantine is about
+  // One transaction: the conflict check (other deploys, on any node, may have landed while this one
+  // was checked), the version, its activation, and the end of a quarantine (a quarantine is about
   // the code that crashed: a new version starts with a clean record).
   const { version, created } = await ctx.store.putVersionAndActivate(
     app,
     { hash, code: bundle, manifest, cachedData: checked.cachedData ? new Uint8Array(checked.cachedData) : null },
     by,
+    conflicts,
   );
   return { app, version, hash, created };
 }

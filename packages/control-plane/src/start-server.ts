@@ -160,15 +160,24 @@ export async function startServer(config: ServerConfig, logger: Logger = createL
       if (!fatal) continue;
       const q = policy.crashed(app, now, record.quarantine);
       if (!q) continue;
-      // The quarantine is written to the registry (every node's serving sees it); failing that, logged.
-      void store.quarantine(app, q).then(
-        () => registry.changed().then(() => runtimes?.refreshAll()),
-        (err) => logger.error({ err, app }, "could not record the quarantine in the registry"),
-      );
+      // The quarantine is written to the registry (every node's serving sees it) and announced once it
+      // is. Failing that (a shared registry that is away), the app keeps serving: said loudly, in the
+      // server log and the app's own log, since nothing else will show it.
       const until = new Date(q.untilMs).toISOString();
-      const fields = { event: "quarantine", app, untilMs: q.untilMs, quarantineLevel: q.level, reason: q.reason };
-      logger.error(fields, `app ${app} quarantined until ${until}: ${q.reason}`);
-      logs.add({ time: now, app, level: "error", msg: `quarantined until ${until}: ${q.reason}` });
+      const fields = { app, untilMs: q.untilMs, quarantineLevel: q.level, reason: q.reason };
+      void store.quarantine(app, q).then(
+        () => {
+          logger.error({ event: "quarantine", ...fields }, `app ${app} quarantined until ${until}: ${q.reason}`);
+          logs.add({ time: now, app, level: "error", msg: `quarantined until ${until}: ${q.reason}` });
+          return registry.changed().then(() => runtimes?.refreshAll());
+        },
+        (err: unknown) => {
+          const why = err instanceof Error ? err.message : String(err);
+          const msg = `NOT quarantined (${q.reason}): the registry did not record it (${why}); it keeps serving`;
+          logger.error({ event: "quarantine-failed", err, ...fields }, `app ${app} ${msg}`);
+          logs.add({ time: Date.now(), app, level: "error", msg });
+        },
+      );
     }
   };
 

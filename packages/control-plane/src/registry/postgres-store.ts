@@ -2,9 +2,11 @@
  * The registry in PostgreSQL, for several nodes sharing one database. Every write is a transaction
  * that raises the generation and sends a NOTIFY on `nano_registry` (delivered at commit), so each
  * node's replicator learns of it at once. A deploy locks its app's row, so two nodes deploying the
- * same app at the same moment get consecutive versions. The key that seals secrets comes from each
- * node's configuration, never from the database: the database holds only a MAC of a fixed string
- * under it (`key_check`), and a node with another key is refused before it serves anything.
+ * same app at the same moment get consecutive versions; a deploy or rollback also takes one
+ * registry-wide lock and checks route/port conflicts under it, so two nodes never activate
+ * overlapping claims. The key that seals secrets comes from each node's configuration, never from
+ * the database: the database holds only a MAC of a fixed string under it (`key_check`), and a node
+ * with another key is refused before it serves anything.
  */
 import { NanoError } from "@nano/worker";
 import type postgres from "postgres";
@@ -16,6 +18,7 @@ import type { SecretBox } from "./secret-box.js";
 import type {
   Activation,
   AppRecord,
+  ConflictCheck,
   Quarantine,
   RegistryStore,
   VersionInput,
@@ -26,6 +29,12 @@ import type {
 export const NOTIFY_CHANNEL = "nano_registry";
 /** pg_advisory_xact_lock key for migrations: any constant both sides agree on ("NANO"). */
 const MIGRATION_LOCK = 0x4e414e4f;
+/**
+ * pg_advisory_xact_lock key taken by every write that changes which routes and ports are active
+ * (deploy, rollback): such writes take turns across nodes, so each one's conflict check reads the
+ * claims every earlier one committed ("NANR").
+ */
+const CLAIMS_LOCK = 0x4e414e52;
 
 type Sql = postgres.Sql;
 type Tx = postgres.TransactionSql;
@@ -212,8 +221,24 @@ export class PostgresStore implements RegistryStore {
     return { version: next, created: true };
   }
 
-  putVersionAndActivate(app: string, input: VersionInput, by: string): Promise<{ version: number; created: boolean }> {
+  /**
+   * Takes the registry-wide claims lock, then runs `conflicts` on the apps as they are now: read after
+   * the lock (READ COMMITTED: each statement sees what committed before it), so the claims of a write
+   * that held the lock before this one are there.
+   */
+  async #checkClaims(tx: Tx, conflicts: ConflictCheck | undefined): Promise<void> {
+    await tx`SELECT pg_advisory_xact_lock(${CLAIMS_LOCK})`;
+    if (conflicts) conflicts((await tx.unsafe<AppRow[]>(`${APP_SELECT} ORDER BY a.name`)).map(toApp));
+  }
+
+  putVersionAndActivate(
+    app: string,
+    input: VersionInput,
+    by: string,
+    conflicts?: ConflictCheck,
+  ): Promise<{ version: number; created: boolean }> {
     return this.#write(async (tx) => {
+      await this.#checkClaims(tx, conflicts);
       const r = await this.#putVersion(tx, app, input);
       const [row] = await tx<{ active_version: number | null }[]>`SELECT active_version FROM apps WHERE name = ${app}`;
       if (row?.active_version === r.version) return r;
@@ -259,8 +284,9 @@ export class PostgresStore implements RegistryStore {
     });
   }
 
-  activate(app: string, version: number, by: string): Promise<void> {
+  activate(app: string, version: number, by: string, conflicts?: ConflictCheck): Promise<void> {
     return this.#write(async (tx) => {
+      await this.#checkClaims(tx, conflicts);
       await tx`SELECT 1 FROM apps WHERE name = ${app} FOR UPDATE`;
       await this.#activate(tx, app, version, by);
     });

@@ -13,6 +13,7 @@ import type { SecretBox } from "./secret-box.js";
 import type {
   Activation,
   AppRecord,
+  ConflictCheck,
   Quarantine,
   SyncRegistryStore,
   VersionInput,
@@ -210,17 +211,26 @@ export class SqliteStore implements SyncRegistryStore {
     return { version: next, created: true };
   }
 
-  putVersionAndActivate(app: string, input: VersionInput, by: string): { version: number; created: boolean } {
-    return this.#db.transaction(() => {
-      const r = this.#putVersion(app, input);
-      const { active_version: active } = this.#db
-        .prepare("SELECT active_version FROM apps WHERE name = ?")
-        .get(app) as { active_version: number | null };
-      if (active === r.version) return r;
-      this.#activate(app, r.version, by);
-      this.#db.prepare("DELETE FROM quarantines WHERE app = ?").run(app);
-      return r;
-    })();
+  putVersionAndActivate(
+    app: string,
+    input: VersionInput,
+    by: string,
+    conflicts?: ConflictCheck,
+  ): { version: number; created: boolean } {
+    // IMMEDIATE: the write lock is taken first, so the conflict check reads what the write commits on.
+    return this.#db
+      .transaction(() => {
+        conflicts?.(this.listApps());
+        const r = this.#putVersion(app, input);
+        const { active_version: active } = this.#db
+          .prepare("SELECT active_version FROM apps WHERE name = ?")
+          .get(app) as { active_version: number | null };
+        if (active === r.version) return r;
+        this.#activate(app, r.version, by);
+        this.#db.prepare("DELETE FROM quarantines WHERE app = ?").run(app);
+        return r;
+      })
+      .immediate();
   }
 
   getVersion(app: string, version: number): VersionRecord | null {
@@ -264,8 +274,13 @@ export class SqliteStore implements SyncRegistryStore {
     ).map((r) => ({ version: r.version, hash: r.hash, createdAt: r.created_at, active: r.version === active }));
   }
 
-  activate(app: string, version: number, by: string): void {
-    this.#db.transaction(() => this.#activate(app, version, by))();
+  activate(app: string, version: number, by: string, conflicts?: ConflictCheck): void {
+    this.#db
+      .transaction(() => {
+        conflicts?.(this.listApps());
+        this.#activate(app, version, by);
+      })
+      .immediate();
   }
 
   #activate(app: string, version: number, by: string): void {

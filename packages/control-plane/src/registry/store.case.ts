@@ -3,7 +3,9 @@
  * store test file calls `runStoreSuite` with a factory for its implementation.
  */
 import { describe, expect, it } from "vitest";
-import type { RegistryStore, VersionInput } from "./store.js";
+import type { Manifest } from "../manifest.js";
+import { checkConflicts } from "../router.js";
+import type { AppRecord, RegistryStore, VersionInput } from "./store.js";
 
 export const version = (n: number, extra: Partial<VersionInput> = {}): VersionInput => ({
   hash: `hash-${n}`,
@@ -12,6 +14,9 @@ export const version = (n: number, extra: Partial<VersionInput> = {}): VersionIn
   cachedData: new Uint8Array([n, n + 1]),
   ...extra,
 });
+
+/** The deploy pipeline's route/port check, as the store runs it inside a write. */
+const claims = (app: string, manifest: Manifest) => (apps: AppRecord[]) => checkConflicts(app, manifest, apps, []);
 
 /**
  * `open` gives a store on a fresh registry; `openTwo` two stores (two connections, as two nodes
@@ -46,6 +51,61 @@ export function runStoreSuite(
       expect(await a.listVersions("twin")).toMatchObject([{ version: 1, active: true }]);
       await a.close();
       await b.close();
+    });
+
+    it("lets only one of two stores activate the same route or port at the same moment", async () => {
+      const [a, b] = await openTwo();
+      const manifests: Manifest[] = [
+        { routes: ["example.com/*"] },
+        { routes: ["shop.example.com/api/*"] },
+        { routes: ["*.example.org"] },
+        { port: 9000 },
+      ];
+      for (const [i, manifest] of manifests.entries()) {
+        const deploys = (["x", "y"] as const).map((who, n) => {
+          const app = `${who}${i}`;
+          return (n === 0 ? a : b).putVersionAndActivate(
+            app,
+            version(i + 1, { manifest }),
+            `node-${who}`,
+            claims(app, manifest),
+          );
+        });
+        const results = await Promise.allSettled(deploys);
+        expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+        const refused = results.find((r) => r.status === "rejected");
+        expect(refused?.reason).toMatchObject({
+          code: "NANO_ERR_ROUTE_CONFLICT",
+          message: expect.stringMatching(/already (served|used) by app "[xy]\d"/),
+        });
+        const claimants = (await b.listApps()).filter((x) => x.name.endsWith(`${i}`) && x.activeVersion !== null);
+        expect(claimants).toHaveLength(1);
+        expect(claimants[0]).toMatchObject({ routes: manifest.routes ?? [], port: manifest.port ?? null });
+      }
+      await a.close();
+      await b.close();
+    });
+
+    it("refuses to activate again a version whose routes another app has claimed since", async () => {
+      const s = await open();
+      const shop: Manifest = { routes: ["shop.example.com/*"] };
+      await s.putVersionAndActivate("a", version(1, { manifest: shop }), "t", claims("a", shop));
+      const moved: Manifest = { routes: ["a.example.com"] };
+      await s.putVersionAndActivate("a", version(2, { manifest: moved }), "t", claims("a", moved));
+      const taken: Manifest = { routes: ["shop.example.com/cart"] };
+      await s.putVersionAndActivate("b", version(3, { manifest: taken }), "t", claims("b", taken));
+      const err = await s.activate("a", 1, "rollback", claims("a", shop)).catch((e: unknown) => e);
+      expect(err).toMatchObject({
+        code: "NANO_ERR_ROUTE_CONFLICT",
+        message: 'route "shop.example.com/*" overlaps route "shop.example.com/cart", already served by app "b"',
+      });
+      expect(await s.getApp("a")).toMatchObject({ activeVersion: 2, routes: ["a.example.com"] });
+      expect((await s.activations("a")).map((x) => x.version)).toEqual([2, 1]);
+      // Once b lets go of the route, the same rollback goes through.
+      await s.deleteApp("b");
+      await s.activate("a", 1, "rollback", claims("a", shop));
+      expect(await s.getApp("a")).toMatchObject({ activeVersion: 1, routes: ["shop.example.com/*"] });
+      await s.close();
     });
 
     it("stores versions numbered from 1, idempotent by content hash", async () => {

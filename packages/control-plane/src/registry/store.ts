@@ -49,6 +49,13 @@ export interface Quarantine {
   since: string;
 }
 
+/**
+ * A route/port check a write runs inside its transaction, on every app as that transaction reads them
+ * (after a registry-wide lock in PostgreSQL): it throws (NANO_ERR_ROUTE_CONFLICT) to refuse, and the
+ * write is rolled back. Checked there, two nodes cannot both activate overlapping claims.
+ */
+export type ConflictCheck = (apps: AppRecord[]) => void;
+
 export interface Activation {
   version: number;
   at: string;
@@ -67,16 +74,25 @@ export interface RegistryStore {
   putVersion(app: string, input: VersionInput): Promise<{ version: number; created: boolean }>;
   getVersion(app: string, version: number): Promise<VersionRecord | null>;
   listVersions(app: string): Promise<VersionSummary[]>;
-  /** Makes `version` the app's active version, atomically, recording who did it. */
-  activate(app: string, version: number, by: string): Promise<void>;
+  /**
+   * Makes `version` the app's active version, atomically, recording who did it; `conflicts` runs in
+   * the same transaction, on the apps as it reads them, and refuses by throwing.
+   */
+  activate(app: string, version: number, by: string, conflicts?: ConflictCheck): Promise<void>;
   /**
    * A deploy's write, in one transaction: stores the version (creating the app on first deploy; the
    * existing one for a known hash), makes it active and lifts the app's quarantine. A crash leaves
    * all of it or none: never an app whose only version is stored but not active. A known version
    * that is already active is left as it is. Two concurrent deploys of one app (from two nodes) get
-   * distinct consecutive versions, and the later one is active.
+   * distinct consecutive versions, and the later one is active. `conflicts` runs in the same
+   * transaction (see ConflictCheck): of two nodes claiming one route or port at once, one is refused.
    */
-  putVersionAndActivate(app: string, input: VersionInput, by: string): Promise<{ version: number; created: boolean }>;
+  putVersionAndActivate(
+    app: string,
+    input: VersionInput,
+    by: string,
+    conflicts?: ConflictCheck,
+  ): Promise<{ version: number; created: boolean }>;
   activations(app: string): Promise<Activation[]>;
   deleteApp(name: string): Promise<boolean>;
   setSecret(app: string, key: string, value: string): Promise<void>;
