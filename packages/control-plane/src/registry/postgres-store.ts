@@ -11,6 +11,7 @@
 import { NanoError } from "@nano/worker";
 import type postgres from "postgres";
 import type { Manifest } from "../manifest.js";
+import { APP_SELECT, type AppRow, toApp } from "./app-row.js";
 import { pgClient } from "./pg-client.js";
 import { registryError } from "./pg-errors.js";
 import { PG_MIGRATIONS } from "./pg-migrations.js";
@@ -39,18 +40,6 @@ const CLAIMS_LOCK = 0x4e414e52;
 type Sql = postgres.Sql;
 type Tx = postgres.TransactionSql;
 
-interface AppRow {
-  name: string;
-  created_at: string;
-  updated_at: string;
-  active_version: number | null;
-  manifest: string | null;
-  q_until: string | null;
-  q_level: number | null;
-  q_reason: string | null;
-  q_since: string | null;
-}
-
 const now = () => new Date().toISOString();
 
 /** The URL without its password, for messages and logs. */
@@ -63,32 +52,6 @@ export function redactUrl(url: string): string {
     return "(an unparsable database URL)";
   }
 }
-
-export function toApp(row: AppRow): AppRecord {
-  const manifest = row.manifest ? (JSON.parse(row.manifest) as Manifest) : {};
-  return {
-    name: row.name,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    activeVersion: row.active_version,
-    routes: manifest.routes ?? [],
-    port: manifest.port ?? null,
-    quarantine:
-      row.q_until === null
-        ? null
-        : {
-            untilMs: Number(row.q_until),
-            level: row.q_level as number,
-            reason: row.q_reason as string,
-            since: row.q_since as string,
-          },
-  };
-}
-
-const APP_SELECT = `SELECT a.name, a.created_at, a.updated_at, a.active_version, v.manifest,
-    q.until_ms AS q_until, q.level AS q_level, q.reason AS q_reason, q.since AS q_since
-  FROM apps a LEFT JOIN versions v ON v.app = a.name AND v.version = a.active_version
-  LEFT JOIN quarantines q ON q.app = a.name`;
 
 export interface PostgresStoreOptions {
   url: string;

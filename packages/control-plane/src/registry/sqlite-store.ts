@@ -8,6 +8,7 @@
 import { NanoError } from "@nano/worker";
 import Database from "better-sqlite3";
 import type { Manifest } from "../manifest.js";
+import { APP_SELECT, type AppRow, toApp } from "./app-row.js";
 import { MIGRATIONS } from "./migrations.js";
 import type { SecretBox } from "./secret-box.js";
 import type {
@@ -20,18 +21,6 @@ import type {
   VersionRecord,
   VersionSummary,
 } from "./store.js";
-
-interface AppRow {
-  name: string;
-  created_at: string;
-  updated_at: string;
-  active_version: number | null;
-  manifest: string | null;
-  q_until: number | null;
-  q_level: number | null;
-  q_reason: string | null;
-  q_since: string | null;
-}
 
 const now = () => new Date().toISOString();
 
@@ -151,41 +140,13 @@ export class SqliteStore implements SyncRegistryStore {
     this.#db.prepare("UPDATE meta SET value = value + 1 WHERE key = 'generation'").run();
   }
 
-  #toApp(row: AppRow): AppRecord {
-    const manifest = row.manifest ? (JSON.parse(row.manifest) as Manifest) : {};
-    return {
-      name: row.name,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      activeVersion: row.active_version,
-      routes: manifest.routes ?? [],
-      port: manifest.port ?? null,
-      quarantine:
-        row.q_until === null
-          ? null
-          : {
-              untilMs: row.q_until,
-              level: row.q_level as number,
-              reason: row.q_reason as string,
-              since: row.q_since as string,
-            },
-    };
-  }
-
-  static readonly #APP_SELECT = `SELECT a.name, a.created_at, a.updated_at, a.active_version, v.manifest,
-      q.until_ms AS q_until, q.level AS q_level, q.reason AS q_reason, q.since AS q_since
-    FROM apps a LEFT JOIN versions v ON v.app = a.name AND v.version = a.active_version
-    LEFT JOIN quarantines q ON q.app = a.name`;
-
   listApps(): AppRecord[] {
-    return (this.#db.prepare(`${SqliteStore.#APP_SELECT} ORDER BY a.name`).all() as AppRow[]).map((r) =>
-      this.#toApp(r),
-    );
+    return (this.#db.prepare(`${APP_SELECT} ORDER BY a.name`).all() as AppRow[]).map(toApp);
   }
 
   getApp(name: string): AppRecord | null {
-    const row = this.#db.prepare(`${SqliteStore.#APP_SELECT} WHERE a.name = ?`).get(name) as AppRow | undefined;
-    return row ? this.#toApp(row) : null;
+    const row = this.#db.prepare(`${APP_SELECT} WHERE a.name = ?`).get(name) as AppRow | undefined;
+    return row ? toApp(row) : null;
   }
 
   putVersion(app: string, input: VersionInput): { version: number; created: boolean } {
