@@ -3,7 +3,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { RequestWire } from "../contract.js";
 import { RuntimeIsolate } from "./runtime-isolate.js";
 import { loadRuntimeSnapshot, snapshotCopy } from "./snapshot.js";
-import { type HostSocket, MAX_MESSAGE_BYTES } from "./websocket-bridge.js";
+import {
+  type HostSocket,
+  MAX_ISOLATE_UNSENT_BYTES,
+  MAX_MESSAGE_BYTES,
+  MAX_UNSENT_BYTES,
+  WebSocketBridge,
+} from "./websocket-bridge.js";
 
 const snapshot = loadRuntimeSnapshot();
 const live: RuntimeIsolate[] = [];
@@ -97,6 +103,27 @@ describe("an isolate's WebSockets", () => {
     socket.written(16 * 1024 * 1024);
     socket.deliver("taken", () => {});
     expect(out.at(-1)).toBe("taken");
+  });
+
+  it("bounds what all of an isolate's non-reading sockets hold together, and frees it as clients go", () => {
+    const bridge = new WebSocketBridge({ enter: () => {} });
+    const sockets = Array.from({ length: 10 }, () => bridge.open()); // never attached: nothing is written
+    const mib = new ArrayBuffer(MAX_MESSAGE_BYTES);
+    let accepted = 0;
+    let refusal = "";
+    for (const socket of sockets) {
+      for (let i = 0; i < MAX_UNSENT_BYTES / MAX_MESSAGE_BYTES && !refusal; i++) {
+        refusal = socket.send(mib);
+        if (!refusal) accepted += MAX_MESSAGE_BYTES;
+      }
+    }
+    expect(accepted).toBe(MAX_ISOLATE_UNSENT_BYTES);
+    expect(refusal).toMatch(/the app's WebSocket clients are not reading: 67108864 bytes .*at most 67108864 in all/);
+    expect((sockets[9] as HostSocket).send("x")).toMatch(/not reading/);
+    // A client that goes away frees what was sent to it: another socket may send again.
+    (sockets[0] as HostSocket).clientClosed(1006, "", false);
+    expect(bridge.unsentBytes).toBe(MAX_ISOLATE_UNSENT_BYTES - MAX_UNSENT_BYTES);
+    expect((sockets[9] as HostSocket).send(mib)).toBe("");
   });
 
   it("hands the app's close to the client; the client's close reaches the app and frees the isolate", async () => {

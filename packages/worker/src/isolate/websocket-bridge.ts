@@ -18,6 +18,11 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
  * make the host hold an app's output.
  */
 export const MAX_UNSENT_BYTES = 16 * MAX_MESSAGE_BYTES;
+/**
+ * The same across all of one isolate's sockets: without it, N sockets whose clients do not read would
+ * make the runtime process hold N × MAX_UNSENT_BYTES outside the isolate's memory limit.
+ */
+export const MAX_ISOLATE_UNSENT_BYTES = 64 * MAX_MESSAGE_BYTES;
 const MAX_REASON_BYTES = 123;
 /** Console output of a socket's entries kept until the runtime process takes it (about once per turn). */
 const MAX_LOG_CHARS = 64 * 1024;
@@ -92,6 +97,8 @@ export class HostSocket {
       return `a WebSocket message is at most ${MAX_MESSAGE_BYTES} bytes (this one: ${size})`;
     if (this.#unsent + size > MAX_UNSENT_BYTES)
       return `the WebSocket's client is not reading: ${this.#unsent} bytes sent to it are still waiting`;
+    const refused = this.#bridge.reserve(size);
+    if (refused) return refused;
     this.#unsent += size;
     this.#out({ close: false, data: data as string | ArrayBuffer });
     return "";
@@ -132,7 +139,14 @@ export class HostSocket {
 
   /** `bytes` of what the app sent reached the client's connection. */
   written(bytes: number): void {
-    this.#unsent = Math.max(0, this.#unsent - bytes);
+    const freed = Math.min(this.#unsent, Math.max(0, bytes));
+    this.#unsent -= freed;
+    this.#bridge.release(freed);
+  }
+
+  /** Forgotten by the bridge (its client is gone): what it still counted is freed. */
+  forget(): void {
+    this.written(this.#unsent);
   }
 
   /** From the client: one message, entered into the isolate; `done` with its CPU once that entry ran (or was dropped). */
@@ -170,15 +184,38 @@ export interface WebSocketBridgeOptions {
   enter(name: EntryPointName, args: unknown[], done: (cpuMs: number) => void, socket: HostSocket): void;
   /** The last open socket closed (an isolate with open sockets is never evicted or retired under them). */
   onIdle?: () => void;
+  /** Unsent bytes across all sockets (default MAX_ISOLATE_UNSENT_BYTES). */
+  maxUnsentBytes?: number;
 }
 
 export class WebSocketBridge {
   readonly #sockets = new Map<number, HostSocket>();
   readonly #opts: WebSocketBridgeOptions;
+  readonly #maxUnsent: number;
   #nextId = 1;
+  /** Bytes the app sent on all its sockets that their clients have not been written yet. */
+  #unsent = 0;
 
   constructor(opts: WebSocketBridgeOptions) {
     this.#opts = opts;
+    this.#maxUnsent = opts.maxUnsentBytes ?? MAX_ISOLATE_UNSENT_BYTES;
+  }
+
+  /** Counts `size` more unsent bytes: "" or why not (all sockets together are over the bound). */
+  reserve(size: number): string {
+    if (this.#unsent + size > this.#maxUnsent)
+      return `the app's WebSocket clients are not reading: ${this.#unsent} bytes sent to them are still waiting (at most ${this.#maxUnsent} in all)`;
+    this.#unsent += size;
+    return "";
+  }
+
+  release(size: number): void {
+    this.#unsent = Math.max(0, this.#unsent - size);
+  }
+
+  /** Bytes sent on all sockets that are not written to their clients yet. */
+  get unsentBytes(): number {
+    return this.#unsent;
   }
 
   /** Open sockets. */
@@ -199,6 +236,7 @@ export class WebSocketBridge {
   /** Forgets a socket once both directions are closed. */
   settle(socket: HostSocket): void {
     if (socket.open || !this.#sockets.delete(socket.id)) return;
+    socket.forget();
     if (this.#sockets.size === 0) this.#opts.onIdle?.();
   }
 
@@ -217,6 +255,7 @@ export class WebSocketBridge {
   /** The isolate is gone: every client hears `code`. */
   abortAll(code: number, reason: string, errorCode?: string): void {
     for (const socket of [...this.#sockets.values()]) socket.abort(code, reason, errorCode);
+    for (const socket of this.#sockets.values()) socket.forget();
     this.#sockets.clear();
   }
 }
