@@ -49,6 +49,8 @@ export function sendableCloseCode(code: unknown): code is number {
 /** One socket: the isolate's server end on one side, the runtime process's client connection on the other. */
 export class HostSocket {
   readonly id: number;
+  /** Opened by the app (fetch with `Upgrade: websocket`) rather than by a client. */
+  readonly outbound: boolean;
   readonly #bridge: WebSocketBridge;
   #sink: SocketSink | null = null;
   #queued: Out[] = [];
@@ -63,8 +65,9 @@ export class HostSocket {
   #logChars = 0;
   #logsDropped = 0;
 
-  constructor(id: number, bridge: WebSocketBridge) {
+  constructor(id: number, bridge: WebSocketBridge, outbound: boolean) {
     this.id = id;
+    this.outbound = outbound;
     this.#bridge = bridge;
   }
 
@@ -193,6 +196,7 @@ export class WebSocketBridge {
   readonly #opts: WebSocketBridgeOptions;
   readonly #maxUnsent: number;
   #nextId = 1;
+  #outbound = 0;
   /** Bytes the app sent on all its sockets that their clients have not been written yet. */
   #unsent = 0;
 
@@ -223,9 +227,15 @@ export class WebSocketBridge {
     return this.#sockets.size;
   }
 
-  open(): HostSocket {
-    const socket = new HostSocket(this.#nextId++, this);
+  /** Open outbound sockets (limits.websockets bounds them per isolate). */
+  get outbound(): number {
+    return this.#outbound;
+  }
+
+  open(outbound = false): HostSocket {
+    const socket = new HostSocket(this.#nextId++, this, outbound);
     this.#sockets.set(socket.id, socket);
+    if (outbound) this.#outbound++;
     return socket;
   }
 
@@ -237,6 +247,7 @@ export class WebSocketBridge {
   settle(socket: HostSocket): void {
     if (socket.open || !this.#sockets.delete(socket.id)) return;
     socket.forget();
+    if (socket.outbound) this.#outbound--;
     if (this.#sockets.size === 0) this.#opts.onIdle?.();
   }
 
@@ -257,5 +268,6 @@ export class WebSocketBridge {
     for (const socket of [...this.#sockets.values()]) socket.abort(code, reason, errorCode);
     for (const socket of this.#sockets.values()) socket.forget();
     this.#sockets.clear();
+    this.#outbound = 0;
   }
 }

@@ -115,4 +115,34 @@ describe("outbound WebSockets", () => {
     expect(iso.alive).toBe(false);
     expect(serverSaw.closes).toEqual([1011]);
   });
+
+  it("refuses an outbound socket past the app's limits.websockets, with the reason", async () => {
+    const iso = isolate(true);
+    iso.loadApp(
+      `__nano_define(function (module) {
+        module.exports = { default: { async fetch() {
+          const got = [];
+          for (let i = 0; i < 3; i++) {
+            try {
+              const res = await fetch(${JSON.stringify(`${url}/chat`)}, { headers: { upgrade: "websocket" } });
+              res.webSocket.accept();
+              got.push(res.status);
+            } catch (err) { got.push(String(err)); }
+          }
+          return new Response(JSON.stringify(got));
+        } } };
+      });`,
+      { filename: "out.js" },
+    );
+    const res = await iso.fetch(
+      { requestId: "r", method: "GET", url: "http://app.test/", headers: [], body: null },
+      { cpuMs: 1_000, wallMs: 10_000, websockets: 2 },
+    );
+    const got = JSON.parse(Buffer.from(res.response.body as ArrayBuffer).toString());
+    expect(got.slice(0, 2)).toEqual([101, 101]);
+    expect(got[2]).toMatch(
+      /TypeError: .*the app has 2 outbound WebSockets open in this isolate, its limit \(limits.websockets\)/,
+    );
+    expect(iso.openSockets).toBe(2);
+  });
 });
