@@ -31,9 +31,9 @@ interface Client {
   closed: Promise<{ code: number; reason: string }>;
 }
 
-function connect(path = "/", base = server.url): Promise<Client> {
+function connect(path = "/", base = server.url, autoPong = true): Promise<Client> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${base.replace("http", "ws")}${path}`, { headers: { host: HOST } });
+    const ws = new WebSocket(`${base.replace("http", "ws")}${path}`, { headers: { host: HOST }, autoPong });
     const messages: (string | Buffer)[] = [];
     let waiting: ((m: string | Buffer) => void) | null = null;
     let read = 0;
@@ -84,7 +84,7 @@ beforeAll(async () => {
     // One runaway handler is stopped on purpose below; on a loaded machine the CPU guard may also fail a
     // request held off its core. The throttle those count towards (test/neighbour, app-governor.test)
     // must not turn the later cases into 503s.
-    env: { NANO_LOG_LEVEL: "info", NANO_THROTTLE_KILLS: "1000" },
+    env: { NANO_LOG_LEVEL: "info", NANO_THROTTLE_KILLS: "1000", NANO_WS_PING_MS: "1000" },
   });
   const d = await cli(server, ["deploy", echoApp("1")]);
   expect(d.code, d.stderr).toBe(0);
@@ -132,6 +132,15 @@ describe("WebSockets through nano start", () => {
       wasClean: true,
     });
     expect(seen.find((e) => e.path === "/rude")).toMatchObject({ path: "/rude", code: 1006, wasClean: false });
+  }, 30_000);
+
+  it("cuts a client that stops answering pings (a peer gone without a FIN): the app hears 1006", async () => {
+    const silent = await connect("/silent", server.url, false);
+    await silent.next();
+    // Pinged every second (NANO_WS_PING_MS), it is cut once it missed one: the client sees no close frame.
+    expect((await silent.closed).code).toBe(1006);
+    await until(async () => (await closesSeen()).some((e) => e.path === "/silent"), "the app to see the client cut");
+    expect((await closesSeen()).find((e) => e.path === "/silent")).toMatchObject({ code: 1006, wasClean: false });
   }, 30_000);
 
   it("tells the app when the client leaves while its 101 is on the way", async () => {

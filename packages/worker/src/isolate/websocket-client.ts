@@ -9,6 +9,7 @@ import WebSocket from "ws";
 import type { AddressPolicy, Resolver } from "./outbound-policy.js";
 import { guardedLookup } from "./outbound-policy.js";
 import { type HostSocket, MAX_MESSAGE_BYTES } from "./websocket-bridge.js";
+import type { WebSocketHeartbeat } from "./websocket-heartbeat.js";
 
 const MAX_INFLIGHT = 32;
 /** Bytes of the server's messages waiting for their entry before reading pauses (as the gateway's). */
@@ -122,11 +123,12 @@ export function connectWebSocket(
   ws.on("error", (err) => settle(() => on.failed(`WebSocket connection to ${opts.url.origin} failed: ${err.message}`)));
 }
 
-/** Joins an open client connection to the app's socket. */
-export function joinClient(ws: WebSocket, socket: HostSocket): void {
+/** Joins an open client connection to the app's socket; `heartbeat` pings the server (a vanished one is cut). */
+export function joinClient(ws: WebSocket, socket: HostSocket, heartbeat?: WebSocketHeartbeat): void {
   let inflight = 0;
   let inflightBytes = 0;
   let paused = false;
+  heartbeat?.watch(ws, () => paused);
   socket.attach({
     message(data) {
       const size = typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
