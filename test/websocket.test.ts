@@ -208,6 +208,45 @@ describe("WebSockets through nano start", () => {
     expect(Array.isArray(JSON.parse(res.body))).toBe(true);
   }, 30_000);
 
+  it("refuses an upgrade without a valid key or version 13 with a JSON 400, before the app runs", async () => {
+    const { request } = await import("node:http");
+    const attempt = (path: string, extra: Record<string, string>) =>
+      new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+        const req = request(`${server.url}${path}`, {
+          headers: { host: HOST, connection: "Upgrade", upgrade: "websocket", ...extra },
+        });
+        req.on("response", (r) => {
+          let body = "";
+          r.on("data", (d) => {
+            body += d;
+          });
+          r.on("end", () => resolve({ status: r.statusCode ?? 0, type: r.headers["content-type"] ?? "", body }));
+        });
+        req.on("upgrade", () => reject(new Error("upgraded")));
+        req.on("error", reject);
+        req.end();
+      });
+    const noKey = await attempt("/nokey", { "sec-websocket-version": "13" });
+    const oldVersion = await attempt("/oldversion", {
+      "sec-websocket-version": "8",
+      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+    });
+    for (const [r, why] of [
+      [noKey, /Sec-WebSocket-Key/],
+      [oldVersion, /Sec-WebSocket-Version: 13/],
+    ] as const) {
+      expect(r.status).toBe(400);
+      expect(r.type).toBe("application/json");
+      expect(JSON.parse(r.body).error).toMatchObject({
+        code: "NANO_ERR_BAD_REQUEST",
+        message: expect.stringMatching(why),
+      });
+    }
+    // The app never answered them (a socket it opened would have heard close).
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await closesSeen()).filter((e) => e.path === "/nokey" || e.path === "/oldversion")).toEqual([]);
+  }, 30_000);
+
   it("closes with 1009 on a message over 1 MiB, and passes one of exactly 1 MiB", async () => {
     const ok = await connect("/big-ok");
     await ok.next();
