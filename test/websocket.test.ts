@@ -362,11 +362,15 @@ describe("WebSockets through nano serve", () => {
     expect(await c.closed).toEqual({ code: 4000, reason: "asked to" });
   }, 30_000);
 
-  it("tells open sockets the server is going away when it stops", async () => {
+  it("tells open sockets the server is going away when it stops, and one the app answers meanwhile", async () => {
     const c = await connect("/until-shutdown", serve.url);
     await c.next();
+    // The app answers /slow's 101 500 ms after the request: after the server began closing.
+    const slow = connect("/slow", serve.url);
+    await new Promise((r) => setTimeout(r, 200));
     await serve.stop();
     expect((await c.closed).code).toBe(1001);
+    expect((await (await slow).closed).code).toBe(1001);
   }, 30_000);
 });
 

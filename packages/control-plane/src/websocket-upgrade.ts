@@ -100,6 +100,8 @@ export class WebSocketGateway {
   readonly #perApp: Map<string, number>;
   readonly #open = new Set<WebSocket>();
   readonly #heartbeat: WebSocketHeartbeat;
+  /** closeAll ran: a socket the app answers after it is closed at once (1001). */
+  #closing: { code: number; reason: string } | null = null;
 
   constructor(opts: WebSocketGatewayOptions) {
     this.#opts = opts;
@@ -177,6 +179,7 @@ export class WebSocketGateway {
         opened = true;
         socket.off("close", early);
         this.#connect(ws, port, req);
+        if (this.#closing) ws.close(this.#closing.code, this.#closing.reason);
       });
     } finally {
       this.#wss.off("headers", addHeaders);
@@ -302,8 +305,9 @@ export class WebSocketGateway {
     });
   }
 
-  /** Closes every socket (1001: the server is going away), e.g. at the end of a drain. */
+  /** Closes every socket (1001: the server is going away), e.g. at the end of a drain, and any accepted after. */
   closeAll(code = 1001, reason = "the server is shutting down"): void {
+    this.#closing = { code, reason };
     for (const ws of this.#open) ws.close(code, reason);
   }
 
