@@ -147,6 +147,39 @@ describe("an isolate's WebSockets", () => {
     expect(other.out.at(-1)).toMatchObject({ code: 1001 });
   });
 
+  it("closes with 1009, not silently short, when what the app sent before its 101 is more than the host holds", async () => {
+    const iso = new RuntimeIsolate({ snapshot: snapshotCopy(snapshot), memoryMb: 64 });
+    live.push(iso);
+    iso.loadApp(
+      `__nano_define(function (module) {
+        module.exports = { default: { fetch() {
+          const [client, server] = Object.values(new WebSocketPair());
+          server.accept();
+          const mib = "x".repeat(${MAX_MESSAGE_BYTES});
+          for (let i = 0; i < 17; i++) server.send(mib);
+          server.addEventListener("close", (e) => { globalThis.lastClose = e.code + " " + e.reason; });
+          // The runtime must not call the app's String (it replaced it) to read a close reason.
+          globalThis.String = () => "forged";
+          return new Response(null, { status: 101, webSocket: client });
+        } } };
+      });`,
+      { filename: "burst.js" },
+    );
+    const res = await iso.fetch(req(), limits);
+    const socket = res.socket as HostSocket;
+    const out: unknown[] = [];
+    socket.attach({
+      message: (data) => out.push(typeof data === "string" ? data.length : data),
+      close: (code, reason) => out.push({ code, reason }),
+    });
+    expect(out).toEqual([
+      ...Array(MAX_UNSENT_BYTES / MAX_MESSAGE_BYTES).fill(MAX_MESSAGE_BYTES),
+      { code: 1009, reason: "the app sent too much before its WebSocket opened" },
+    ]);
+    socket.clientClosed(1009, "client's reason", true);
+    expect((await iso.evaluate("globalThis.lastClose")).text).toBe("1009 client's reason");
+  });
+
   it("answers a plain request as before", async () => {
     const iso = new RuntimeIsolate({ snapshot: snapshotCopy(snapshot), memoryMb: 64 });
     live.push(iso);
