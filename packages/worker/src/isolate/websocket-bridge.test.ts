@@ -126,6 +126,37 @@ describe("an isolate's WebSockets", () => {
     expect((sockets[9] as HostSocket).send(mib)).toBe("");
   });
 
+  it("bounds the client messages all of an isolate's sockets have waiting for their entry: past it, 1013", () => {
+    const held: ((cpuMs: number) => void)[] = [];
+    const entered: string[] = [];
+    const bridge = new WebSocketBridge({
+      enter: (name, _args, done) => {
+        entered.push(name);
+        if (name === "socketMessage") held.push(done); // the budget is spent: entries wait
+      },
+    });
+    const closes: number[] = [];
+    const sockets = Array.from({ length: 70 }, () => {
+      const socket = bridge.open();
+      socket.attach({ message: () => {}, close: (code) => closes.push(code) });
+      return socket;
+    });
+    const acked: number[] = [];
+    for (const [i, socket] of sockets.entries())
+      socket.deliver(new ArrayBuffer(MAX_MESSAGE_BYTES), () => acked.push(i));
+    const fit = MAX_ISOLATE_UNSENT_BYTES / MAX_MESSAGE_BYTES;
+    expect(held.length).toBe(fit);
+    expect(bridge.inboundBytes).toBe(MAX_ISOLATE_UNSENT_BYTES);
+    // The sockets past the bound are closed with 1013 (the app hears close), their messages acked at once.
+    expect(closes).toEqual(Array(70 - fit).fill(1013));
+    expect(acked).toEqual(Array.from({ length: 70 - fit }, (_, i) => fit + i));
+    expect(entered.filter((n) => n === "socketClosed").length).toBe(70 - fit);
+    for (const done of held.splice(0)) done(0);
+    expect(bridge.inboundBytes).toBe(0);
+    (sockets[0] as HostSocket).deliver("again", () => {});
+    expect(held.length).toBe(1);
+  });
+
   it("hands the app's close to the client; the client's close reaches the app and frees the isolate", async () => {
     const { iso, socket, out } = await open();
     socket.deliver("bye", () => {});

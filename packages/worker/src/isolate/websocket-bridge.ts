@@ -20,7 +20,9 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
 export const MAX_UNSENT_BYTES = 16 * MAX_MESSAGE_BYTES;
 /**
  * The same across all of one isolate's sockets: without it, N sockets whose clients do not read would
- * make the runtime process hold N × MAX_UNSENT_BYTES outside the isolate's memory limit.
+ * make the runtime process hold N × MAX_UNSENT_BYTES outside the isolate's memory limit. Client messages
+ * waiting for their entry (the isolate's budget is spent) are bounded by it too, separately: past it the
+ * socket a message came on closes with 1013.
  */
 export const MAX_ISOLATE_UNSENT_BYTES = 64 * MAX_MESSAGE_BYTES;
 const MAX_REASON_BYTES = 123;
@@ -158,7 +160,27 @@ export class HostSocket {
       done(0);
       return;
     }
-    this.#bridge.enter("socketMessage", [this.id, data], done, this);
+    const size = typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
+    if (!this.#bridge.reserveInbound(size)) {
+      // The isolate is far behind on all its sockets' messages: this client is told to try later.
+      done(0);
+      const reason = "the app is not keeping up with its WebSocket messages";
+      if (!this.#closedByApp) {
+        this.#closedByApp = true;
+        this.#out({ close: true, code: 1013, reason });
+      }
+      this.clientClosed(1013, reason, false);
+      return;
+    }
+    this.#bridge.enter(
+      "socketMessage",
+      [this.id, data],
+      (cpuMs) => {
+        this.#bridge.releaseInbound(size);
+        done(cpuMs);
+      },
+      this,
+    );
   }
 
   /** The client's close frame (`clean`), or its connection was lost: the app hears `close` once. */
@@ -187,7 +209,7 @@ export interface WebSocketBridgeOptions {
   enter(name: EntryPointName, args: unknown[], done: (cpuMs: number) => void, socket: HostSocket): void;
   /** The last open socket closed (an isolate with open sockets is never evicted or retired under them). */
   onIdle?: () => void;
-  /** Unsent bytes across all sockets (default MAX_ISOLATE_UNSENT_BYTES). */
+  /** Unsent bytes across all sockets, and inbound bytes waiting (default MAX_ISOLATE_UNSENT_BYTES each). */
   maxUnsentBytes?: number;
 }
 
@@ -199,6 +221,8 @@ export class WebSocketBridge {
   #outbound = 0;
   /** Bytes the app sent on all its sockets that their clients have not been written yet. */
   #unsent = 0;
+  /** Bytes of its clients' messages waiting for their entry (the background budget), bounded alike. */
+  #inbound = 0;
 
   constructor(opts: WebSocketBridgeOptions) {
     this.#opts = opts;
@@ -215,6 +239,22 @@ export class WebSocketBridge {
 
   release(size: number): void {
     this.#unsent = Math.max(0, this.#unsent - size);
+  }
+
+  /** Counts `size` more bytes of client messages waiting for their entry; false past the bound. */
+  reserveInbound(size: number): boolean {
+    if (this.#inbound + size > this.#maxUnsent) return false;
+    this.#inbound += size;
+    return true;
+  }
+
+  releaseInbound(size: number): void {
+    this.#inbound = Math.max(0, this.#inbound - size);
+  }
+
+  /** Bytes of client messages (all sockets) waiting for their entry into the isolate. */
+  get inboundBytes(): number {
+    return this.#inbound;
   }
 
   /** Bytes sent on all sockets that are not written to their clients yet. */
