@@ -31,9 +31,9 @@ interface Client {
   closed: Promise<{ code: number; reason: string }>;
 }
 
-function connect(path = "/", base = server.url): Promise<Client> {
+function connect(path = "/", base = server.url, autoPong = true): Promise<Client> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${base.replace("http", "ws")}${path}`, { headers: { host: HOST } });
+    const ws = new WebSocket(`${base.replace("http", "ws")}${path}`, { headers: { host: HOST }, autoPong });
     const messages: (string | Buffer)[] = [];
     let waiting: ((m: string | Buffer) => void) | null = null;
     let read = 0;
@@ -84,7 +84,7 @@ beforeAll(async () => {
     // One runaway handler is stopped on purpose below; on a loaded machine the CPU guard may also fail a
     // request held off its core. The throttle those count towards (test/neighbour, app-governor.test)
     // must not turn the later cases into 503s.
-    env: { NANO_LOG_LEVEL: "info", NANO_THROTTLE_KILLS: "1000" },
+    env: { NANO_LOG_LEVEL: "info", NANO_THROTTLE_KILLS: "1000", NANO_WS_PING_MS: "1000" },
   });
   const d = await cli(server, ["deploy", echoApp("1")]);
   expect(d.code, d.stderr).toBe(0);
@@ -132,6 +132,15 @@ describe("WebSockets through nano start", () => {
       wasClean: true,
     });
     expect(seen.find((e) => e.path === "/rude")).toMatchObject({ path: "/rude", code: 1006, wasClean: false });
+  }, 30_000);
+
+  it("cuts a client that stops answering pings (a peer gone without a FIN): the app hears 1006", async () => {
+    const silent = await connect("/silent", server.url, false);
+    await silent.next();
+    // Pinged every second (NANO_WS_PING_MS), it is cut once it missed one: the client sees no close frame.
+    expect((await silent.closed).code).toBe(1006);
+    await until(async () => (await closesSeen()).some((e) => e.path === "/silent"), "the app to see the client cut");
+    expect((await closesSeen()).find((e) => e.path === "/silent")).toMatchObject({ code: 1006, wasClean: false });
   }, 30_000);
 
   it("tells the app when the client leaves while its 101 is on the way", async () => {
@@ -197,6 +206,45 @@ describe("WebSockets through nano start", () => {
     });
     expect(res.status).toBe(200);
     expect(Array.isArray(JSON.parse(res.body))).toBe(true);
+  }, 30_000);
+
+  it("refuses an upgrade without a valid key or version 13 with a JSON 400, before the app runs", async () => {
+    const { request } = await import("node:http");
+    const attempt = (path: string, extra: Record<string, string>) =>
+      new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+        const req = request(`${server.url}${path}`, {
+          headers: { host: HOST, connection: "Upgrade", upgrade: "websocket", ...extra },
+        });
+        req.on("response", (r) => {
+          let body = "";
+          r.on("data", (d) => {
+            body += d;
+          });
+          r.on("end", () => resolve({ status: r.statusCode ?? 0, type: r.headers["content-type"] ?? "", body }));
+        });
+        req.on("upgrade", () => reject(new Error("upgraded")));
+        req.on("error", reject);
+        req.end();
+      });
+    const noKey = await attempt("/nokey", { "sec-websocket-version": "13" });
+    const oldVersion = await attempt("/oldversion", {
+      "sec-websocket-version": "8",
+      "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+    });
+    for (const [r, why] of [
+      [noKey, /Sec-WebSocket-Key/],
+      [oldVersion, /Sec-WebSocket-Version: 13/],
+    ] as const) {
+      expect(r.status).toBe(400);
+      expect(r.type).toBe("application/json");
+      expect(JSON.parse(r.body).error).toMatchObject({
+        code: "NANO_ERR_BAD_REQUEST",
+        message: expect.stringMatching(why),
+      });
+    }
+    // The app never answered them (a socket it opened would have heard close).
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await closesSeen()).filter((e) => e.path === "/nokey" || e.path === "/oldversion")).toEqual([]);
   }, 30_000);
 
   it("closes with 1009 on a message over 1 MiB, and passes one of exactly 1 MiB", async () => {
@@ -314,11 +362,15 @@ describe("WebSockets through nano serve", () => {
     expect(await c.closed).toEqual({ code: 4000, reason: "asked to" });
   }, 30_000);
 
-  it("tells open sockets the server is going away when it stops", async () => {
+  it("tells open sockets the server is going away when it stops, and one the app answers meanwhile", async () => {
     const c = await connect("/until-shutdown", serve.url);
     await c.next();
+    // The app answers /slow's 101 500 ms after the request: after the server began closing.
+    const slow = connect("/slow", serve.url);
+    await new Promise((r) => setTimeout(r, 200));
     await serve.stop();
     expect((await c.closed).code).toBe(1001);
+    expect((await (await slow).closed).code).toBe(1001);
   }, 30_000);
 });
 

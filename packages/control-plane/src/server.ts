@@ -161,8 +161,30 @@ function handleUpgrades(server: Server, listener: (req: IncomingMessage, res: Se
     res.once("finish", () => {
       if (!pending.taken) socket.end();
     });
+    const invalid = invalidHandshake(req);
+    if (invalid) {
+      // Refused before the app runs: it would answer 101 to a handshake the WebSocket server then refuses.
+      const body = errorBody(new NanoError("NANO_ERR_BAD_REQUEST", invalid));
+      res.writeHead(400, {
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(body),
+        "x-request-id": randomUUID(),
+      });
+      res.end(body);
+      return;
+    }
     void listener(req, res);
   });
+}
+
+/** Why an upgrade request is not a valid RFC 6455 opening handshake, or "". */
+function invalidHandshake(req: IncomingMessage): string {
+  const key = req.headers["sec-websocket-key"];
+  if (typeof key !== "string" || !/^[+/0-9A-Za-z]{22}==$/.test(key.trim()))
+    return "a WebSocket upgrade needs a valid Sec-WebSocket-Key";
+  if (req.headers["sec-websocket-version"]?.trim() !== "13")
+    return "a WebSocket upgrade needs Sec-WebSocket-Version: 13";
+  return "";
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: any Hono app, whatever its bindings.

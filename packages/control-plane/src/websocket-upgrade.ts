@@ -11,7 +11,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { MessagePort } from "node:worker_threads";
-import { type LogRecord, NanoError, type SocketMessage } from "@nano/worker";
+import { type LogRecord, NanoError, type SocketMessage, WebSocketHeartbeat } from "@nano/worker";
 import { type WebSocket, WebSocketServer } from "ws";
 import { type Logger, logAppRecords } from "./logger.js";
 
@@ -77,6 +77,8 @@ export interface WebSocketGatewayOptions {
   maxMessageBytes?: number;
   /** Open sockets by app, shared by the gateways of one process (its listeners): the limit is per process. */
   counts?: Map<string, number>;
+  /** How often each client is pinged (one that missed the last ping is cut); default PING_INTERVAL_MS. */
+  pingIntervalMs?: number;
 }
 
 /** The ingress's side: `gateway.accept`, or a refusal where the server takes no WebSockets. */
@@ -97,10 +99,14 @@ export class WebSocketGateway {
   /** Open (or opening) sockets by app. */
   readonly #perApp: Map<string, number>;
   readonly #open = new Set<WebSocket>();
+  readonly #heartbeat: WebSocketHeartbeat;
+  /** closeAll ran: a socket the app answers after it is closed at once (1001). */
+  #closing: { code: number; reason: string } | null = null;
 
   constructor(opts: WebSocketGatewayOptions) {
     this.#opts = opts;
     this.#perApp = opts.counts ?? new Map();
+    this.#heartbeat = new WebSocketHeartbeat(opts.pingIntervalMs);
     this.#wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -173,6 +179,7 @@ export class WebSocketGateway {
         opened = true;
         socket.off("close", early);
         this.#connect(ws, port, req);
+        if (this.#closing) ws.close(this.#closing.code, this.#closing.reason);
       });
     } finally {
       this.#wss.off("headers", addHeaders);
@@ -199,6 +206,7 @@ export class WebSocketGateway {
     let total = { in: 0, out: 0 };
     let paused = false;
     let portOpen = true;
+    this.#heartbeat.watch(ws, () => paused);
     const flow = () => {
       const hold =
         inflight >= MAX_INFLIGHT || inflightBytes >= MAX_INFLIGHT_BYTES || ws.bufferedAmount > MAX_BUFFERED_BYTES;
@@ -297,8 +305,9 @@ export class WebSocketGateway {
     });
   }
 
-  /** Closes every socket (1001: the server is going away), e.g. at the end of a drain. */
+  /** Closes every socket (1001: the server is going away), e.g. at the end of a drain, and any accepted after. */
   closeAll(code = 1001, reason = "the server is shutting down"): void {
+    this.#closing = { code, reason };
     for (const ws of this.#open) ws.close(code, reason);
   }
 

@@ -10,6 +10,7 @@ export type {
 } from "./assets/asset-server.js";
 export * from "./contract.js";
 export * from "./errors.js";
+export { PING_INTERVAL_MS, WebSocketHeartbeat } from "./isolate/websocket-heartbeat.js";
 export { KV_LIMITS, type KvListedKey, type KvListPage, type KvStore, type KvValue } from "./kv/kv-store.js";
 export {
   type PoolIsolateStats,

@@ -278,7 +278,16 @@ export class WebSocket extends EventTarget {
         for (let i = 0; i < queued.length; i++) {
           const m = queued[i] as Inbound;
           if (m.close) (host as Host).socketClose(hostId, m.code === 1005 ? 1000 : m.code, m.reason);
-          else (host as Host).socketSend(hostId, m.data);
+          else if ((host as Host).socketSend(hostId, m.data) !== "") {
+            // More than the host holds for a client (its unsent bound): the rest is not dropped silently,
+            // the socket closes with 1009 and the app's end is closing.
+            if (server.#state !== CLOSED) {
+              server.#closeSent = true;
+              server.#state = CLOSING;
+            }
+            (host as Host).socketClose(hostId, 1009, "the app sent too much before its WebSocket opened");
+            break;
+          }
         }
       },
       receive(ws, message) {
@@ -362,5 +371,6 @@ export function socketClosed(hostId: number, code: number, reason: string, clean
   const ws = byHostId.get(hostId);
   if (ws === undefined) return;
   byHostId.delete(hostId);
-  internals.receive(ws, { close: true, code, reason: String(reason), clean: clean === true });
+  // Not String(): app code has run, and the runtime never calls a built-in the app can replace.
+  internals.receive(ws, { close: true, code, reason: typeof reason === "string" ? reason : "", clean: clean === true });
 }

@@ -22,6 +22,7 @@ import {
 import { AddressPolicy, type Resolver } from "./outbound-policy.js";
 import type { HostSocket } from "./websocket-bridge.js";
 import { connectWebSocket, joinClient, wantsWebSocket } from "./websocket-client.js";
+import { WebSocketHeartbeat } from "./websocket-heartbeat.js";
 
 export type FetchEntryName = "fetchHead" | "fetchChunk" | "fetchEnd" | "fetchBodyPull";
 
@@ -83,6 +84,8 @@ function chunked(bytes: Uint8Array): ReadableStream<Uint8Array> {
 export class FetchBridge {
   readonly #opts: FetchBridgeOptions;
   readonly #policy: AddressPolicy;
+  /** Pings the isolate's outbound WebSockets' servers: one that vanished is cut (the app hears 1006). */
+  readonly #heartbeat = new WebSocketHeartbeat();
   readonly #fetches = new Map<number, HostFetch>();
   /** Subrequests used per pending request (or evaluation), with its limit. */
   readonly #budgets = new Map<number, { limit: number; used: number }>();
@@ -242,7 +245,7 @@ export class FetchBridge {
             return this.#finish(id, entry, socket ?? "outbound WebSockets are not available here");
           }
           this.#fetches.delete(id);
-          joinClient(ws, socket);
+          joinClient(ws, socket, this.#heartbeat);
           const block = encodeHeaderBlock(head.headers);
           this.#opts.enter(entry.owner, "fetchHead", [
             id,

@@ -149,6 +149,8 @@ export class RuntimeIsolate {
   #assetIndex: SharedArrayBuffer | null = null;
   /** This isolate's WebSockets (their client ends are in the runtime process). */
   readonly #sockets: WebSocketBridge;
+  /** The app's limits.websockets, from its latest invocation: bounds its open outbound sockets. */
+  #websocketLimit = DEFAULT_LIMITS.websockets;
   /** The socket whose message or close is being entered: its console output is its own. */
   #socketEntry: HostSocket | null = null;
   readonly #consoleRate = new ConsoleRate();
@@ -196,7 +198,9 @@ export class RuntimeIsolate {
           ? "the isolate was stopped"
           : this.#sockets.size >= MAX_SOCKETS
             ? `an isolate may hold at most ${MAX_SOCKETS} WebSockets`
-            : this.#sockets.open(),
+            : this.#sockets.outbound >= this.#websocketLimit
+              ? `the app has ${this.#sockets.outbound} outbound WebSockets open in this isolate, its limit (limits.websockets)`
+              : this.#sockets.open(true),
     });
     this.#kv = new KvBridge({ store: opts.kv ?? null, owner: () => this.#current });
     this.#sockets = new WebSocketBridge({
@@ -648,8 +652,12 @@ export class RuntimeIsolate {
   }
 
   /** Runs one request through the app's handler. */
-  fetch(req: RequestWire, limits: { cpuMs: number; wallMs: number; subrequests?: number }): Promise<FetchOutcome> {
+  fetch(
+    req: RequestWire,
+    limits: { cpuMs: number; wallMs: number; subrequests?: number; websockets?: number },
+  ): Promise<FetchOutcome> {
     const id = this.#nextId++;
+    this.#websocketLimit = limits.websockets ?? this.#websocketLimit;
     const promise = this.#track(id, limits.cpuMs, limits.wallMs);
     this.#outbound.begin(id, limits.subrequests ?? DEFAULT_LIMITS.subrequests);
     this.#kv.begin(id);
@@ -672,9 +680,10 @@ export class RuntimeIsolate {
   scheduled(
     cron: string,
     scheduledTime: number,
-    limits: { cpuMs: number; wallMs: number; subrequests?: number },
+    limits: { cpuMs: number; wallMs: number; subrequests?: number; websockets?: number },
   ): Promise<{ ok: boolean; text: string; logs: LogRecord[]; logsDropped: number; cpuMs: number }> {
     const id = this.#nextId++;
+    this.#websocketLimit = limits.websockets ?? this.#websocketLimit;
     const promise = this.#track(id, limits.cpuMs, limits.wallMs);
     this.#outbound.begin(id, limits.subrequests ?? DEFAULT_LIMITS.subrequests);
     this.#kv.begin(id);

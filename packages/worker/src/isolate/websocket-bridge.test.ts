@@ -3,7 +3,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { RequestWire } from "../contract.js";
 import { RuntimeIsolate } from "./runtime-isolate.js";
 import { loadRuntimeSnapshot, snapshotCopy } from "./snapshot.js";
-import { type HostSocket, MAX_MESSAGE_BYTES } from "./websocket-bridge.js";
+import {
+  type HostSocket,
+  MAX_ISOLATE_UNSENT_BYTES,
+  MAX_MESSAGE_BYTES,
+  MAX_UNSENT_BYTES,
+  WebSocketBridge,
+} from "./websocket-bridge.js";
 
 const snapshot = loadRuntimeSnapshot();
 const live: RuntimeIsolate[] = [];
@@ -99,6 +105,58 @@ describe("an isolate's WebSockets", () => {
     expect(out.at(-1)).toBe("taken");
   });
 
+  it("bounds what all of an isolate's non-reading sockets hold together, and frees it as clients go", () => {
+    const bridge = new WebSocketBridge({ enter: () => {} });
+    const sockets = Array.from({ length: 10 }, () => bridge.open()); // never attached: nothing is written
+    const mib = new ArrayBuffer(MAX_MESSAGE_BYTES);
+    let accepted = 0;
+    let refusal = "";
+    for (const socket of sockets) {
+      for (let i = 0; i < MAX_UNSENT_BYTES / MAX_MESSAGE_BYTES && !refusal; i++) {
+        refusal = socket.send(mib);
+        if (!refusal) accepted += MAX_MESSAGE_BYTES;
+      }
+    }
+    expect(accepted).toBe(MAX_ISOLATE_UNSENT_BYTES);
+    expect(refusal).toMatch(/the app's WebSocket clients are not reading: 67108864 bytes .*at most 67108864 in all/);
+    expect((sockets[9] as HostSocket).send("x")).toMatch(/not reading/);
+    // A client that goes away frees what was sent to it: another socket may send again.
+    (sockets[0] as HostSocket).clientClosed(1006, "", false);
+    expect(bridge.unsentBytes).toBe(MAX_ISOLATE_UNSENT_BYTES - MAX_UNSENT_BYTES);
+    expect((sockets[9] as HostSocket).send(mib)).toBe("");
+  });
+
+  it("bounds the client messages all of an isolate's sockets have waiting for their entry: past it, 1013", () => {
+    const held: ((cpuMs: number) => void)[] = [];
+    const entered: string[] = [];
+    const bridge = new WebSocketBridge({
+      enter: (name, _args, done) => {
+        entered.push(name);
+        if (name === "socketMessage") held.push(done); // the budget is spent: entries wait
+      },
+    });
+    const closes: number[] = [];
+    const sockets = Array.from({ length: 70 }, () => {
+      const socket = bridge.open();
+      socket.attach({ message: () => {}, close: (code) => closes.push(code) });
+      return socket;
+    });
+    const acked: number[] = [];
+    for (const [i, socket] of sockets.entries())
+      socket.deliver(new ArrayBuffer(MAX_MESSAGE_BYTES), () => acked.push(i));
+    const fit = MAX_ISOLATE_UNSENT_BYTES / MAX_MESSAGE_BYTES;
+    expect(held.length).toBe(fit);
+    expect(bridge.inboundBytes).toBe(MAX_ISOLATE_UNSENT_BYTES);
+    // The sockets past the bound are closed with 1013 (the app hears close), their messages acked at once.
+    expect(closes).toEqual(Array(70 - fit).fill(1013));
+    expect(acked).toEqual(Array.from({ length: 70 - fit }, (_, i) => fit + i));
+    expect(entered.filter((n) => n === "socketClosed").length).toBe(70 - fit);
+    for (const done of held.splice(0)) done(0);
+    expect(bridge.inboundBytes).toBe(0);
+    (sockets[0] as HostSocket).deliver("again", () => {});
+    expect(held.length).toBe(1);
+  });
+
   it("hands the app's close to the client; the client's close reaches the app and frees the isolate", async () => {
     const { iso, socket, out } = await open();
     socket.deliver("bye", () => {});
@@ -118,6 +176,39 @@ describe("an isolate's WebSockets", () => {
     const other = await open();
     other.iso.dispose();
     expect(other.out.at(-1)).toMatchObject({ code: 1001 });
+  });
+
+  it("closes with 1009, not silently short, when what the app sent before its 101 is more than the host holds", async () => {
+    const iso = new RuntimeIsolate({ snapshot: snapshotCopy(snapshot), memoryMb: 64 });
+    live.push(iso);
+    iso.loadApp(
+      `__nano_define(function (module) {
+        module.exports = { default: { fetch() {
+          const [client, server] = Object.values(new WebSocketPair());
+          server.accept();
+          const mib = "x".repeat(${MAX_MESSAGE_BYTES});
+          for (let i = 0; i < 17; i++) server.send(mib);
+          server.addEventListener("close", (e) => { globalThis.lastClose = e.code + " " + e.reason; });
+          // The runtime must not call the app's String (it replaced it) to read a close reason.
+          globalThis.String = () => "forged";
+          return new Response(null, { status: 101, webSocket: client });
+        } } };
+      });`,
+      { filename: "burst.js" },
+    );
+    const res = await iso.fetch(req(), limits);
+    const socket = res.socket as HostSocket;
+    const out: unknown[] = [];
+    socket.attach({
+      message: (data) => out.push(typeof data === "string" ? data.length : data),
+      close: (code, reason) => out.push({ code, reason }),
+    });
+    expect(out).toEqual([
+      ...Array(MAX_UNSENT_BYTES / MAX_MESSAGE_BYTES).fill(MAX_MESSAGE_BYTES),
+      { code: 1009, reason: "the app sent too much before its WebSocket opened" },
+    ]);
+    socket.clientClosed(1009, "client's reason", true);
+    expect((await iso.evaluate("globalThis.lastClose")).text).toBe("1009 client's reason");
   });
 
   it("answers a plain request as before", async () => {

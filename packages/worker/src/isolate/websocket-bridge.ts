@@ -18,6 +18,13 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
  * make the host hold an app's output.
  */
 export const MAX_UNSENT_BYTES = 16 * MAX_MESSAGE_BYTES;
+/**
+ * The same across all of one isolate's sockets: without it, N sockets whose clients do not read would
+ * make the runtime process hold N × MAX_UNSENT_BYTES outside the isolate's memory limit. Client messages
+ * waiting for their entry (the isolate's budget is spent) are bounded by it too, separately: past it the
+ * socket a message came on closes with 1013.
+ */
+export const MAX_ISOLATE_UNSENT_BYTES = 64 * MAX_MESSAGE_BYTES;
 const MAX_REASON_BYTES = 123;
 /** Console output of a socket's entries kept until the runtime process takes it (about once per turn). */
 const MAX_LOG_CHARS = 64 * 1024;
@@ -44,6 +51,8 @@ export function sendableCloseCode(code: unknown): code is number {
 /** One socket: the isolate's server end on one side, the runtime process's client connection on the other. */
 export class HostSocket {
   readonly id: number;
+  /** Opened by the app (fetch with `Upgrade: websocket`) rather than by a client. */
+  readonly outbound: boolean;
   readonly #bridge: WebSocketBridge;
   #sink: SocketSink | null = null;
   #queued: Out[] = [];
@@ -58,8 +67,9 @@ export class HostSocket {
   #logChars = 0;
   #logsDropped = 0;
 
-  constructor(id: number, bridge: WebSocketBridge) {
+  constructor(id: number, bridge: WebSocketBridge, outbound: boolean) {
     this.id = id;
+    this.outbound = outbound;
     this.#bridge = bridge;
   }
 
@@ -92,6 +102,8 @@ export class HostSocket {
       return `a WebSocket message is at most ${MAX_MESSAGE_BYTES} bytes (this one: ${size})`;
     if (this.#unsent + size > MAX_UNSENT_BYTES)
       return `the WebSocket's client is not reading: ${this.#unsent} bytes sent to it are still waiting`;
+    const refused = this.#bridge.reserve(size);
+    if (refused) return refused;
     this.#unsent += size;
     this.#out({ close: false, data: data as string | ArrayBuffer });
     return "";
@@ -132,7 +144,14 @@ export class HostSocket {
 
   /** `bytes` of what the app sent reached the client's connection. */
   written(bytes: number): void {
-    this.#unsent = Math.max(0, this.#unsent - bytes);
+    const freed = Math.min(this.#unsent, Math.max(0, bytes));
+    this.#unsent -= freed;
+    this.#bridge.release(freed);
+  }
+
+  /** Forgotten by the bridge (its client is gone): what it still counted is freed. */
+  forget(): void {
+    this.written(this.#unsent);
   }
 
   /** From the client: one message, entered into the isolate; `done` with its CPU once that entry ran (or was dropped). */
@@ -141,7 +160,27 @@ export class HostSocket {
       done(0);
       return;
     }
-    this.#bridge.enter("socketMessage", [this.id, data], done, this);
+    const size = typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
+    if (!this.#bridge.reserveInbound(size)) {
+      // The isolate is far behind on all its sockets' messages: this client is told to try later.
+      done(0);
+      const reason = "the app is not keeping up with its WebSocket messages";
+      if (!this.#closedByApp) {
+        this.#closedByApp = true;
+        this.#out({ close: true, code: 1013, reason });
+      }
+      this.clientClosed(1013, reason, false);
+      return;
+    }
+    this.#bridge.enter(
+      "socketMessage",
+      [this.id, data],
+      (cpuMs) => {
+        this.#bridge.releaseInbound(size);
+        done(cpuMs);
+      },
+      this,
+    );
   }
 
   /** The client's close frame (`clean`), or its connection was lost: the app hears `close` once. */
@@ -170,15 +209,57 @@ export interface WebSocketBridgeOptions {
   enter(name: EntryPointName, args: unknown[], done: (cpuMs: number) => void, socket: HostSocket): void;
   /** The last open socket closed (an isolate with open sockets is never evicted or retired under them). */
   onIdle?: () => void;
+  /** Unsent bytes across all sockets, and inbound bytes waiting (default MAX_ISOLATE_UNSENT_BYTES each). */
+  maxUnsentBytes?: number;
 }
 
 export class WebSocketBridge {
   readonly #sockets = new Map<number, HostSocket>();
   readonly #opts: WebSocketBridgeOptions;
+  readonly #maxUnsent: number;
   #nextId = 1;
+  #outbound = 0;
+  /** Bytes the app sent on all its sockets that their clients have not been written yet. */
+  #unsent = 0;
+  /** Bytes of its clients' messages waiting for their entry (the background budget), bounded alike. */
+  #inbound = 0;
 
   constructor(opts: WebSocketBridgeOptions) {
     this.#opts = opts;
+    this.#maxUnsent = opts.maxUnsentBytes ?? MAX_ISOLATE_UNSENT_BYTES;
+  }
+
+  /** Counts `size` more unsent bytes: "" or why not (all sockets together are over the bound). */
+  reserve(size: number): string {
+    if (this.#unsent + size > this.#maxUnsent)
+      return `the app's WebSocket clients are not reading: ${this.#unsent} bytes sent to them are still waiting (at most ${this.#maxUnsent} in all)`;
+    this.#unsent += size;
+    return "";
+  }
+
+  release(size: number): void {
+    this.#unsent = Math.max(0, this.#unsent - size);
+  }
+
+  /** Counts `size` more bytes of client messages waiting for their entry; false past the bound. */
+  reserveInbound(size: number): boolean {
+    if (this.#inbound + size > this.#maxUnsent) return false;
+    this.#inbound += size;
+    return true;
+  }
+
+  releaseInbound(size: number): void {
+    this.#inbound = Math.max(0, this.#inbound - size);
+  }
+
+  /** Bytes of client messages (all sockets) waiting for their entry into the isolate. */
+  get inboundBytes(): number {
+    return this.#inbound;
+  }
+
+  /** Bytes sent on all sockets that are not written to their clients yet. */
+  get unsentBytes(): number {
+    return this.#unsent;
   }
 
   /** Open sockets. */
@@ -186,9 +267,15 @@ export class WebSocketBridge {
     return this.#sockets.size;
   }
 
-  open(): HostSocket {
-    const socket = new HostSocket(this.#nextId++, this);
+  /** Open outbound sockets (limits.websockets bounds them per isolate). */
+  get outbound(): number {
+    return this.#outbound;
+  }
+
+  open(outbound = false): HostSocket {
+    const socket = new HostSocket(this.#nextId++, this, outbound);
     this.#sockets.set(socket.id, socket);
+    if (outbound) this.#outbound++;
     return socket;
   }
 
@@ -199,6 +286,8 @@ export class WebSocketBridge {
   /** Forgets a socket once both directions are closed. */
   settle(socket: HostSocket): void {
     if (socket.open || !this.#sockets.delete(socket.id)) return;
+    socket.forget();
+    if (socket.outbound) this.#outbound--;
     if (this.#sockets.size === 0) this.#opts.onIdle?.();
   }
 
@@ -217,6 +306,8 @@ export class WebSocketBridge {
   /** The isolate is gone: every client hears `code`. */
   abortAll(code: number, reason: string, errorCode?: string): void {
     for (const socket of [...this.#sockets.values()]) socket.abort(code, reason, errorCode);
+    for (const socket of this.#sockets.values()) socket.forget();
     this.#sockets.clear();
+    this.#outbound = 0;
   }
 }

@@ -5,9 +5,11 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { WebSocketServer } from "ws";
+import WebSocket, { WebSocketServer } from "ws";
 import { RuntimeIsolate } from "./runtime-isolate.js";
 import { loadRuntimeSnapshot, snapshotCopy } from "./snapshot.js";
+import { MAX_MESSAGE_BYTES, WebSocketBridge } from "./websocket-bridge.js";
+import { joinClient } from "./websocket-client.js";
 
 const snapshot = loadRuntimeSnapshot();
 const live: RuntimeIsolate[] = [];
@@ -114,5 +116,73 @@ describe("outbound WebSockets", () => {
     while (serverSaw.closes.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     expect(iso.alive).toBe(false);
     expect(serverSaw.closes).toEqual([1011]);
+  });
+
+  it("refuses an outbound socket past the app's limits.websockets, with the reason", async () => {
+    const iso = isolate(true);
+    iso.loadApp(
+      `__nano_define(function (module) {
+        module.exports = { default: { async fetch() {
+          const got = [];
+          for (let i = 0; i < 3; i++) {
+            try {
+              const res = await fetch(${JSON.stringify(`${url}/chat`)}, { headers: { upgrade: "websocket" } });
+              res.webSocket.accept();
+              got.push(res.status);
+            } catch (err) { got.push(String(err)); }
+          }
+          return new Response(JSON.stringify(got));
+        } } };
+      });`,
+      { filename: "out.js" },
+    );
+    const res = await iso.fetch(
+      { requestId: "r", method: "GET", url: "http://app.test/", headers: [], body: null },
+      { cpuMs: 1_000, wallMs: 10_000, websockets: 2 },
+    );
+    const got = JSON.parse(Buffer.from(res.response.body as ArrayBuffer).toString());
+    expect(got.slice(0, 2)).toEqual([101, 101]);
+    expect(got[2]).toMatch(
+      /TypeError: .*the app has 2 outbound WebSockets open in this isolate, its limit \(limits.websockets\)/,
+    );
+    expect(iso.openSockets).toBe(2);
+  });
+});
+
+// Reading pauses while 2 MiB of the server's messages wait for their entry (here: entries the bridge
+// holds, as a spent background budget does).
+describe("an outbound WebSocket's reading", () => {
+  it("pauses while 2 MiB of the server's messages wait for their entry, and resumes as they run", async () => {
+    const http = createServer();
+    const wss = new WebSocketServer({ server: http, maxPayload: 2 * MAX_MESSAGE_BYTES });
+    wss.on("connection", (ws) => {
+      for (let i = 0; i < 8; i++) ws.send(Buffer.alloc(MAX_MESSAGE_BYTES - 16, i));
+    });
+    await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
+    const held: ((cpuMs: number) => void)[] = [];
+    let delivered = 0;
+    const bridge = new WebSocketBridge({
+      enter: (_name, _args, done) => {
+        delivered++;
+        held.push(done);
+      },
+    });
+    const client = new WebSocket(`ws://127.0.0.1:${(http.address() as AddressInfo).port}`);
+    await new Promise((r) => client.once("open", r));
+    joinClient(client, bridge.open(true));
+    const settle = () => new Promise((r) => setTimeout(r, 300));
+    await settle();
+    // 8 messages of about 1 MiB were sent, well under the 32-message bound: only the byte bound holds them.
+    expect(delivered).toBeGreaterThanOrEqual(2);
+    expect(delivered).toBeLessThan(8);
+    // As their entries run, reading resumes and the rest arrive.
+    for (let i = 0; i < 20 && delivered < 8; i++) {
+      for (const done of held.splice(0)) done(0);
+      await settle();
+    }
+    expect(delivered).toBe(8);
+    client.terminate();
+    wss.close();
+    await new Promise((r) => http.close(r));
   });
 });

@@ -3,14 +3,17 @@
  * with `ws` under the same address policy as fetch: the name's every address is checked at connect
  * (guardedLookup), an IP literal before. Once the server answers 101 the connection is joined to a
  * HostSocket like an incoming one: server messages enter the isolate one entry each, and reading
- * pauses while MAX_INFLIGHT of them wait for their entry; what the app sends is written with `ws`.
+ * pauses while MAX_INFLIGHT of them (or MAX_INFLIGHT_BYTES) wait for their entry; what the app sends is written with `ws`.
  */
 import WebSocket from "ws";
 import type { AddressPolicy, Resolver } from "./outbound-policy.js";
 import { guardedLookup } from "./outbound-policy.js";
 import { type HostSocket, MAX_MESSAGE_BYTES } from "./websocket-bridge.js";
+import type { WebSocketHeartbeat } from "./websocket-heartbeat.js";
 
 const MAX_INFLIGHT = 32;
+/** Bytes of the server's messages waiting for their entry before reading pauses (as the gateway's). */
+const MAX_INFLIGHT_BYTES = 2 * MAX_MESSAGE_BYTES;
 /** Request fields the handshake sets itself (a subprotocol request becomes `ws`'s protocols). */
 const HANDSHAKE_FIELDS = new Set([
   "upgrade",
@@ -120,10 +123,12 @@ export function connectWebSocket(
   ws.on("error", (err) => settle(() => on.failed(`WebSocket connection to ${opts.url.origin} failed: ${err.message}`)));
 }
 
-/** Joins an open client connection to the app's socket. */
-export function joinClient(ws: WebSocket, socket: HostSocket): void {
+/** Joins an open client connection to the app's socket; `heartbeat` pings the server (a vanished one is cut). */
+export function joinClient(ws: WebSocket, socket: HostSocket, heartbeat?: WebSocketHeartbeat): void {
   let inflight = 0;
+  let inflightBytes = 0;
   let paused = false;
+  heartbeat?.watch(ws, () => paused);
   socket.attach({
     message(data) {
       const size = typeof data === "string" ? Buffer.byteLength(data) : data.byteLength;
@@ -143,13 +148,15 @@ export function joinClient(ws: WebSocket, socket: HostSocket): void {
       payload = copy.buffer;
     } else payload = bytes.toString("utf8");
     inflight++;
-    if (inflight >= MAX_INFLIGHT && !paused) {
+    inflightBytes += bytes.length;
+    if ((inflight >= MAX_INFLIGHT || inflightBytes >= MAX_INFLIGHT_BYTES) && !paused) {
       paused = true;
       ws.pause();
     }
     socket.deliver(payload, () => {
       inflight--;
-      if (paused && inflight < MAX_INFLIGHT / 2) {
+      inflightBytes -= bytes.length;
+      if (paused && inflight < MAX_INFLIGHT / 2 && inflightBytes < MAX_INFLIGHT_BYTES / 2) {
         paused = false;
         ws.resume();
       }
