@@ -17,6 +17,20 @@ import { cli, type Server, startServer, until } from "./start-helpers.js";
 
 let server: Server;
 
+/** Paths that try to climb out of the assets folder or hide a separator. */
+const TRAVERSALS = [
+  "/../nano.json",
+  "/docs/../../nano.json",
+  "/%2e%2e/nano.json",
+  "/%2E%2E/%2e%2e/src/index.js",
+  "/docs/%2e%2e%2fnano.json",
+  "/docs%2findex.html",
+  "/docs%5cindex.html",
+  "/index.html%00.png",
+  "/./index.html",
+  "/%c0%ae%c0%ae/nano.json",
+];
+
 interface Raw {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -228,23 +242,20 @@ describe("serving", () => {
     await until(async () => (await scrape()) >= before + 3, "the asset requests to reach /metrics");
   });
 
-  it("refuses traversal and encoded separators with 400, never a file", async () => {
-    for (const path of [
-      "/../nano.json",
-      "/docs/../../nano.json",
-      "/%2e%2e/nano.json",
-      "/%2E%2E/%2e%2e/src/index.js",
-      "/docs/%2e%2e%2fnano.json",
-      "/docs%2findex.html",
-      "/docs%5cindex.html",
-      "/docs\\index.html",
-      "/index.html%00.png",
-      "/./index.html",
-      "/%c0%ae%c0%ae/nano.json",
-    ]) {
+  it("passes traversal attempts and encoded separators to the app, never answering a file", async () => {
+    for (const path of TRAVERSALS) {
       const r = await raw("site", path);
-      expect([path, r.status]).toEqual([path, 400]);
-      expect(JSON.parse(r.body.toString()).error.code).toBe("NANO_ERR_BAD_REQUEST");
+      // The app's own answer (it echoes the path), as on Workers: no asset has such a path.
+      expect([path, r.status, r.headers["x-from"]]).toEqual([path, 200, "app"]);
+      expect(r.body.toString()).toMatch(/^app GET \//);
+    }
+    // A raw backslash is not a valid request target: the HTTP parser refuses it before any app.
+    const backslash = await raw("site", "/docs\\index.html");
+    expect([backslash.status, backslash.headers["x-from"]]).toEqual([400, undefined]);
+    // An API path with an encoded slash or a bare % is the app's, not a 400.
+    for (const path of ["/api/items/a%2Fb", "/api/discount/50%"]) {
+      const r = await raw("site", path);
+      expect([r.status, r.body.toString()]).toEqual([200, `app GET ${path}`]);
     }
   });
 });
@@ -331,6 +342,18 @@ const BINDING_SCRIPT = `export default {
   },
 };`;
 
+/**
+ * Traversals whose dot segments the URL parser resolves (request.url in the isolate, as on Workers)
+ * before the app passes the request to env.ASSETS, which then sees a plain path inside the folder.
+ */
+const RESOLVED_BY_URL = [
+  "/../nano.json",
+  "/docs/../../nano.json",
+  "/%2e%2e/nano.json",
+  "/%2E%2E/%2e%2e/src/index.js",
+  "/./index.html",
+];
+
 describe("env.ASSETS", () => {
   beforeAll(async () => {
     const dir = site(
@@ -361,6 +384,17 @@ describe("env.ASSETS", () => {
     expect((await raw("pages", "/api/digest")).body.toString()).toBe(
       `${BIG.length} ${createHash("sha256").update(BIG).digest("hex")}`,
     );
+  });
+
+  it("refuses traversal attempts the app passes to env.ASSETS, never answering a file", async () => {
+    for (const path of TRAVERSALS) {
+      const r = await raw("pages", path);
+      const resolved = RESOLVED_BY_URL.includes(path);
+      // A resolved path names no file of this app: its 404 page. Every other one is refused with 400.
+      expect([path, r.status, r.headers["x-via"], r.body.toString()]).toEqual(
+        resolved ? [path, 404, "binding", "<h1>not here</h1>"] : [path, 400, "binding", ""],
+      );
+    }
   });
 
   it("applies 404.html (the nearest one up the path, with status 404) to unmatched paths the app passes on", async () => {
@@ -469,5 +503,7 @@ describe("an assets-only app (no script)", () => {
     const route = await raw("spa", "/client/route");
     expect([route.status, route.body.toString()]).toEqual([200, "<h1>spa</h1>"]);
     expect((await raw("spa", "/client/route", {}, "POST")).status).toBe(405);
+    // Its built-in script passes every request to env.ASSETS, which refuses an encoded separator.
+    expect((await raw("spa", "/docs%2fapp.css")).status).toBe(400);
   }, 120_000);
 });

@@ -199,7 +199,11 @@ describe("answerAsset", () => {
     });
   });
 
-  it("refuses traversal", async () => {
-    await expect(answer("/%2e%2e/secret")).rejects.toThrow("bad-path");
+  it("refuses traversal through the binding; at the ingress such a path is the app's", async () => {
+    await expect(answer("/%2e%2e/secret", {}, { mode: "binding" })).rejects.toThrow("bad-path");
+    await expect(answer("/docs%2findex.html", {}, { mode: "binding" })).rejects.toThrow("bad-path");
+    expect(await answer("/%2e%2e/index.html")).toBeNull();
+    expect(await answer("/docs%2findex.html")).toBeNull();
+    expect(await answer("/api/discount/50%")).toBeNull();
   });
 });

@@ -78,7 +78,9 @@ function notModified(header: string | undefined, hash: string): boolean {
 
 /**
  * The answer, or null when the assets have nothing for this request (see AssetMode), or "bad-path"
- * when the path is refused (traversal, encoded separators, control characters).
+ * when `env.ASSETS` is asked for a refused path (traversal, encoded separators, control characters).
+ * At the ingress such a path names no asset and goes on to the app, as on Workers (`/api/a%2Fb` is
+ * the app's business); the lookup is an exact key match, so that cannot reach a file either way.
  */
 export async function answerAsset(
   index: AssetIndex,
@@ -96,7 +98,7 @@ export async function answerAsset(
     };
   }
   const key = assetKey(req.path);
-  if (key === null) return "bad-path";
+  if (key === null) return mode === "ingress" ? null : "bad-path";
   const found = match(index, key, req, mode);
   if (found === null) {
     return mode === "ingress"
