@@ -321,6 +321,19 @@ const BINDING_SCRIPT = `export default {
       const hex = [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
       return new Response(bytes.byteLength + " " + hex);
     }
+    if (u.pathname === "/api/hoard") {
+      // Fetches the 3 MiB file again and again without reading it, until the isolate's bound refuses.
+      const held = [];
+      let error = "none";
+      try {
+        for (let i = 0; i < 40; i++) held.push(await env.ASSETS.fetch(new URL("/big.bin", request.url)));
+      } catch (e) {
+        error = e.name + ": " + e.message;
+      }
+      await Promise.all(held.map((r) => r.body.cancel()));
+      const again = await env.ASSETS.fetch(new URL("/big.bin", request.url));
+      return new Response(held.length + " " + (await again.arrayBuffer()).byteLength + " " + error);
+    }
     if (u.pathname === "/api/range") {
       const r = await env.ASSETS.fetch(new Request(new URL("/hello.txt", request.url), { headers: { range: "bytes=0-4" } }));
       return new Response(r.status + " " + r.headers.get("content-range") + " " + (await r.text()));
@@ -395,6 +408,17 @@ describe("env.ASSETS", () => {
         resolved ? [path, 404, "binding", "<h1>not here</h1>"] : [path, 400, "binding", ""],
       );
     }
+  });
+
+  it("bounds the bytes of asset bodies an isolate holds unread (64 MiB); canceled ones free theirs", async () => {
+    const r = await raw("pages", "/api/hoard");
+    // Each response's stream has pulled its first 64 KiB chunk into the isolate: the rest waits on the host.
+    const unread = BIG.length - 64 * 1024;
+    const held = Math.floor((64 * 1024 * 1024 - BIG.length) / unread) + 1;
+    expect(r.body.toString()).toBe(
+      `${held} ${BIG.length} TypeError: fetch failed: env.ASSETS: ${held * unread} bytes of asset responses ` +
+        `are not read yet, and this one has ${BIG.length}; an isolate may hold ${64 * 1024 * 1024} (read or cancel the bodies first)`,
+    );
   });
 
   it("applies 404.html (the nearest one up the path, with status 404) to unmatched paths the app passes on", async () => {
