@@ -72,6 +72,8 @@ function raw(
 const CSS = `${"body { color: #333; margin: 0 auto; max-width: 40em; }\n".repeat(200)}`;
 const PNG = randomBytes(3000);
 const BIG = randomBytes(3 * 1024 * 1024 + 7);
+/** Over the 4 MiB a thread's asset cache keeps: env.ASSETS streams it from the store piece by piece. */
+const HUGE = randomBytes(4 * 1024 * 1024 + 64 * 1024 + 3);
 
 function site(files: Record<string, string | Buffer>, manifest: Record<string, unknown>, script: string): string {
   const dir = mkdtempSync(join(tmpdir(), "nano-assets-app-"));
@@ -316,7 +318,7 @@ const BINDING_SCRIPT = `export default {
       return new Response(r.status + " " + r.headers.get("content-type") + " " + (await r.text()));
     }
     if (u.pathname === "/api/digest") {
-      const r = await env.ASSETS.fetch(new URL("/big.bin", request.url));
+      const r = await env.ASSETS.fetch(new URL(u.searchParams.get("path") ?? "/big.bin", request.url));
       const bytes = await r.arrayBuffer();
       const hex = [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
       return new Response(bytes.byteLength + " " + hex);
@@ -375,6 +377,7 @@ describe("env.ASSETS", () => {
         "public/404.html": "<h1>not here</h1>",
         "public/blog/404.html": "no post",
         "public/big.bin": BIG,
+        "public/huge.bin": HUGE,
         "public/empty.txt": "",
       },
       // Room for hashing 3 MiB on a loaded machine: the test is about the bytes, not the CPU limit.
@@ -396,6 +399,10 @@ describe("env.ASSETS", () => {
     // A large file reaches the app whole (it crosses in 64 KiB chunks).
     expect((await raw("pages", "/api/digest")).body.toString()).toBe(
       `${BIG.length} ${createHash("sha256").update(BIG).digest("hex")}`,
+    );
+    // One too large for the thread's cache is streamed from the store as the app reads it.
+    expect((await raw("pages", "/api/digest?path=/huge.bin")).body.toString()).toBe(
+      `${HUGE.length} ${createHash("sha256").update(HUGE).digest("hex")}`,
     );
   });
 
@@ -467,8 +474,29 @@ describe("limits", () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/big\.bin is 25\.0 MiB; a file may be at most 25 MiB/);
 
-    const small = await startServer(undefined, { env: { NANO_ASSET_MAX_FILES: "2" } });
+    // A 1 MiB cache: files over 256 KiB are streamed from the store, ranges read only their pieces.
+    const small = await startServer(undefined, { env: { NANO_ASSET_MAX_FILES: "2", NANO_ASSET_CACHE_MB: "1" } });
     try {
+      const large = randomBytes(1024 * 1024 + 5);
+      const two = site({ "public/large.bin": large }, { name: "large", assets: "./public" }, SCRIPT);
+      const deployed = await cli(small, ["deploy", two]);
+      expect(deployed.code, deployed.stderr).toBe(0);
+      const base = small.url;
+      const whole = await raw("large", "/large.bin", {}, "GET", base);
+      expect([whole.status, whole.headers["content-length"], whole.body.equals(large)]).toEqual([
+        200,
+        String(large.length),
+        true,
+      ]);
+      const first = await raw("large", "/large.bin", { range: "bytes=0-0" }, "GET", base);
+      expect([first.status, first.headers["content-range"], first.body.equals(large.subarray(0, 1))]).toEqual([
+        206,
+        `bytes 0-0/${large.length}`,
+        true,
+      ]);
+      const across = await raw("large", "/large.bin", { range: "bytes=65530-65545" }, "GET", base);
+      expect([across.status, across.body.equals(large.subarray(65530, 65546))]).toEqual([206, true]);
+
       const three = site(
         { "public/a.txt": "a", "public/b.txt": "b", "public/c.txt": "c" },
         { name: "three", assets: "./public" },

@@ -5,8 +5,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { VersionWire } from "@nano/worker";
-import type { AssetStore } from "../registry/asset-store.js";
-import { AssetCache } from "./asset-cache.js";
+import { AssetCache, type BlobSource } from "./asset-cache.js";
 import { answerAsset } from "./asset-response.js";
 import { AssetIndexes } from "./asset-wire.js";
 
@@ -20,7 +19,7 @@ export class AssetGate {
   readonly #cache: AssetCache;
   readonly #indexes = new AssetIndexes();
 
-  constructor(store: AssetStore, cacheBytes?: number) {
+  constructor(store: BlobSource, cacheBytes?: number) {
     this.#cache = new AssetCache(store, cacheBytes);
   }
 
@@ -47,12 +46,17 @@ export class AssetGate {
     // "bad-path" is the binding's answer only: the ingress mode gives null for such paths.
     if (answer === null || answer === "bad-path") return null;
     return {
-      response: new Response(answer.body as Uint8Array<ArrayBuffer> | null, {
+      response: new Response(answer.body as Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | null, {
         status: answer.status,
         headers: answer.headers,
       }),
       status: answer.status,
-      bytes: answer.body?.byteLength ?? 0,
+      bytes:
+        answer.body === null
+          ? 0
+          : answer.body instanceof Uint8Array
+            ? answer.body.byteLength
+            : Number(answer.headers["content-length"]),
     };
   }
 }

@@ -6,8 +6,9 @@
  * app does not read stays paused in undici and the socket), and `fetchEnd` with null or an error.
  * Entries are charged to the request that called fetch, or that last pulled its body, while it is
  * pending. A body left unread (no pull) for `idleMs` is closed, so `if ((await fetch(u)).ok)` does not
- * hold a connection forever. An `env.ASSETS` body is held in host memory until the isolate reads it,
- * so the bytes of those not yet read are bounded per isolate (`assetBodyBytes`).
+ * hold a connection forever. An `env.ASSETS` body in memory (a cached file) is held until the isolate
+ * reads it, so the bytes of those not yet read are bounded per isolate (`assetBodyBytes`); a large
+ * file comes as a stream that reads the store only as it is pulled.
  */
 import { type BridgeFunctions, decodeHeaderBlock, encodeHeaderBlock } from "@nano/webapi";
 import type { AssetServerRequest, AssetServerResponse } from "../assets/asset-server.js";
@@ -232,6 +233,10 @@ export class FetchBridge {
   async #assetFetch(method: string, url: string, headers: string[]): Promise<OutboundResponse> {
     const r = await (this.#opts.assets as NonNullable<FetchBridgeOptions["assets"]>)({ method, url, headers });
     const bytes = r.body;
+    // A large file is a stream reading the store piece by piece as the isolate pulls: nothing is held.
+    if (bytes instanceof ReadableStream) {
+      return { status: r.status, statusText: "", headers: r.headers, url, redirected: false, body: bytes };
+    }
     const bound = this.#opts.assetBodyBytes ?? ASSET_BODY_BYTES;
     if (bytes !== null && this.#assetBytesHeld + bytes.byteLength > bound) {
       // Fetches whose bodies are never read would otherwise hold up to 25 MiB each, for idleMs.
