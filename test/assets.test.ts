@@ -17,6 +17,20 @@ import { cli, type Server, startServer, until } from "./start-helpers.js";
 
 let server: Server;
 
+/** Paths that try to climb out of the assets folder or hide a separator. */
+const TRAVERSALS = [
+  "/../nano.json",
+  "/docs/../../nano.json",
+  "/%2e%2e/nano.json",
+  "/%2E%2E/%2e%2e/src/index.js",
+  "/docs/%2e%2e%2fnano.json",
+  "/docs%2findex.html",
+  "/docs%5cindex.html",
+  "/index.html%00.png",
+  "/./index.html",
+  "/%c0%ae%c0%ae/nano.json",
+];
+
 interface Raw {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -58,6 +72,8 @@ function raw(
 const CSS = `${"body { color: #333; margin: 0 auto; max-width: 40em; }\n".repeat(200)}`;
 const PNG = randomBytes(3000);
 const BIG = randomBytes(3 * 1024 * 1024 + 7);
+/** Over the 4 MiB a thread's asset cache keeps: env.ASSETS streams it from the store piece by piece. */
+const HUGE = randomBytes(4 * 1024 * 1024 + 64 * 1024 + 3);
 
 function site(files: Record<string, string | Buffer>, manifest: Record<string, unknown>, script: string): string {
   const dir = mkdtempSync(join(tmpdir(), "nano-assets-app-"));
@@ -228,23 +244,20 @@ describe("serving", () => {
     await until(async () => (await scrape()) >= before + 3, "the asset requests to reach /metrics");
   });
 
-  it("refuses traversal and encoded separators with 400, never a file", async () => {
-    for (const path of [
-      "/../nano.json",
-      "/docs/../../nano.json",
-      "/%2e%2e/nano.json",
-      "/%2E%2E/%2e%2e/src/index.js",
-      "/docs/%2e%2e%2fnano.json",
-      "/docs%2findex.html",
-      "/docs%5cindex.html",
-      "/docs\\index.html",
-      "/index.html%00.png",
-      "/./index.html",
-      "/%c0%ae%c0%ae/nano.json",
-    ]) {
+  it("passes traversal attempts and encoded separators to the app, never answering a file", async () => {
+    for (const path of TRAVERSALS) {
       const r = await raw("site", path);
-      expect([path, r.status]).toEqual([path, 400]);
-      expect(JSON.parse(r.body.toString()).error.code).toBe("NANO_ERR_BAD_REQUEST");
+      // The app's own answer (it echoes the path), as on Workers: no asset has such a path.
+      expect([path, r.status, r.headers["x-from"]]).toEqual([path, 200, "app"]);
+      expect(r.body.toString()).toMatch(/^app GET \//);
+    }
+    // A raw backslash is not a valid request target: the HTTP parser refuses it before any app.
+    const backslash = await raw("site", "/docs\\index.html");
+    expect([backslash.status, backslash.headers["x-from"]]).toEqual([400, undefined]);
+    // An API path with an encoded slash or a bare % is the app's, not a 400.
+    for (const path of ["/api/items/a%2Fb", "/api/discount/50%"]) {
+      const r = await raw("site", path);
+      expect([r.status, r.body.toString()]).toEqual([200, `app GET ${path}`]);
     }
   });
 });
@@ -305,10 +318,23 @@ const BINDING_SCRIPT = `export default {
       return new Response(r.status + " " + r.headers.get("content-type") + " " + (await r.text()));
     }
     if (u.pathname === "/api/digest") {
-      const r = await env.ASSETS.fetch(new URL("/big.bin", request.url));
+      const r = await env.ASSETS.fetch(new URL(u.searchParams.get("path") ?? "/big.bin", request.url));
       const bytes = await r.arrayBuffer();
       const hex = [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
       return new Response(bytes.byteLength + " " + hex);
+    }
+    if (u.pathname === "/api/hoard") {
+      // Fetches the 3 MiB file again and again without reading it, until the isolate's bound refuses.
+      const held = [];
+      let error = "none";
+      try {
+        for (let i = 0; i < 40; i++) held.push(await env.ASSETS.fetch(new URL("/big.bin", request.url)));
+      } catch (e) {
+        error = e.name + ": " + e.message;
+      }
+      await Promise.all(held.map((r) => r.body.cancel()));
+      const again = await env.ASSETS.fetch(new URL("/big.bin", request.url));
+      return new Response(held.length + " " + (await again.arrayBuffer()).byteLength + " " + error);
     }
     if (u.pathname === "/api/range") {
       const r = await env.ASSETS.fetch(new Request(new URL("/hello.txt", request.url), { headers: { range: "bytes=0-4" } }));
@@ -331,6 +357,18 @@ const BINDING_SCRIPT = `export default {
   },
 };`;
 
+/**
+ * Traversals whose dot segments the URL parser resolves (request.url in the isolate, as on Workers)
+ * before the app passes the request to env.ASSETS, which then sees a plain path inside the folder.
+ */
+const RESOLVED_BY_URL = [
+  "/../nano.json",
+  "/docs/../../nano.json",
+  "/%2e%2e/nano.json",
+  "/%2E%2E/%2e%2e/src/index.js",
+  "/./index.html",
+];
+
 describe("env.ASSETS", () => {
   beforeAll(async () => {
     const dir = site(
@@ -339,6 +377,7 @@ describe("env.ASSETS", () => {
         "public/404.html": "<h1>not here</h1>",
         "public/blog/404.html": "no post",
         "public/big.bin": BIG,
+        "public/huge.bin": HUGE,
         "public/empty.txt": "",
       },
       // Room for hashing 3 MiB on a loaded machine: the test is about the bytes, not the CPU limit.
@@ -360,6 +399,32 @@ describe("env.ASSETS", () => {
     // A large file reaches the app whole (it crosses in 64 KiB chunks).
     expect((await raw("pages", "/api/digest")).body.toString()).toBe(
       `${BIG.length} ${createHash("sha256").update(BIG).digest("hex")}`,
+    );
+    // One too large for the thread's cache is streamed from the store as the app reads it.
+    expect((await raw("pages", "/api/digest?path=/huge.bin")).body.toString()).toBe(
+      `${HUGE.length} ${createHash("sha256").update(HUGE).digest("hex")}`,
+    );
+  });
+
+  it("refuses traversal attempts the app passes to env.ASSETS, never answering a file", async () => {
+    for (const path of TRAVERSALS) {
+      const r = await raw("pages", path);
+      const resolved = RESOLVED_BY_URL.includes(path);
+      // A resolved path names no file of this app: its 404 page. Every other one is refused with 400.
+      expect([path, r.status, r.headers["x-via"], r.body.toString()]).toEqual(
+        resolved ? [path, 404, "binding", "<h1>not here</h1>"] : [path, 400, "binding", ""],
+      );
+    }
+  });
+
+  it("bounds the bytes of asset bodies an isolate holds unread (64 MiB); canceled ones free theirs", async () => {
+    const r = await raw("pages", "/api/hoard");
+    // Each response's stream has pulled its first 64 KiB chunk into the isolate: the rest waits on the host.
+    const unread = BIG.length - 64 * 1024;
+    const held = Math.floor((64 * 1024 * 1024 - BIG.length) / unread) + 1;
+    expect(r.body.toString()).toBe(
+      `${held} ${BIG.length} TypeError: fetch failed: env.ASSETS: ${held * unread} bytes of asset responses ` +
+        `are not read yet, and this one has ${BIG.length}; an isolate may hold ${64 * 1024 * 1024} (read or cancel the bodies first)`,
     );
   });
 
@@ -409,8 +474,29 @@ describe("limits", () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/big\.bin is 25\.0 MiB; a file may be at most 25 MiB/);
 
-    const small = await startServer(undefined, { env: { NANO_ASSET_MAX_FILES: "2" } });
+    // A 1 MiB cache: files over 256 KiB are streamed from the store, ranges read only their pieces.
+    const small = await startServer(undefined, { env: { NANO_ASSET_MAX_FILES: "2", NANO_ASSET_CACHE_MB: "1" } });
     try {
+      const large = randomBytes(1024 * 1024 + 5);
+      const two = site({ "public/large.bin": large }, { name: "large", assets: "./public" }, SCRIPT);
+      const deployed = await cli(small, ["deploy", two]);
+      expect(deployed.code, deployed.stderr).toBe(0);
+      const base = small.url;
+      const whole = await raw("large", "/large.bin", {}, "GET", base);
+      expect([whole.status, whole.headers["content-length"], whole.body.equals(large)]).toEqual([
+        200,
+        String(large.length),
+        true,
+      ]);
+      const first = await raw("large", "/large.bin", { range: "bytes=0-0" }, "GET", base);
+      expect([first.status, first.headers["content-range"], first.body.equals(large.subarray(0, 1))]).toEqual([
+        206,
+        `bytes 0-0/${large.length}`,
+        true,
+      ]);
+      const across = await raw("large", "/large.bin", { range: "bytes=65530-65545" }, "GET", base);
+      expect([across.status, across.body.equals(large.subarray(65530, 65546))]).toEqual([206, true]);
+
       const three = site(
         { "public/a.txt": "a", "public/b.txt": "b", "public/c.txt": "c" },
         { name: "three", assets: "./public" },
@@ -469,5 +555,7 @@ describe("an assets-only app (no script)", () => {
     const route = await raw("spa", "/client/route");
     expect([route.status, route.body.toString()]).toEqual([200, "<h1>spa</h1>"]);
     expect((await raw("spa", "/client/route", {}, "POST")).status).toBe(405);
+    // Its built-in script passes every request to env.ASSETS, which refuses an encoded separator.
+    expect((await raw("spa", "/docs%2fapp.css")).status).toBe(400);
   }, 120_000);
 });

@@ -238,7 +238,6 @@ export function createIngress(opts: IngressOptions): Hono<{ Bindings: HttpBindin
       });
     if (opts.assets && version.assets) {
       const served = await opts.assets.serve(version, incoming, where.target);
-      if (served instanceof NanoError) return errorResponse(served, requestId);
       if (served) {
         record(served.status, { response: null, error: null, logs: [], cpuMs: 0, coldStart: false }, false, true);
         return served.response;

@@ -1,12 +1,11 @@
 /**
  * The ingress's asset step: a GET or HEAD that matches one of the version's assets is answered here,
- * from the blob cache, without a thread or an isolate; everything else goes on to the app. A refused
- * path (traversal, encoded separators) is a 400 for apps with assets.
+ * from the blob cache, without a thread or an isolate; everything else goes on to the app, including
+ * paths no asset can have (dot segments, encoded separators: `/api/items/a%2Fb` is the app's business).
  */
 import type { IncomingMessage } from "node:http";
-import { NanoError, type VersionWire } from "@nano/worker";
-import type { AssetStore } from "../registry/asset-store.js";
-import { AssetCache } from "./asset-cache.js";
+import type { VersionWire } from "@nano/worker";
+import { AssetCache, type BlobSource } from "./asset-cache.js";
 import { answerAsset } from "./asset-response.js";
 import { AssetIndexes } from "./asset-wire.js";
 
@@ -20,16 +19,12 @@ export class AssetGate {
   readonly #cache: AssetCache;
   readonly #indexes = new AssetIndexes();
 
-  constructor(store: AssetStore, cacheBytes?: number) {
+  constructor(store: BlobSource, cacheBytes?: number) {
     this.#cache = new AssetCache(store, cacheBytes);
   }
 
-  /** The answer, a NanoError (a refused path), or null (the app's fetch answers). */
-  async serve(
-    version: VersionWire,
-    incoming: IncomingMessage,
-    target: string,
-  ): Promise<AssetServed | NanoError | null> {
+  /** The answer, or null (the app's fetch answers). */
+  async serve(version: VersionWire, incoming: IncomingMessage, target: string): Promise<AssetServed | null> {
     if (!version.assets) return null;
     const method = incoming.method ?? "GET";
     if (method !== "GET" && method !== "HEAD") return null;
@@ -48,20 +43,20 @@ export class AssetGate {
       this.#cache.read,
       "ingress",
     );
-    if (answer === null) return null;
-    if (answer === "bad-path") {
-      return new NanoError(
-        "NANO_ERR_BAD_REQUEST",
-        "the path is not allowed (dot segments, encoded separators or control characters)",
-      );
-    }
+    // "bad-path" is the binding's answer only: the ingress mode gives null for such paths.
+    if (answer === null || answer === "bad-path") return null;
     return {
-      response: new Response(answer.body as Uint8Array<ArrayBuffer> | null, {
+      response: new Response(answer.body as Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | null, {
         status: answer.status,
         headers: answer.headers,
       }),
       status: answer.status,
-      bytes: answer.body?.byteLength ?? 0,
+      bytes:
+        answer.body === null
+          ? 0
+          : answer.body instanceof Uint8Array
+            ? answer.body.byteLength
+            : Number(answer.headers["content-length"]),
     };
   }
 }

@@ -27,9 +27,10 @@ const BLOBS: Record<string, string> = {
   [`${H("d")}:identity`]: "404",
   [`${H("e")}:identity`]: "0123456789",
 };
-const read = async (hash: string, enc: string) => {
+const read = async (hash: string, enc: string, _size: number, range: { start: number; end: number } | null) => {
   const s = BLOBS[`${hash}:${enc}`];
-  return s === undefined ? null : new TextEncoder().encode(s);
+  const bytes = s === undefined ? null : new TextEncoder().encode(s);
+  return bytes && range ? bytes.subarray(range.start, range.end + 1) : bytes;
 };
 const req = (path: string, headers: Record<string, string> = {}, method = "GET"): AssetRequest => {
   const q = path.indexOf("?");
@@ -48,7 +49,11 @@ async function answer(
   const a = await answerAsset(opts.index ?? index(), req(path, headers, opts.method), read, opts.mode ?? "ingress");
   if (a === "bad-path") throw new Error("bad-path");
   if (a === null) return null;
-  return { status: a.status, headers: a.headers, body: a.body === null ? null : new TextDecoder().decode(a.body) };
+  return {
+    status: a.status,
+    headers: a.headers,
+    body: a.body === null ? null : new TextDecoder().decode(a.body as Uint8Array),
+  };
 }
 
 describe("assetKey", () => {
@@ -199,7 +204,11 @@ describe("answerAsset", () => {
     });
   });
 
-  it("refuses traversal", async () => {
-    await expect(answer("/%2e%2e/secret")).rejects.toThrow("bad-path");
+  it("refuses traversal through the binding; at the ingress such a path is the app's", async () => {
+    await expect(answer("/%2e%2e/secret", {}, { mode: "binding" })).rejects.toThrow("bad-path");
+    await expect(answer("/docs%2findex.html", {}, { mode: "binding" })).rejects.toThrow("bad-path");
+    expect(await answer("/%2e%2e/index.html")).toBeNull();
+    expect(await answer("/docs%2findex.html")).toBeNull();
+    expect(await answer("/api/discount/50%")).toBeNull();
   });
 });

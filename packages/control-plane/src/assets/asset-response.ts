@@ -20,13 +20,22 @@ export interface AssetRequest {
   header(name: string): string | undefined;
 }
 
+/** Bytes in memory, or a stream of a large blob read piece by piece (asset-cache.ts). */
+export type AssetBody = Uint8Array | ReadableStream<Uint8Array>;
+
 export interface AssetAnswer {
   status: number;
   headers: Record<string, string>;
-  body: Uint8Array | null;
+  body: AssetBody | null;
 }
 
-export type ReadBlob = (hash: string, encoding: BlobEncoding) => Promise<Uint8Array | null>;
+/** A `size`-byte form of a blob, or only `range` of it (inclusive); null when the store lacks it. */
+export type ReadBody = (
+  hash: string,
+  encoding: BlobEncoding,
+  size: number,
+  range: { start: number; end: number } | null,
+) => Promise<AssetBody | null>;
 
 /**
  * "ingress": an unmatched request goes on to the app (null), except navigations under
@@ -78,12 +87,14 @@ function notModified(header: string | undefined, hash: string): boolean {
 
 /**
  * The answer, or null when the assets have nothing for this request (see AssetMode), or "bad-path"
- * when the path is refused (traversal, encoded separators, control characters).
+ * when `env.ASSETS` is asked for a refused path (traversal, encoded separators, control characters).
+ * At the ingress such a path names no asset and goes on to the app, as on Workers (`/api/a%2Fb` is
+ * the app's business); the lookup is an exact key match, so that cannot reach a file either way.
  */
 export async function answerAsset(
   index: AssetIndex,
   req: AssetRequest,
-  read: ReadBlob,
+  read: ReadBody,
   mode: AssetMode,
 ): Promise<AssetAnswer | "bad-path" | null> {
   const method = req.method;
@@ -96,7 +107,7 @@ export async function answerAsset(
     };
   }
   const key = assetKey(req.path);
-  if (key === null) return "bad-path";
+  if (key === null) return mode === "ingress" ? null : "bad-path";
   const found = match(index, key, req, mode);
   if (found === null) {
     return mode === "ingress"
@@ -137,9 +148,9 @@ export async function answerAsset(
   } else headers["content-length"] = String(fullLength);
   const answerStatus = range !== null ? 206 : status;
   if (method === "HEAD") return { status: answerStatus, headers, body: null };
-  const bytes = await read(file.hash, encoding ?? "identity");
-  if (bytes === null) throw new Error(`asset blob ${file.hash} (${encoding ?? "identity"}) is missing from the store`);
-  return { status: answerStatus, headers, body: range ? bytes.subarray(range.start, range.end + 1) : bytes };
+  const body = await read(file.hash, encoding ?? "identity", fullLength, range);
+  if (body === null) throw new Error(`asset blob ${file.hash} (${encoding ?? "identity"}) is missing from the store`);
+  return { status: answerStatus, headers, body };
 }
 
 const text = (s: string) => new TextEncoder().encode(s);

@@ -111,4 +111,30 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    // A blob over 64 KiB is stored as 64 KiB pieces (its asset_blobs row keeps the size, bytes empty), so
+    // a large file or a range of it is read piece by piece: SQLite's substr() of a BLOB reads it whole.
+    // Blobs stored before are split here (PIECE_BYTES in asset-sqlite-store.ts is the same 64 KiB).
+    version: 7,
+    sql: `
+      CREATE TABLE asset_blob_pieces (
+        hash TEXT NOT NULL,
+        encoding TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        bytes BLOB NOT NULL,
+        PRIMARY KEY (hash, encoding, seq)
+      );
+      WITH RECURSIVE piece(hash, encoding, seq) AS (
+        SELECT hash, encoding, 0 FROM asset_blobs WHERE size > 65536
+        UNION ALL
+        SELECT p.hash, p.encoding, p.seq + 1 FROM piece p
+          JOIN asset_blobs b ON b.hash = p.hash AND b.encoding = p.encoding
+          WHERE (p.seq + 1) * 65536 < b.size
+      )
+      INSERT INTO asset_blob_pieces (hash, encoding, seq, bytes)
+        SELECT p.hash, p.encoding, p.seq, substr(b.bytes, p.seq * 65536 + 1, 65536) FROM piece p
+          JOIN asset_blobs b ON b.hash = p.hash AND b.encoding = p.encoding;
+      UPDATE asset_blobs SET bytes = x'' WHERE size > 65536;
+    `,
+  },
 ];

@@ -34,10 +34,10 @@ describe("SqliteStore on disk", () => {
     const a = openIn(dir);
     a.putVersion("app", version(1));
     a.activate("app", 1, "t");
-    expect(a.schemaVersions()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(a.schemaVersions()).toEqual([1, 2, 3, 4, 5, 6, 7]);
     a.close();
     const b = openIn(dir);
-    expect(b.schemaVersions()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(b.schemaVersions()).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(b.getApp("app")?.activeVersion).toBe(1);
     b.close();
   });

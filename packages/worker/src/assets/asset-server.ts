@@ -16,7 +16,8 @@ export interface AssetServerResponse {
   status: number;
   /** Flat [name, value, …], lower-case names. */
   headers: string[];
-  body: Uint8Array | null;
+  /** In memory, or (a large file) a stream that reads the store as it is pulled. */
+  body: Uint8Array | ReadableStream<Uint8Array> | null;
 }
 
 export interface AssetServer {

@@ -289,4 +289,64 @@ describe("FetchBridge", () => {
     expect(endedAt - (entered[1]?.[2] as number)).toBeGreaterThanOrEqual(190);
     expect(bridge.inFlight).toBe(0);
   });
+
+  describe("env.ASSETS bodies", () => {
+    const until = async (ok: () => boolean) => {
+      for (let waited = 0; !ok() && waited < 5_000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+    };
+    /** A bridge whose asset server answers every request with `size` bytes. */
+    function assetBridge(size: number, opts: { idleMs?: number } = {}) {
+      const entered: unknown[][] = [];
+      const bridge = new FetchBridge({
+        owner: () => null,
+        enter: (_o, n, a) => entered.push([n, ...a]),
+        assets: async () => ({ status: 200, headers: [], body: new Uint8Array(size) }),
+        assetBodyBytes: 1000,
+        ...opts,
+      });
+      const start = (id: number) =>
+        bridge.functions.fetchStart(id, "GET", "http://assets/x", "", null, "follow", false, "assets");
+      const ended = (id: number) => entered.find(([n, i]) => n === "fetchEnd" && i === id)?.[2];
+      const heads = (id: number) => entered.some(([n, i]) => n === "fetchHead" && i === id);
+      return { bridge, entered, start, ended, heads };
+    }
+
+    it("bounds the bytes of unread bodies per isolate: past it the app's fetch fails; reading, canceling free them", async () => {
+      const { bridge, entered, start, ended, heads } = assetBridge(400);
+      expect([start(1), start(2), start(3)]).toEqual(["", "", ""]);
+      await until(() => heads(1) && heads(2) && ended(3) !== undefined);
+      expect(ended(3)).toBe(
+        "fetch failed: env.ASSETS: 800 bytes of asset responses are not read yet, and this one has 400; " +
+          "an isolate may hold 1000 (read or cancel the bodies first)",
+      );
+      expect(bridge.assetBytesHeld).toBe(800);
+      // The isolate reads body 1: its bytes leave the host, and another fetch fits.
+      bridge.functions.fetchPull(1);
+      await until(() => entered.some(([n, i]) => n === "fetchChunk" && i === 1));
+      expect(bridge.assetBytesHeld).toBe(400);
+      expect(start(4)).toBe("");
+      await until(() => heads(4));
+      expect(bridge.assetBytesHeld).toBe(800);
+      // A canceled body frees what it had not delivered.
+      bridge.functions.fetchAbort(2);
+      await until(() => bridge.assetBytesHeld === 400);
+      bridge.abortAll();
+      await until(() => bridge.assetBytesHeld === 0);
+      expect(bridge.assetBytesHeld).toBe(0);
+    });
+
+    it("a body left unread past idleMs is closed and its bytes freed", async () => {
+      const { bridge, start, ended, heads } = assetBridge(1000, { idleMs: 50 });
+      expect(start(1)).toBe("");
+      await until(() => heads(1));
+      await until(() => ended(1) !== undefined);
+      expect(ended(1)).toMatch(/was not read for/);
+      await until(() => bridge.assetBytesHeld === 0);
+      expect(bridge.assetBytesHeld).toBe(0);
+      expect(start(2)).toBe("");
+      await until(() => heads(2));
+      expect(bridge.assetBytesHeld).toBe(1000);
+      bridge.abortAll();
+    });
+  });
 });

@@ -6,7 +6,9 @@
  * app does not read stays paused in undici and the socket), and `fetchEnd` with null or an error.
  * Entries are charged to the request that called fetch, or that last pulled its body, while it is
  * pending. A body left unread (no pull) for `idleMs` is closed, so `if ((await fetch(u)).ok)` does not
- * hold a connection forever.
+ * hold a connection forever. An `env.ASSETS` body in memory (a cached file) is held until the isolate
+ * reads it, so the bytes of those not yet read are bounded per isolate (`assetBodyBytes`); a large
+ * file comes as a stream that reads the store only as it is pulled.
  */
 import { type BridgeFunctions, decodeHeaderBlock, encodeHeaderBlock } from "@nano/webapi";
 import type { AssetServerRequest, AssetServerResponse } from "../assets/asset-server.js";
@@ -40,6 +42,8 @@ export interface FetchBridgeOptions {
   idleMs?: number;
   /** `env.ASSETS.fetch`: the app's static assets answer (throws when the app has none). */
   assets?: (request: AssetServerRequest) => Promise<AssetServerResponse>;
+  /** Bytes of `env.ASSETS` bodies held for the isolate and not yet read (default 64 MiB). */
+  assetBodyBytes?: number;
   /** A host socket for an outbound WebSocket (`Upgrade: websocket`); none: such fetches are refused. */
   openSocket?: () => HostSocket | string;
 }
@@ -56,6 +60,7 @@ interface HostFetch {
 }
 
 const BODY_IDLE_MS = 30_000;
+const ASSET_BODY_BYTES = 64 * 1024 * 1024;
 
 const REDIRECT_MODES = new Set<string>(["follow", "manual", "error"]);
 
@@ -69,16 +74,26 @@ function exactBuffer(bytes: Uint8Array): ArrayBuffer {
 /** An asset's bytes as the isolate pulls them: 64 KiB at a time, so a 25 MiB file is not one entry. */
 const ASSET_CHUNK_BYTES = 64 * 1024;
 
-function chunked(bytes: Uint8Array): ReadableStream<Uint8Array> {
+/** `release(n)` as n bytes leave host memory: pulled for the isolate, or dropped on cancel. */
+function chunked(bytes: Uint8Array, release: (n: number) => void): ReadableStream<Uint8Array> {
   let offset = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (offset >= bytes.byteLength) return controller.close();
-      const end = Math.min(offset + ASSET_CHUNK_BYTES, bytes.byteLength);
-      controller.enqueue(bytes.subarray(offset, end));
-      offset = end;
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (offset >= bytes.byteLength) return controller.close();
+        const end = Math.min(offset + ASSET_CHUNK_BYTES, bytes.byteLength);
+        controller.enqueue(bytes.subarray(offset, end));
+        release(end - offset);
+        offset = end;
+      },
+      cancel() {
+        release(bytes.byteLength - offset);
+        offset = bytes.byteLength;
+      },
+      // Nothing is taken out ahead of the isolate's pulls: what it has not pulled counts as held.
     },
-  });
+    { highWaterMark: 0 },
+  );
 }
 
 export class FetchBridge {
@@ -90,6 +105,8 @@ export class FetchBridge {
   /** Subrequests used per pending request (or evaluation), with its limit. */
   readonly #budgets = new Map<number, { limit: number; used: number }>();
   #sender: { send: Send; close(): void } | null = null;
+  /** Bytes of env.ASSETS bodies answered and not yet pulled by the isolate. */
+  #assetBytesHeld = 0;
   readonly functions: Pick<BridgeFunctions, "fetchStart" | "fetchPull" | "fetchAbort" | "fetchBodyChunk">;
 
   constructor(opts: FetchBridgeOptions) {
@@ -127,6 +144,11 @@ export class FetchBridge {
 
   end(request: number): void {
     this.#budgets.delete(request);
+  }
+
+  /** Bytes of env.ASSETS bodies held for the isolate and not read yet. */
+  get assetBytesHeld(): number {
+    return this.#assetBytesHeld;
   }
 
   /** Host fetches not finished yet. */
@@ -214,13 +236,31 @@ export class FetchBridge {
   async #assetFetch(method: string, url: string, headers: string[]): Promise<OutboundResponse> {
     const r = await (this.#opts.assets as NonNullable<FetchBridgeOptions["assets"]>)({ method, url, headers });
     const bytes = r.body;
+    // A large file is a stream reading the store piece by piece as the isolate pulls: nothing is held.
+    if (bytes instanceof ReadableStream) {
+      return { status: r.status, statusText: "", headers: r.headers, url, redirected: false, body: bytes };
+    }
+    const bound = this.#opts.assetBodyBytes ?? ASSET_BODY_BYTES;
+    if (bytes !== null && this.#assetBytesHeld + bytes.byteLength > bound) {
+      // Fetches whose bodies are never read would otherwise hold up to 25 MiB each, for idleMs.
+      throw new TypeError(
+        `fetch failed: env.ASSETS: ${this.#assetBytesHeld} bytes of asset responses are not read yet, and ` +
+          `this one has ${bytes.byteLength}; an isolate may hold ${bound} (read or cancel the bodies first)`,
+      );
+    }
+    if (bytes !== null) this.#assetBytesHeld += bytes.byteLength;
     return {
       status: r.status,
       statusText: "",
       headers: r.headers,
       url,
       redirected: false,
-      body: bytes === null ? null : chunked(bytes),
+      body:
+        bytes === null
+          ? null
+          : chunked(bytes, (n) => {
+              this.#assetBytesHeld -= n;
+            }),
     };
   }
 
@@ -333,6 +373,8 @@ export class FetchBridge {
     entry.idle = setTimeout(() => {
       entry.idle = null;
       entry.abort.abort();
+      // An asset body is not tied to the signal: canceling it releases its bytes.
+      entry.reader?.cancel().catch(() => {});
       this.#finish(id, entry, `fetch: the response body was not read for ${ms / 1000} s, so its connection was closed`);
     }, ms);
     entry.idle.unref();
