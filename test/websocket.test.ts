@@ -290,8 +290,11 @@ describe("WebSockets through nano start", () => {
     // Message entries' CPU, and the runaway handler stopped above, count like a request's.
     expect(text).toMatch(/nano_cpu_seconds_total\{app="ws-echo"\} 0\.0*[1-9]/);
     expect(text).toMatch(/nano_limit_kills_total\{app="ws-echo",reason="cpu"\} 1\n/);
-    // Each socket's request line is logged when it closes, with its duration.
-    expect(server.output()).toMatch(/"path":"\/a","status":101,"durationMs":\d/);
+    // Each socket's request line is logged when it closes, with its duration (request lines are
+    // written through a buffered destination, every 100 ms: waited for, not read at once).
+    const line = /"path":"\/a","status":101,"durationMs":\d/;
+    await until(async () => line.test(server.output()), "the socket's request line");
+    expect(server.output()).toMatch(line);
   }, 30_000);
 
   it("lets open sockets finish on the old version after a deploy, while new requests get the new one", async () => {
