@@ -1,9 +1,9 @@
 /**
- * An app as both registry stores read it: one query (the same SQL in SQLite and PostgreSQL) joining the
- * active version's manifest and the quarantine, and the row → AppRecord conversion.
+ * Rows as both registry stores read them: an app (one query, the same SQL in SQLite and PostgreSQL,
+ * joining the active version's manifest and the quarantine) and a version, and their conversions.
  */
 import type { Manifest } from "../manifest.js";
-import type { AppRecord } from "./store.js";
+import type { AppRecord, VersionRecord } from "./store.js";
 
 export interface AppRow {
   name: string;
@@ -41,5 +41,27 @@ export function toApp(row: AppRow): AppRecord {
             reason: row.q_reason as string,
             since: row.q_since as string,
           },
+  };
+}
+
+export interface VersionRow {
+  app: string;
+  version: number;
+  hash: string;
+  code: string;
+  manifest: string;
+  cached_data: Buffer | null;
+  created_at: string;
+}
+
+export function toVersion(row: VersionRow): VersionRecord {
+  return {
+    app: row.app,
+    version: row.version,
+    hash: row.hash,
+    code: row.code,
+    manifest: JSON.parse(row.manifest) as Manifest,
+    cachedData: row.cached_data ? new Uint8Array(row.cached_data) : null,
+    createdAt: row.created_at,
   };
 }

@@ -7,7 +7,7 @@
  */
 import type postgres from "postgres";
 import type { AssetEncoding } from "../assets/asset-index.js";
-import type { AssetBlobInfo, AssetStore, BlobEncoding } from "./asset-store.js";
+import { type AssetBlobInfo, type AssetStore, type BlobEncoding, blobInfo } from "./asset-store.js";
 import { registryCall } from "./pg-errors.js";
 
 /** Hashes per query: a version holds up to 20,000 files; each array parameter stays small. */
@@ -41,19 +41,7 @@ export class PostgresAssetStore implements AssetStore {
   }
 
   info(hashes: readonly string[]): Promise<Map<string, AssetBlobInfo>> {
-    return registryCall(async () => {
-      const sizes = new Map<string, Partial<Record<BlobEncoding, number>>>();
-      for (const r of await this.#rows([...new Set(hashes)])) {
-        const s = sizes.get(r.hash) ?? {};
-        s[r.encoding] = r.size;
-        sizes.set(r.hash, s);
-      }
-      const out = new Map<string, AssetBlobInfo>();
-      for (const [hash, s] of sizes) {
-        if (s.identity !== undefined) out.set(hash, { sizes: s as AssetBlobInfo["sizes"] });
-      }
-      return out;
-    });
+    return registryCall(async () => blobInfo(await this.#rows([...new Set(hashes)])));
   }
 
   /** All forms in one transaction: a node never sees a hash with some of its forms only. */

@@ -7,7 +7,7 @@
  */
 import Database from "better-sqlite3";
 import type { AssetEncoding } from "../assets/asset-index.js";
-import type { AssetBlobInfo, AssetStore, BlobEncoding } from "./asset-store.js";
+import { type AssetBlobInfo, type AssetStore, type BlobEncoding, blobInfo } from "./asset-store.js";
 
 /** Bound parameters per IN (...) query: SQLite allows 32,766; 500 keeps each statement small. */
 const CHUNK = 500;
@@ -68,17 +68,7 @@ export class SqliteAssetStore implements AssetStore {
   }
 
   async info(hashes: readonly string[]): Promise<Map<string, AssetBlobInfo>> {
-    const sizes = new Map<string, Partial<Record<BlobEncoding, number>>>();
-    for (const r of this.#rows([...new Set(hashes)])) {
-      const s = sizes.get(r.hash) ?? {};
-      s[r.encoding] = r.size;
-      sizes.set(r.hash, s);
-    }
-    const out = new Map<string, AssetBlobInfo>();
-    for (const [hash, s] of sizes) {
-      if (s.identity !== undefined) out.set(hash, { sizes: s as AssetBlobInfo["sizes"] });
-    }
-    return out;
+    return blobInfo(this.#rows([...new Set(hashes)]));
   }
 
   async put(hash: string, bytes: Uint8Array, compressed: Partial<Record<AssetEncoding, Uint8Array>>): Promise<void> {

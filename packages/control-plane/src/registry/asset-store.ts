@@ -27,3 +27,20 @@ export interface AssetStore {
   get(hash: string, encoding: BlobEncoding): Promise<Uint8Array | null>;
   close(): void;
 }
+
+/** What `info` answers, from one row per stored form: hashes without their identity form are left out. */
+export function blobInfo(
+  rows: Iterable<{ hash: string; encoding: BlobEncoding; size: number }>,
+): Map<string, AssetBlobInfo> {
+  const sizes = new Map<string, Partial<Record<BlobEncoding, number>>>();
+  for (const r of rows) {
+    const s = sizes.get(r.hash) ?? {};
+    s[r.encoding] = r.size;
+    sizes.set(r.hash, s);
+  }
+  const out = new Map<string, AssetBlobInfo>();
+  for (const [hash, s] of sizes) {
+    if (s.identity !== undefined) out.set(hash, { sizes: s as AssetBlobInfo["sizes"] });
+  }
+  return out;
+}

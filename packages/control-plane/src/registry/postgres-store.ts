@@ -10,8 +10,7 @@
  */
 import { NanoError } from "@nano/worker";
 import type postgres from "postgres";
-import type { Manifest } from "../manifest.js";
-import { APP_SELECT, type AppRow, toApp } from "./app-row.js";
+import { APP_SELECT, type AppRow, toApp, toVersion, type VersionRow } from "./app-row.js";
 import { pgClient } from "./pg-client.js";
 import { registryError } from "./pg-errors.js";
 import { PG_MIGRATIONS } from "./pg-migrations.js";
@@ -214,27 +213,11 @@ export class PostgresStore implements RegistryStore {
   getVersion(app: string, version: number): Promise<VersionRecord | null> {
     return this.#run(async () => {
       const [row] = await this.sql<
-        {
-          app: string;
-          version: number;
-          hash: string;
-          code: string;
-          manifest: string;
-          cached_data: Buffer | null;
-          created_at: string;
-        }[]
+        VersionRow[]
       >`SELECT app, version, hash, code, manifest, cached_data, created_at FROM versions
         WHERE app = ${app} AND version = ${version}`;
       if (!row) return null;
-      return {
-        app: row.app,
-        version: row.version,
-        hash: row.hash,
-        code: row.code,
-        manifest: JSON.parse(row.manifest) as Manifest,
-        cachedData: row.cached_data ? new Uint8Array(row.cached_data) : null,
-        createdAt: row.created_at,
-      };
+      return toVersion(row);
     });
   }
 

@@ -7,8 +7,7 @@
  */
 import { NanoError } from "@nano/worker";
 import Database from "better-sqlite3";
-import type { Manifest } from "../manifest.js";
-import { APP_SELECT, type AppRow, toApp } from "./app-row.js";
+import { APP_SELECT, type AppRow, toApp, toVersion, type VersionRow } from "./app-row.js";
 import { MIGRATIONS } from "./migrations.js";
 import type { SecretBox } from "./secret-box.js";
 import type {
@@ -199,27 +198,9 @@ export class SqliteStore implements SyncRegistryStore {
       .prepare(
         "SELECT app, version, hash, code, manifest, cached_data, created_at FROM versions WHERE app = ? AND version = ?",
       )
-      .get(app, version) as
-      | {
-          app: string;
-          version: number;
-          hash: string;
-          code: string;
-          manifest: string;
-          cached_data: Buffer | null;
-          created_at: string;
-        }
-      | undefined;
+      .get(app, version) as VersionRow | undefined;
     if (!row) return null;
-    return {
-      app: row.app,
-      version: row.version,
-      hash: row.hash,
-      code: row.code,
-      manifest: JSON.parse(row.manifest) as Manifest,
-      cachedData: row.cached_data ? new Uint8Array(row.cached_data) : null,
-      createdAt: row.created_at,
-    };
+    return toVersion(row);
   }
 
   listVersions(app: string): VersionSummary[] {
