@@ -21,7 +21,7 @@ import type {
   ScheduledTask,
   VersionWire,
 } from "../contract.js";
-import { DEFAULT_LIMITS, SPARE_STATE } from "../contract.js";
+import { DEFAULT_LIMITS } from "../contract.js";
 import { NanoError } from "../errors.js";
 import { CpuShare } from "../isolate/cpu-share.js";
 import type { HostBodyStream } from "../isolate/host-body-stream.js";
@@ -29,6 +29,7 @@ import { RuntimeIsolate } from "../isolate/runtime-isolate.js";
 import type { HostSocket } from "../isolate/websocket-bridge.js";
 import type { KvStore } from "../kv/kv-store.js";
 import type { FlightRecorder } from "./flight-recorder.js";
+import { SparePool } from "./spare-pool.js";
 
 /** Spares are made with the default heap limit; an app asking for another one starts its own isolate. */
 const SPARE_MEMORY_MB = DEFAULT_LIMITS.memoryMb;
@@ -108,25 +109,12 @@ export class IsolateHost {
   readonly #warm = new Map<string, Warm>();
   /** Notes of isolates a limit stopped outside any request, for the next isolate of their version. */
   readonly #carried = new Map<string, Notes>();
-  readonly #spares: RuntimeIsolate[] = [];
-  /** Spares kept when no cold starts come in; the rate of cold starts raises it up to #maxSpares. */
-  readonly #baseSpares: number;
-  readonly #maxSpares: number;
-  /** Times of this thread's recent cold starts (the last second). */
-  readonly #coldTimes: number[] = [];
-  #refill: NodeJS.Immediate | null = null;
-  /** A spare whose context is being restored off the thread. */
-  #making = false;
-  #closed = false;
-  /** Spares ready and whether one is being made, for the pool to read (contract.ts SPARE_STATE). */
-  readonly spareState = new SharedArrayBuffer(SPARE_STATE.length * 4);
-  readonly #state = new Int32Array(this.spareState);
+  readonly #spares: SparePool;
   /** Requests running in this thread: spares are made only when there are none. */
   #inflight = 0;
   readonly #memoryBytes: number;
   readonly #idleMs: number;
   readonly #sweep: NodeJS.Timeout;
-  #spareBytes = 0;
   readonly #evictions: Record<EvictionReason, number> = { memory: 0, count: 0, idle: 0, replaced: 0 };
   readonly #starts = { spare: 0, fresh: 0, ms: 0 };
   readonly #outbound: OutboundPolicy | undefined;
@@ -154,72 +142,42 @@ export class IsolateHost {
     this.#outbound = outbound;
     this.#recorder = recorder;
     this.#maxWarm = Math.max(1, maxWarm);
-    this.#baseSpares = Math.max(0, spares);
-    // No spares asked for: none, whatever the cold-start rate.
-    this.#maxSpares = this.#baseSpares === 0 ? 0 : Math.max(this.#baseSpares, policy.maxSpares ?? DEFAULT_MAX_SPARES);
     this.#memoryBytes = policy.memoryBytes ?? Number.POSITIVE_INFINITY;
     this.#idleMs = Math.max(1, policy.idleMs ?? DEFAULT_IDLE_MS);
     this.#sweep = setInterval(() => this.#evictIdle(), Math.min(this.#idleMs / 2, 10_000));
     this.#sweep.unref();
-    this.#scheduleRefill();
+    this.#spares = new SparePool({
+      base: spares,
+      max: policy.maxSpares ?? DEFAULT_MAX_SPARES,
+      make: () => RuntimeIsolate.create(this.#options(SPARE_MEMORY_MB)),
+      idle: () => this.#inflight === 0,
+    });
   }
 
   get spareCount(): number {
-    return this.#spares.length;
+    return this.#spares.count;
   }
 
-  /** Spares wanted now: the base, or as many as cold starts came in the last second (at most #maxSpares). */
+  /** Spares wanted now (see SparePool.target). */
   get spareTarget(): number {
-    const since = Date.now() - 1_000;
-    while (this.#coldTimes.length > 0 && (this.#coldTimes[0] as number) < since) this.#coldTimes.shift();
-    return Math.min(this.#maxSpares, Math.max(this.#baseSpares, this.#coldTimes.length));
+    return this.#spares.target;
+  }
+
+  /** Spares ready and whether one is being made, for the pool to read (contract.ts SPARE_STATE). */
+  get spareState(): SharedArrayBuffer {
+    return this.#spares.state;
   }
 
   stats(): IsolateStats {
-    let heapBytes = this.#spareBytes;
+    let heapBytes = this.#spares.bytes;
     for (const w of this.#warm.values()) heapBytes += w.bytes;
     return {
       warm: this.#warm.size,
-      spare: this.#spares.length,
+      spare: this.#spares.count,
       heapBytes,
       evictions: { ...this.#evictions },
       starts: { ...this.#starts },
     };
-  }
-
-  #publish(): void {
-    Atomics.store(this.#state, SPARE_STATE.spares, this.#spares.length);
-    Atomics.store(this.#state, SPARE_STATE.making, this.#making ? 1 : 0);
-  }
-
-  /**
-   * Tops the spares up one at a time, only while no request runs in this thread (a spare takes ~10 ms
-   * of the thread), so no request waits on it; a request that finishes schedules the next.
-   */
-  #scheduleRefill(): void {
-    if (this.#refill || this.#making || this.#closed) return;
-    if (this.#inflight > 0 || this.#spares.length >= this.spareTarget) return;
-    this.#refill = setImmediate(() => {
-      this.#refill = null;
-      if (this.#inflight > 0 || this.#spares.length >= this.spareTarget) return;
-      this.#making = true;
-      this.#publish();
-      RuntimeIsolate.create(this.#options(SPARE_MEMORY_MB)).then(
-        (spare) => {
-          this.#making = false;
-          if (this.#closed) return spare.dispose();
-          this.#spareBytes += spare.heapBytes();
-          this.#spares.push(spare);
-          this.#publish();
-          this.#scheduleRefill();
-        },
-        () => {
-          // Out of memory, most likely: the next request makes its own isolate and tries again after it.
-          this.#making = false;
-          this.#publish();
-        },
-      );
-    });
   }
 
   #options(memoryMb: number) {
@@ -267,7 +225,7 @@ export class IsolateHost {
         this.#warm.delete(version.id);
         this.#warm.set(version.id, warm);
       } else {
-        this.#coldTimes.push(Date.now());
+        this.#spares.coldStart();
         warm = this.#start(version);
       }
       warm.lastUsed = Date.now();
@@ -293,7 +251,7 @@ export class IsolateHost {
       });
     } finally {
       this.#inflight--;
-      this.#scheduleRefill();
+      this.#spares.refill();
     }
   }
 
@@ -429,13 +387,10 @@ export class IsolateHost {
       },
       ...(this.#recorder ? { recorder: this.#recorder.forApp(version.app) } : {}),
     };
-    const spare = version.limits.memoryMb === SPARE_MEMORY_MB ? this.#spares.shift() : undefined;
+    const spare = version.limits.memoryMb === SPARE_MEMORY_MB ? this.#spares.take() : undefined;
     if (spare) {
-      this.#spareBytes = this.#spares.reduce((n, s) => n + s.heapBytes(), 0);
-      this.#publish();
       spare.setHooks(hooks);
       warm.isolate = spare;
-      this.#scheduleRefill();
     } else {
       warm.isolate = this.#isolate(version.limits.memoryMb);
       warm.isolate.setHooks(hooks);
@@ -469,10 +424,8 @@ export class IsolateHost {
   }
 
   close(): void {
-    this.#closed = true;
-    if (this.#refill) clearImmediate(this.#refill);
+    this.#spares.close();
     clearInterval(this.#sweep);
     for (const w of [...this.#warm.values()]) w.isolate.dispose();
-    for (const s of this.#spares.splice(0)) s.dispose();
   }
 }
