@@ -6,18 +6,16 @@
  * app does not read stays paused in undici and the socket), and `fetchEnd` with null or an error.
  * Entries are charged to the request that called fetch, or that last pulled its body, while it is
  * pending. A body left unread (no pull) for `idleMs` is closed, so `if ((await fetch(u)).ok)` does not
- * hold a connection forever. An `env.ASSETS` body in memory (a cached file) is held until the isolate
- * reads it, so the bytes of those not yet read are bounded per isolate (`assetBodyBytes`); a large
- * file comes as a stream that reads the store only as it is pulled.
+ * hold a connection forever. `env.ASSETS` fetches take the same path, answered by asset-fetch.ts.
  */
 import { type BridgeFunctions, decodeHeaderBlock, encodeHeaderBlock } from "@nano/webapi";
 import type { AssetServerRequest, AssetServerResponse } from "../assets/asset-server.js";
 import { DEFAULT_LIMITS, DEFAULT_OUTBOUND_POLICY, type OutboundPolicy } from "../contract.js";
+import { AssetFetcher } from "./asset-fetch.js";
 import {
   createSender,
   describeError,
   fetchFollowing,
-  type OutboundResponse,
   type RedirectMode,
   type Send,
 } from "./outbound-http.js";
@@ -60,7 +58,6 @@ interface HostFetch {
 }
 
 const BODY_IDLE_MS = 30_000;
-const ASSET_BODY_BYTES = 64 * 1024 * 1024;
 
 const REDIRECT_MODES = new Set<string>(["follow", "manual", "error"]);
 
@@ -69,31 +66,6 @@ function exactBuffer(bytes: Uint8Array): ArrayBuffer {
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
   // A copy made by Uint8Array's own constructor: a Buffer's slice() is a view over the same memory.
   return (whole ? bytes.buffer : new Uint8Array(bytes).buffer) as ArrayBuffer;
-}
-
-/** An asset's bytes as the isolate pulls them: 64 KiB at a time, so a 25 MiB file is not one entry. */
-const ASSET_CHUNK_BYTES = 64 * 1024;
-
-/** `release(n)` as n bytes leave host memory: pulled for the isolate, or dropped on cancel. */
-function chunked(bytes: Uint8Array, release: (n: number) => void): ReadableStream<Uint8Array> {
-  let offset = 0;
-  return new ReadableStream<Uint8Array>(
-    {
-      pull(controller) {
-        if (offset >= bytes.byteLength) return controller.close();
-        const end = Math.min(offset + ASSET_CHUNK_BYTES, bytes.byteLength);
-        controller.enqueue(bytes.subarray(offset, end));
-        release(end - offset);
-        offset = end;
-      },
-      cancel() {
-        release(bytes.byteLength - offset);
-        offset = bytes.byteLength;
-      },
-      // Nothing is taken out ahead of the isolate's pulls: what it has not pulled counts as held.
-    },
-    { highWaterMark: 0 },
-  );
 }
 
 export class FetchBridge {
@@ -105,13 +77,14 @@ export class FetchBridge {
   /** Subrequests used per pending request (or evaluation), with its limit. */
   readonly #budgets = new Map<number, { limit: number; used: number }>();
   #sender: { send: Send; close(): void } | null = null;
-  /** Bytes of env.ASSETS bodies answered and not yet pulled by the isolate. */
-  #assetBytesHeld = 0;
+  /** `env.ASSETS.fetch`, when the app has assets. */
+  readonly #assets: AssetFetcher | null;
   readonly functions: Pick<BridgeFunctions, "fetchStart" | "fetchPull" | "fetchAbort" | "fetchBodyChunk">;
 
   constructor(opts: FetchBridgeOptions) {
     this.#opts = opts;
     this.#policy = new AddressPolicy(opts.policy ?? DEFAULT_OUTBOUND_POLICY);
+    this.#assets = opts.assets ? new AssetFetcher(opts.assets, opts.assetBodyBytes) : null;
     this.functions = {
       fetchStart: (id, method, url, headerBlock, body, redirect, streamedBody, target) =>
         this.#start(id, method, url, headerBlock, body, redirect, streamedBody, target === "assets"),
@@ -148,7 +121,7 @@ export class FetchBridge {
 
   /** Bytes of env.ASSETS bodies held for the isolate and not read yet. */
   get assetBytesHeld(): number {
-    return this.#assetBytesHeld;
+    return this.#assets?.held ?? 0;
   }
 
   /** Host fetches not finished yet. */
@@ -175,7 +148,7 @@ export class FetchBridge {
     } catch (err) {
       return err instanceof Error ? err.message : String(err);
     }
-    if (assets && !this.#opts.assets) return "env.ASSETS: this app has no static assets";
+    if (assets && !this.#assets) return "env.ASSETS: this app has no static assets";
     const owner = this.#opts.owner();
     const budget = owner === null ? undefined : this.#budgets.get(owner);
     if (budget) {
@@ -207,9 +180,10 @@ export class FetchBridge {
       redirect: (REDIRECT_MODES.has(redirect) ? redirect : "follow") as RedirectMode,
       signal: entry.abort.signal,
     };
-    const answered = assets
-      ? this.#assetFetch(request.method, request.url, request.headers)
-      : fetchFollowing(request, this.#policy, this.#opts.send ?? this.#pool().send);
+    const answered =
+      this.#assets && assets
+        ? this.#assets.fetch(request.method, request.url, request.headers)
+        : fetchFollowing(request, this.#policy, this.#opts.send ?? this.#pool().send);
     answered.then(
       (res) => {
         if (this.#fetches.get(id) !== entry) return void res.body?.cancel().catch(() => {});
@@ -230,38 +204,6 @@ export class FetchBridge {
       (err) => this.#finish(id, entry, describeError(err)),
     );
     return "";
-  }
-
-  /** `env.ASSETS.fetch`: the asset server's answer in the shape of a network response. */
-  async #assetFetch(method: string, url: string, headers: string[]): Promise<OutboundResponse> {
-    const r = await (this.#opts.assets as NonNullable<FetchBridgeOptions["assets"]>)({ method, url, headers });
-    const bytes = r.body;
-    // A large file is a stream reading the store piece by piece as the isolate pulls: nothing is held.
-    if (bytes instanceof ReadableStream) {
-      return { status: r.status, statusText: "", headers: r.headers, url, redirected: false, body: bytes };
-    }
-    const bound = this.#opts.assetBodyBytes ?? ASSET_BODY_BYTES;
-    if (bytes !== null && this.#assetBytesHeld + bytes.byteLength > bound) {
-      // Fetches whose bodies are never read would otherwise hold up to 25 MiB each, for idleMs.
-      throw new TypeError(
-        `fetch failed: env.ASSETS: ${this.#assetBytesHeld} bytes of asset responses are not read yet, and ` +
-          `this one has ${bytes.byteLength}; an isolate may hold ${bound} (read or cancel the bodies first)`,
-      );
-    }
-    if (bytes !== null) this.#assetBytesHeld += bytes.byteLength;
-    return {
-      status: r.status,
-      statusText: "",
-      headers: r.headers,
-      url,
-      redirected: false,
-      body:
-        bytes === null
-          ? null
-          : chunked(bytes, (n) => {
-              this.#assetBytesHeld -= n;
-            }),
-    };
   }
 
   /**
