@@ -12,13 +12,7 @@ import { type BridgeFunctions, decodeHeaderBlock, encodeHeaderBlock } from "@nan
 import type { AssetServerRequest, AssetServerResponse } from "../assets/asset-server.js";
 import { DEFAULT_LIMITS, DEFAULT_OUTBOUND_POLICY, type OutboundPolicy } from "../contract.js";
 import { AssetFetcher } from "./asset-fetch.js";
-import {
-  createSender,
-  describeError,
-  fetchFollowing,
-  type RedirectMode,
-  type Send,
-} from "./outbound-http.js";
+import { createSender, describeError, fetchFollowing, type RedirectMode, type Send } from "./outbound-http.js";
 import { AddressPolicy, type Resolver } from "./outbound-policy.js";
 import type { HostSocket } from "./websocket-bridge.js";
 import { connectWebSocket, joinClient, wantsWebSocket } from "./websocket-client.js";
